@@ -1,0 +1,362 @@
+"""Typed model: one pydantic v2 class per node kind and per edge kind.
+
+Node classes are written out (each kind has its own fields); edge classes are made from the
+``schema.EDGE_KINDS`` table because they differ only in their kind and allowed endpoints.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from typing import Annotated, Any, ClassVar, Literal
+
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    ValidationError,
+    create_model,
+    field_validator,
+)
+
+from . import schema
+from .errors import ValidationError as QMSValidationError
+
+ID_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9_.:\-]{0,127}$"
+_ID_RE = re.compile(ID_PATTERN)
+
+
+def _now() -> dt.datetime:
+    return dt.datetime.now(dt.UTC).replace(microsecond=0)
+
+
+class Provenance(BaseModel):
+    """Where a fact came from: a file and line/row, or a user; when; and why if given."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    source: str = Field("user", description="File name, or 'user' / 'api' for direct edits.")
+    location: str | None = Field(None, description="Line or row in the source, e.g. 'line 12'.")
+    agent: str | None = Field(None, description="Who made the change (user or API key name).")
+    at: dt.datetime = Field(default_factory=_now, description="When it was recorded (UTC).")
+    reason: str | None = Field(None, description="Why, when a person says so.")
+
+    @field_validator("at")
+    @classmethod
+    def _utc(cls, v: dt.datetime) -> dt.datetime:
+        if v.tzinfo is None:
+            v = v.replace(tzinfo=dt.UTC)
+        return v.astimezone(dt.UTC).replace(microsecond=0)
+
+
+Id = Annotated[str, Field(pattern=ID_PATTERN, description="Stable identifier, e.g. 'G1'.")]
+QualityDomain = Literal["safe", "timely", "effective", "efficient", "equitable",
+                        "person-centred"]
+QuadrupleAim = Literal["population-health", "experience-of-care", "value", "staff-experience"]
+
+
+class DataPoint(BaseModel):
+    """One period's value of a measure (monthly by convention; the date is the period start)."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+    date: dt.date
+    value: float = Field(allow_inf_nan=False)
+
+
+class Node(BaseModel):
+    """Fields every node has."""
+
+    model_config = ConfigDict(extra="forbid", validate_assignment=True)
+    kind: ClassVar[str] = "Node"
+
+    id: Id
+    label: str = Field(min_length=1, max_length=500)
+    description: str | None = Field(None, max_length=10_000)
+    provenance: Provenance = Field(default_factory=Provenance)
+
+    def attributes(self) -> dict[str, Any]:
+        """The kind-specific fields that are set (no id, label, description, provenance)."""
+        out = {}
+        for name in type(self).model_fields:
+            if name in ("id", "label", "description", "provenance", "data"):
+                continue
+            v = getattr(self, name)
+            if v is None or v == [] or v == ():
+                continue
+            out[name] = v
+        return out
+
+
+class Purpose(Node):
+    kind: ClassVar[str] = "Purpose"
+
+
+class Mission(Purpose):
+    kind: ClassVar[str] = "Mission"
+
+
+class Vision(Purpose):
+    kind: ClassVar[str] = "Vision"
+
+
+class Value(Purpose):
+    kind: ClassVar[str] = "Value"
+
+
+class PopulationNeed(Node):
+    kind: ClassVar[str] = "PopulationNeed"
+
+
+class StrategicGoal(Node):
+    kind: ClassVar[str] = "StrategicGoal"
+    status: Literal["active", "deprioritised", "retired"] = "active"
+    target: float | None = Field(None, allow_inf_nan=False)
+    deadline: dt.date | None = None
+    quality_domains: list[QualityDomain] = Field(default_factory=list)
+    quadruple_aim: list[QuadrupleAim] = Field(default_factory=list)
+
+
+class Objective(Node):
+    kind: ClassVar[str] = "Objective"
+    target: float | None = Field(None, allow_inf_nan=False)
+    deadline: dt.date | None = None
+    quality_domains: list[QualityDomain] = Field(default_factory=list)
+    quadruple_aim: list[QuadrupleAim] = Field(default_factory=list)
+
+
+class Service(Node):
+    kind: ClassVar[str] = "Service"
+
+
+class Process(Node):
+    kind: ClassVar[str] = "Process"
+    process_type: Literal["driver", "mainstay", "support"]
+
+
+class Measure(Node):
+    kind: ClassVar[str] = "Measure"
+    measure_type: Literal["outcome", "process", "balancing", "structure"]
+    direction: Literal["increase", "decrease", "neutral"] = "increase"
+    unit_of_measure: str | None = Field(None, max_length=100)
+    target: float | None = Field(None, allow_inf_nan=False)
+    frequency: Literal["monthly", "weekly", "quarterly", "daily"] = "monthly"
+    quality_domains: list[QualityDomain] = Field(default_factory=list)
+    data: list[DataPoint] = Field(default_factory=list)
+
+    @field_validator("data")
+    @classmethod
+    def _sorted_unique(cls, v: list[DataPoint]) -> list[DataPoint]:
+        seen: set[dt.date] = set()
+        for p in v:
+            if p.date in seen:
+                raise ValueError(f"two data points for {p.date.isoformat()}")
+            seen.add(p.date)
+        return sorted(v, key=lambda p: p.date)
+
+
+class ImprovementProject(Node):
+    kind: ClassVar[str] = "ImprovementProject"
+    status: Literal["proposed", "active", "paused", "completed", "stopped"] = "active"
+    tier: Literal["project", "directorate", "system"] = "project"
+    method: str | None = Field(None, max_length=200)
+    aim: str | None = Field(None, max_length=2000)
+    start_date: dt.date | None = None
+    end_date: dt.date | None = None
+
+    @field_validator("end_date")
+    @classmethod
+    def _after_start(cls, v: dt.date | None, info: Any) -> dt.date | None:
+        start = info.data.get("start_date")
+        if v is not None and start is not None and v < start:
+            raise ValueError(f"end date {v} is before start date {start}")
+        return v
+
+
+class PrimaryDriver(Node):
+    kind: ClassVar[str] = "PrimaryDriver"
+
+
+class SecondaryDriver(Node):
+    kind: ClassVar[str] = "SecondaryDriver"
+
+
+class ChangeIdea(Node):
+    kind: ClassVar[str] = "ChangeIdea"
+
+
+class PDSACycle(Node):
+    kind: ClassVar[str] = "PDSACycle"
+    date: dt.date | None = None
+
+
+class AssuranceActivity(Node):
+    kind: ClassVar[str] = "AssuranceActivity"
+    date: dt.date | None = None
+    rating: str | None = Field(None, max_length=100)
+
+
+class Audit(AssuranceActivity):
+    kind: ClassVar[str] = "Audit"
+
+
+class Inspection(AssuranceActivity):
+    kind: ClassVar[str] = "Inspection"
+
+
+class Review(AssuranceActivity):
+    kind: ClassVar[str] = "Review"
+
+
+class Standard(Node):
+    kind: ClassVar[str] = "Standard"
+    reference: str | None = Field(None, max_length=200)
+    publisher: str | None = Field(None, max_length=200)
+
+
+class Risk(Node):
+    kind: ClassVar[str] = "Risk"
+    rating: str | None = Field(None, max_length=100)
+
+
+class Incident(Node):
+    kind: ClassVar[str] = "Incident"
+    date: dt.date | None = None
+    rating: str | None = Field(None, max_length=100)
+
+
+class FeedbackSource(Node):
+    kind: ClassVar[str] = "FeedbackSource"
+    channel: str | None = Field(None, max_length=200)
+
+
+class Enabler(Node):
+    kind: ClassVar[str] = "Enabler"
+    enabler_type: Literal["leadership", "culture", "skills", "infrastructure", "method",
+                          "learning-system"] | None = None
+
+
+class OrganisationalUnit(Node):
+    kind: ClassVar[str] = "OrganisationalUnit"
+
+
+class HealthSystem(OrganisationalUnit):
+    kind: ClassVar[str] = "HealthSystem"
+
+
+class Organisation(OrganisationalUnit):
+    kind: ClassVar[str] = "Organisation"
+
+
+class Directorate(OrganisationalUnit):
+    kind: ClassVar[str] = "Directorate"
+
+
+class Team(OrganisationalUnit):
+    kind: ClassVar[str] = "Team"
+
+
+class Person(Node):
+    kind: ClassVar[str] = "Person"
+    email: str | None = Field(None, max_length=320)
+
+
+class Role(Node):
+    kind: ClassVar[str] = "Role"
+
+
+NODE_CLASSES: dict[str, type[Node]] = {
+    c.kind: c for c in [
+        Purpose, Mission, Vision, Value, PopulationNeed, StrategicGoal, Objective, Service,
+        Process, Measure, ImprovementProject, PrimaryDriver, SecondaryDriver, ChangeIdea,
+        PDSACycle, AssuranceActivity, Audit, Inspection, Review, Standard, Risk, Incident,
+        FeedbackSource, Enabler, OrganisationalUnit, HealthSystem, Organisation, Directorate,
+        Team, Person, Role,
+    ]
+}
+
+
+class Edge(BaseModel):
+    """A typed, directed relation between two nodes, with its provenance."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+    kind: ClassVar[str] = "Edge"
+
+    source: Id
+    target: Id
+    provenance: Provenance = Field(default_factory=Provenance)
+
+    @property
+    def key(self) -> tuple[str, str, str]:
+        return (self.source, type(self).kind, self.target)
+
+
+def _edge_class(name: str) -> type[Edge]:
+    e = schema.EDGE_KINDS[name]
+    cls = create_model(
+        name[0].upper() + name[1:] + "Edge",
+        __base__=Edge,
+        __doc__=f"{e.definition} Domain: {', '.join(e.domain)}; range: {', '.join(e.range)}.",
+    )
+    cls.kind = name  # type: ignore[misc]
+    return cls
+
+
+EDGE_CLASSES: dict[str, type[Edge]] = {n: _edge_class(n) for n in schema.EDGE_KINDS}
+
+
+def _check_kind(kind: Any, known: dict[str, Any], what: str, location: str | None) -> str:
+    if not isinstance(kind, str) or kind not in known:
+        raise QMSValidationError(
+            f"unknown {what} kind {kind!r}; known kinds: {', '.join(sorted(known))}",
+            location=location, field="kind")
+    return kind
+
+
+def _pydantic_message(err: ValidationError) -> tuple[str, str | None]:
+    parts = []
+    first_field = None
+    for e in err.errors():
+        loc = ".".join(str(x) for x in e["loc"])
+        first_field = first_field or loc
+        parts.append(f"{loc}: {e['msg']}" if loc else e["msg"])
+    return "; ".join(parts), first_field
+
+
+def make_node(data: dict[str, Any], *, location: str | None = None,
+              provenance: Provenance | None = None) -> Node:
+    """Build a node from a plain dict with a ``kind`` key; errors name the field."""
+    data = dict(data)
+    kind = _check_kind(data.pop("kind", None), NODE_CLASSES, "node", location)
+    if provenance is not None and "provenance" not in data:
+        data["provenance"] = provenance
+    try:
+        return NODE_CLASSES[kind].model_validate(data)
+    except ValidationError as err:
+        msg, fld = _pydantic_message(err)
+        ident = data.get("id")
+        who = f"{kind} {ident!r}" if ident else kind
+        raise QMSValidationError(f"invalid {who}: {msg}", location=location,
+                                 field=fld) from None
+
+
+def make_edge(kind: str, source: str, target: str, *, location: str | None = None,
+              provenance: Provenance | None = None) -> Edge:
+    _check_kind(kind, EDGE_CLASSES, "edge", location)
+    data: dict[str, Any] = {"source": source, "target": target}
+    if provenance is not None:
+        data["provenance"] = provenance
+    try:
+        return EDGE_CLASSES[kind].model_validate(data)
+    except ValidationError as err:
+        msg, fld = _pydantic_message(err)
+        raise QMSValidationError(f"invalid {kind} edge: {msg}", location=location,
+                                 field=fld) from None
+
+
+def node_to_dict(node: Node) -> dict[str, Any]:
+    """JSON-ready dict with ``kind`` first (the inverse of :func:`make_node`)."""
+    return {"kind": node.kind, **node.model_dump(mode="json", exclude_none=True)}
+
+
+def is_valid_id(value: str) -> bool:
+    return bool(_ID_RE.match(value))

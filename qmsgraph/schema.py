@@ -1,0 +1,223 @@
+"""The ontology as the code sees it: node kinds, their hierarchy, and the edge kinds.
+
+This table is the code's side of the contract with ``ontology/qms.ttl``. The drift test
+(``tests/core/test_drift.py``) loads the OWL and checks that every kind and relation here is
+there with the same parents, domain and range, and the other way round.
+
+Domain and range are *sets of classes*; a node of a subclass is accepted wherever its
+superclass is (``Team`` is an ``OrganisationalUnit``). In OWL a set of more than one class
+is written as ``owl:unionOf``.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from functools import cache
+
+QMS = "https://w3id.org/qmsgraph/ontology#"
+DATA = "https://w3id.org/qmsgraph/id/"
+
+# kind -> (parent kind or None, QMS aspect, plain definition)
+# Aspects: QP planning, QC control, QA assurance, QI improvement, ORG structure, LS learning
+NODE_KINDS: dict[str, tuple[str | None, str, str]] = {
+    "Purpose": (None, "QP", "Why the organisation exists: its mission, vision and values."),
+    "Mission": ("Purpose", "QP", "What the organisation is for, in one statement."),
+    "Vision": ("Purpose", "QP", "The future the organisation is working towards."),
+    "Value": ("Purpose", "QP", "A principle that guides behaviour and decisions."),
+    "PopulationNeed": (None, "QP", "A health or care need of the population served, from "
+                       "needs assessment or public health data."),
+    "StrategicGoal": (None, "QP", "A measurable strategic priority set by the Board, with a "
+                      "target and a deadline; active, deprioritised or retired."),
+    "Objective": (None, "QP", "A specific, time-bound objective that contributes to a goal."),
+    "Service": (None, "QP", "A service or pathway delivered to patients or service users."),
+    "Process": (None, "QC", "A repeatable way of working; driver, mainstay or support."),
+    "Measure": (None, "QC", "A measure tracked over time: outcome, process, balancing or "
+                "structure, with an improvement direction."),
+    "ImprovementProject": (None, "QI", "Time-limited improvement work with an aim, a method "
+                           "and a tier (project, directorate or system)."),
+    "PrimaryDriver": (None, "QI", "A driver diagram's primary driver: a main factor that "
+                      "must change to reach the aim."),
+    "SecondaryDriver": (None, "QI", "A driver diagram's secondary driver: a factor that "
+                        "influences a primary driver."),
+    "ChangeIdea": (None, "QI", "A specific change to test, acting on a secondary driver."),
+    "PDSACycle": (None, "QI", "A Plan-Do-Study-Act cycle testing a change idea."),
+    "AssuranceActivity": (None, "QA", "Periodic checking that the system meets standards "
+                          "and need."),
+    "Audit": ("AssuranceActivity", "QA", "A clinical or internal audit against a standard."),
+    "Inspection": ("AssuranceActivity", "QA", "An inspection by a regulator or peer team."),
+    "Review": ("AssuranceActivity", "QA", "A structured review, such as a mortality or "
+               "thematic review."),
+    "Standard": (None, "QA", "A standard or guideline that care is checked against, such as "
+                 "a NICE guideline."),
+    "Risk": (None, "QA", "A risk on a risk register."),
+    "Incident": (None, "QA", "A reported patient-safety or other incident."),
+    "FeedbackSource": (None, "LS", "A source of feedback from people who use or deliver "
+                       "services: surveys, complaints, compliments, staff voice."),
+    "Enabler": (None, "LS", "A condition for quality: leadership, culture, skills, "
+                "infrastructure, method, learning system."),
+    "OrganisationalUnit": (None, "ORG", "A unit at some level of the organisation."),
+    "HealthSystem": ("OrganisationalUnit", "ORG", "A system or national level: an integrated "
+                     "care system, region or nation."),
+    "Organisation": ("OrganisationalUnit", "ORG", "An organisation with a Board, such as a "
+                     "health board or trust."),
+    "Directorate": ("OrganisationalUnit", "ORG", "A directorate or division of an "
+                    "organisation."),
+    "Team": ("OrganisationalUnit", "ORG", "A team or clinical microsystem: a ward, clinic or "
+             "department."),
+    "Person": (None, "ORG", "A person who owns, leads, sponsors or takes part in quality "
+               "work."),
+    "Role": (None, "ORG", "A role a person holds: team leader, team member, senior clinician, "
+             "service user, senior leader."),
+}
+
+
+@dataclass(frozen=True)
+class EdgeKind:
+    name: str
+    domain: tuple[str, ...]
+    range: tuple[str, ...]
+    label: str
+    definition: str
+    thread: bool  # part of the golden thread (followed source -> target towards the purpose)
+    reverse: str | None = None  # column name for the reverse direction in CSV registers
+
+
+_E = EdgeKind
+EDGE_KINDS: dict[str, EdgeKind] = {e.name: e for e in [
+    _E("serves", ("StrategicGoal",), ("Purpose",), "serves",
+       "A goal serves the organisation's purpose.", True),
+    _E("addresses", ("StrategicGoal", "Objective", "Service"), ("PopulationNeed",),
+       "addresses", "A goal, objective or service addresses a population need.", False),
+    _E("contributesTo", ("Objective", "Service"), ("StrategicGoal", "Objective"),
+       "contributes to", "An objective or service contributes to a goal or objective.", True),
+    _E("supports", ("Process", "Enabler"), ("StrategicGoal", "Objective", "Service"),
+       "supports", "A process or enabler supports a goal, objective or service.", True),
+    _E("indicates", ("Measure",), ("StrategicGoal", "Objective"), "indicates",
+       "A measure indicates progress towards a goal or objective.", True),
+    _E("measures", ("Measure",), ("Process", "Service"), "measures",
+       "A measure monitors a process or service (quality control).", True),
+    _E("improves", ("ImprovementProject", "ChangeIdea"), ("Measure", "Process"), "improves",
+       "Improvement work aims to improve a measure or a process.", True),
+    _E("partOf", ("Process", "Service"), ("Process", "Service"), "part of",
+       "A process or service is part of a larger one.", True),
+    _E("subProjectOf", ("ImprovementProject",), ("ImprovementProject",), "sub-project of",
+       "A project is part of a directorate or system programme.", True),
+    _E("drives", ("PrimaryDriver", "SecondaryDriver"), ("ImprovementProject", "PrimaryDriver"),
+       "drives", "A driver diagram element drives the aim or a primary driver.", True),
+    _E("changes", ("ChangeIdea",), ("SecondaryDriver",), "changes",
+       "A change idea acts on a secondary driver.", True),
+    _E("tests", ("PDSACycle",), ("ChangeIdea",), "tests",
+       "A PDSA cycle tests a change idea.", True),
+    _E("unitOf", ("OrganisationalUnit",), ("OrganisationalUnit",), "unit of",
+       "A unit is part of a larger unit (Board-to-floor chain).", False),
+    _E("owns", ("OrganisationalUnit", "Person"), ("Process", "Measure", "Service", "Risk"),
+       "owns", "A unit or person is accountable for a process, measure, service or risk.",
+       True, "owned_by"),
+    _E("delivers", ("OrganisationalUnit",), ("Service",), "delivers",
+       "A unit delivers a service.", True, "delivered_by"),
+    _E("monitors", ("OrganisationalUnit",), ("Measure",), "monitors",
+       "A unit watches a measure in daily control (huddle, visual management board).",
+       False, "monitored_by"),
+    _E("sponsors", ("Person", "OrganisationalUnit"), ("ImprovementProject",), "sponsors",
+       "A person or unit sponsors a project.", False, "sponsored_by"),
+    _E("leads", ("Person", "OrganisationalUnit"), ("ImprovementProject", "AssuranceActivity"),
+       "leads", "A person or unit leads a project or an assurance activity.", True, "led_by"),
+    _E("memberOf", ("Person",), ("OrganisationalUnit",), "member of",
+       "A person works in a unit.", False),
+    _E("holdsRole", ("Person",), ("Role",), "holds role", "A person holds a role.", False),
+    _E("assures", ("AssuranceActivity",), ("Process", "Service", "Measure", "StrategicGoal",
+                                            "Objective"), "assures",
+       "An assurance activity checks a process, service, measure or goal.", False),
+    _E("checksAgainst", ("AssuranceActivity", "Process", "Service"), ("Standard",),
+       "checks against", "Work or assurance that is held to a standard.", False),
+    _E("informs", ("FeedbackSource", "Incident", "AssuranceActivity", "Risk"),
+       ("StrategicGoal", "Objective", "ImprovementProject", "Process", "Service",
+        "PopulationNeed", "Risk"), "informs",
+       "Feedback, incidents and assurance findings inform planning and improvement.", False),
+    _E("escalatesTo", ("OrganisationalUnit", "Risk", "Incident"), ("OrganisationalUnit",),
+       "escalates to", "Where a unit, risk or incident escalates to.", False),
+    _E("threatens", ("Risk",), ("StrategicGoal", "Objective", "Service", "Process"),
+       "threatens", "A risk threatens a goal, objective, service or process.", False),
+    _E("alignsTo", ("ImprovementProject", "Process", "Measure"), ("StrategicGoal", "Objective"),
+       "aligns to (declared)",
+       "The priority a piece of work declares it serves; evidence comes from the thread.",
+       False, "declared_priority"),
+]}
+
+# Node attributes (beyond id, kind, label, description, provenance) and their RDF datatype
+# properties: name -> (domain kinds, xsd datatype or "iri:<Class>" for an individual).
+ATTRIBUTES: dict[str, tuple[tuple[str, ...], str]] = {
+    "status": (("StrategicGoal", "ImprovementProject"), "string"),
+    "target": (("StrategicGoal", "Objective", "Measure"), "decimal"),
+    "deadline": (("StrategicGoal", "Objective"), "date"),
+    "quality_domains": (("StrategicGoal", "Objective", "Measure"), "iri:QualityDomain"),
+    "quadruple_aim": (("StrategicGoal", "Objective"), "iri:QuadrupleAimDimension"),
+    "process_type": (("Process",), "string"),
+    "measure_type": (("Measure",), "string"),
+    "direction": (("Measure",), "string"),
+    "unit_of_measure": (("Measure",), "string"),
+    "frequency": (("Measure",), "string"),
+    "tier": (("ImprovementProject",), "string"),
+    "method": (("ImprovementProject",), "string"),
+    "aim": (("ImprovementProject",), "string"),
+    "start_date": (("ImprovementProject",), "date"),
+    "end_date": (("ImprovementProject",), "date"),
+    "date": (("AssuranceActivity", "PDSACycle", "Incident"), "date"),
+    "rating": (("AssuranceActivity", "Risk", "Incident"), "string"),
+    "reference": (("Standard",), "string"),
+    "publisher": (("Standard",), "string"),
+    "channel": (("FeedbackSource",), "string"),
+    "enabler_type": (("Enabler",), "string"),
+    "email": (("Person",), "string"),
+}
+
+QUALITY_DOMAINS = ("safe", "timely", "effective", "efficient", "equitable", "person-centred")
+QUADRUPLE_AIM = ("population-health", "experience-of-care", "value", "staff-experience")
+GOAL_STATUSES = ("active", "deprioritised", "retired")
+PROJECT_STATUSES = ("proposed", "active", "paused", "completed", "stopped")
+PROJECT_TIERS = ("project", "directorate", "system")
+PROCESS_TYPES = ("driver", "mainstay", "support")
+MEASURE_TYPES = ("outcome", "process", "balancing", "structure")
+DIRECTIONS = ("increase", "decrease", "neutral")
+ENABLER_TYPES = ("leadership", "culture", "skills", "infrastructure", "method",
+                 "learning-system")
+
+
+def is_a(kind: str, ancestor: str) -> bool:
+    """True if ``kind`` is ``ancestor`` or one of its subclasses."""
+    k: str | None = kind
+    while k is not None:
+        if k == ancestor:
+            return True
+        k = NODE_KINDS[k][0]
+    return False
+
+
+def ancestors(kind: str) -> list[str]:
+    """``kind`` followed by its superclasses, nearest first."""
+    out: list[str] = []
+    k: str | None = kind
+    while k is not None:
+        out.append(k)
+        k = NODE_KINDS[k][0]
+    return out
+
+
+def aspect(kind: str) -> str:
+    return NODE_KINDS[kind][1]
+
+
+@cache
+def allowed(edge_kind: str, source_kind: str, target_kind: str) -> bool:
+    e = EDGE_KINDS[edge_kind]
+    return any(is_a(source_kind, d) for d in e.domain) and any(
+        is_a(target_kind, r) for r in e.range)
+
+
+def concrete_subkinds(kinds: tuple[str, ...]) -> list[str]:
+    """Every kind that is one of ``kinds`` or below them (for error messages)."""
+    return [k for k in NODE_KINDS if any(is_a(k, a) for a in kinds)]
+
+
+THREAD_EDGES = frozenset(n for n, e in EDGE_KINDS.items() if e.thread)
+REVERSE_COLUMNS = {e.reverse: e.name for e in EDGE_KINDS.values() if e.reverse}

@@ -144,31 +144,43 @@ EDGE_KINDS: dict[str, EdgeKind] = {e.name: e for e in [
        False, "declared_priority"),
 ]}
 
-# Node attributes (beyond id, kind, label, description, provenance) and their RDF datatype
-# properties: name -> (domain kinds, xsd datatype or "iri:<Class>" for an individual).
-ATTRIBUTES: dict[str, tuple[tuple[str, ...], str]] = {
-    "status": (("StrategicGoal", "ImprovementProject"), "string"),
-    "target": (("StrategicGoal", "Objective", "Measure"), "decimal"),
-    "deadline": (("StrategicGoal", "Objective"), "date"),
-    "quality_domains": (("StrategicGoal", "Objective", "Measure"), "iri:QualityDomain"),
-    "quadruple_aim": (("StrategicGoal", "Objective"), "iri:QuadrupleAimDimension"),
-    "process_type": (("Process",), "string"),
-    "measure_type": (("Measure",), "string"),
-    "direction": (("Measure",), "string"),
-    "unit_of_measure": (("Measure",), "string"),
-    "frequency": (("Measure",), "string"),
-    "tier": (("ImprovementProject",), "string"),
-    "method": (("ImprovementProject",), "string"),
-    "aim": (("ImprovementProject",), "string"),
-    "start_date": (("ImprovementProject",), "date"),
-    "end_date": (("ImprovementProject",), "date"),
-    "date": (("AssuranceActivity", "PDSACycle", "Incident"), "date"),
-    "rating": (("AssuranceActivity", "Risk", "Incident"), "string"),
-    "reference": (("Standard",), "string"),
-    "publisher": (("Standard",), "string"),
-    "channel": (("FeedbackSource",), "string"),
-    "enabler_type": (("Enabler",), "string"),
-    "email": (("Person",), "string"),
+# Node attributes (beyond id, kind, label, description, provenance) as RDF datatype
+# properties: name -> (domain kinds, XSD datatype or "iri:<Class>" for named individuals,
+# local name of the RDF property in the qms: namespace).
+ATTRIBUTES: dict[str, tuple[tuple[str, ...], str, str]] = {
+    "status": (("StrategicGoal", "ImprovementProject"), "string", "status"),
+    "target": (("StrategicGoal", "Objective", "Measure"), "double", "target"),
+    "deadline": (("StrategicGoal", "Objective"), "date", "deadline"),
+    "quality_domains": (("StrategicGoal", "Objective", "Measure"), "iri:QualityDomain",
+                        "qualityDomain"),
+    "quadruple_aim": (("StrategicGoal", "Objective"), "iri:QuadrupleAimDimension",
+                      "quadrupleAim"),
+    "process_type": (("Process",), "string", "processType"),
+    "measure_type": (("Measure",), "string", "measureType"),
+    "direction": (("Measure",), "string", "improvementDirection"),
+    "unit_of_measure": (("Measure",), "string", "unitOfMeasure"),
+    "frequency": (("Measure",), "string", "frequency"),
+    "tier": (("ImprovementProject",), "string", "tier"),
+    "method": (("ImprovementProject",), "string", "method"),
+    "aim": (("ImprovementProject",), "string", "aimStatement"),
+    "start_date": (("ImprovementProject",), "date", "startDate"),
+    "end_date": (("ImprovementProject",), "date", "endDate"),
+    "date": (("AssuranceActivity", "PDSACycle", "Incident"), "date", "date"),
+    "rating": (("AssuranceActivity", "Risk", "Incident"), "string", "rating"),
+    "reference": (("Standard",), "string", "reference"),
+    "publisher": (("Standard",), "string", "publisher"),
+    "channel": (("FeedbackSource",), "string", "channel"),
+    "enabler_type": (("Enabler",), "string", "enablerType"),
+    "email": (("Person",), "string", "email"),
+}
+# Named individuals: value in the code -> local name in the qms: namespace.
+INDIVIDUALS: dict[str, dict[str, str]] = {
+    "QualityDomain": {"safe": "Safe", "timely": "Timely", "effective": "Effective",
+                      "efficient": "Efficient", "equitable": "Equitable",
+                      "person-centred": "PersonCentred"},
+    "QuadrupleAimDimension": {"population-health": "PopulationHealth",
+                              "experience-of-care": "ExperienceOfCare", "value": "Value",
+                              "staff-experience": "StaffExperience"},
 }
 
 QUALITY_DOMAINS = ("safe", "timely", "effective", "efficient", "equitable", "person-centred")

@@ -179,7 +179,7 @@ INDIVIDUALS: dict[str, dict[str, str]] = {
                       "efficient": "Efficient", "equitable": "Equitable",
                       "person-centred": "PersonCentred"},
     "QuadrupleAimDimension": {"population-health": "PopulationHealth",
-                              "experience-of-care": "ExperienceOfCare", "value": "Value",
+                              "experience-of-care": "ExperienceOfCare", "value": "ValueForMoney",
                               "staff-experience": "StaffExperience"},
 }
 

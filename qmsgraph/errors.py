@@ -18,8 +18,8 @@ class ValidationError(QMSGraphError, ValueError):
                  field: str | None = None, problems: list[str] | None = None) -> None:
         self.location = location
         self.field = field
-        self.problems = problems or [message]
         text = f"{location}: {message}" if location else message
+        self.problems = problems or [text]
         super().__init__(text)
 
 

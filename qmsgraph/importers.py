@@ -337,6 +337,7 @@ def read_files(paths: Iterable[str | Path], graph: QMSGraph, *, mode: str = "add
             col.problem(str(path), f"unknown file type {suffix!r}: use .yaml, .csv, "
                         + ", ".join(sorted(RDF_SUFFIXES)))
     _merge_points(col, graph)
+    _check_edges(col, graph)
     if col.problems:
         raise ValidationError(
             f"{len(col.problems)} problem(s): " + "; ".join(col.problems[:5])
@@ -362,6 +363,28 @@ def read_files(paths: Iterable[str | Path], graph: QMSGraph, *, mode: str = "add
             f"{len(col.problems)} problem(s): " + "; ".join(col.problems[:5])
             + (" ..." if len(col.problems) > 5 else ""), problems=col.problems)
     return cs
+
+
+def _check_edges(col: _Collector, graph: QMSGraph) -> None:
+    """Check every edge's ends exist and suit its kind, so one run reports everything."""
+    def kind_of(nid: str) -> str | None:
+        if nid in col.nodes:
+            return col.nodes[nid][0].kind
+        node = graph.get(nid)
+        return node.kind if node else None
+
+    for (s, k, t), (_, where) in col.edges.items():
+        sk, tk = kind_of(s), kind_of(t)
+        if sk is None or tk is None:
+            missing = [f"{end} node {n!r}" for end, n, nk in (("source", s, sk),
+                                                               ("target", t, tk)) if nk is None]
+            col.problem(where, f"edge {s!r} -{k}-> {t!r}: {' and '.join(missing)} "
+                               "does not exist")
+        elif not schema.allowed(k, sk, tk):
+            e = schema.EDGE_KINDS[k]
+            col.problem(where, f"edge {s!r} ({sk}) -{k}-> {t!r} ({tk}) is not allowed: "
+                               f"'{k}' goes from {' or '.join(e.domain)} to "
+                               f"{' or '.join(e.range)}")
 
 
 def _merge_points(col: _Collector, graph: QMSGraph) -> None:

@@ -1,0 +1,16 @@
+#!/usr/bin/env bash
+# Set up qmsgraph in ./.venv. Usage: scripts/setup.sh [--dev]
+set -euo pipefail
+cd "$(dirname "$0")/.."
+PY=${PYTHON:-python3}
+"$PY" -c 'import sys; sys.exit(sys.version_info < (3, 11))' || {
+  echo "qmsgraph needs Python 3.11 or newer (found $("$PY" --version))" >&2; exit 1; }
+[ -x .venv/bin/python ] || "$PY" -m venv .venv
+extra=""
+[ "${1:-}" = "--dev" ] && extra="[dev]"
+stamp=".venv/.installed$extra"
+if [ ! -f "$stamp" ] || [ pyproject.toml -nt "$stamp" ]; then
+  .venv/bin/python -m pip install --quiet --disable-pip-version-check --upgrade pip
+  .venv/bin/python -m pip install --quiet --disable-pip-version-check -e ".$extra"
+  touch "$stamp"
+fi

@@ -1,0 +1,24 @@
+#!/usr/bin/env bash
+# One command for the whole test suite: sets up Python, Chromium and a real Neo4j server,
+# runs ruff and pytest, and stops the server at the end.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+bash scripts/setup.sh --dev
+
+# Headless Chromium for the browser tests (Debian packages; Playwright drives /usr/bin/chromium).
+if ! [ -x /usr/bin/chromium ] || ! command -v chromedriver >/dev/null; then
+  SUDO=""; [ "$(id -u)" = 0 ] || SUDO="sudo"
+  $SUDO apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq chromium chromium-driver >/dev/null
+fi
+
+# A real Neo4j 5 server (embedded in a small Java program, built once with Maven).
+if [ -f scripts/neo4j.sh ]; then
+  bash scripts/neo4j.sh build
+  eval "$(bash scripts/neo4j.sh start)"
+  trap 'bash scripts/neo4j.sh stop' EXIT
+fi
+
+.venv/bin/ruff check .
+mkdir -p artefacts
+.venv/bin/python -m pytest "$@"

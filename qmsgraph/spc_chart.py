@@ -364,7 +364,7 @@ def render_svg(result: SPCResult, title: str, unit: str | None = None) -> str:
         fig = _build(result, title, unit)
         FigureCanvasSVG(fig)
         buf = io.StringIO()
-        fig.savefig(buf, format="svg", metadata={"Date": None})
+        fig.savefig(buf, format="svg", metadata={"Date": None, "Title": title})
     return buf.getvalue()
 
 

@@ -22,6 +22,17 @@ class QMSGraph:
 
     def __init__(self) -> None:
         self.g: nx.MultiDiGraph = nx.MultiDiGraph()
+        self.revision = 0  # bumped on every change; derived indexes are keyed on it
+        self.cache: dict[str, tuple[int, Any]] = {}
+
+    def cached(self, name: str, build: Any) -> Any:
+        """A value derived from the graph, rebuilt only when the graph has changed."""
+        hit = self.cache.get(name)
+        if hit is not None and hit[0] == self.revision:
+            return hit[1]
+        value = build(self)
+        self.cache[name] = (self.revision, value)
+        return value
 
     # ------------------------------------------------------------------ nodes
     def __contains__(self, node_id: object) -> bool:
@@ -57,6 +68,7 @@ class QMSGraph:
         if replace and node.id in self.g and self.node(node.id).kind != node.kind:
             self._check_incident_edges(node)
         self.g.add_node(node.id, node=node)
+        self.revision += 1
 
     def _check_incident_edges(self, node: Node) -> None:
         for s, t, k in list(self.g.in_edges(node.id, keys=True)) + list(
@@ -72,6 +84,7 @@ class QMSGraph:
         removed = [d["edge"] for *_, d in self.g.in_edges(node_id, keys=True, data=True)]
         removed += [d["edge"] for *_, d in self.g.out_edges(node_id, keys=True, data=True)]
         self.g.remove_node(node_id)
+        self.revision += 1
         return removed
 
     # ------------------------------------------------------------------ edges
@@ -101,6 +114,7 @@ class QMSGraph:
         if not replace and self.g.has_edge(edge.source, edge.target, edge.kind):
             raise ConflictError(f"duplicate edge {edge.source!r} -{edge.kind}-> {edge.target!r}")
         self.g.add_edge(edge.source, edge.target, key=edge.kind, edge=edge)
+        self.revision += 1
 
     def connect(self, source: str, kind: str, target: str,
                 provenance: Provenance | None = None) -> Edge:
@@ -121,6 +135,7 @@ class QMSGraph:
     def remove_edge(self, source: str, kind: str, target: str) -> Edge:
         e = self.edge(source, kind, target)
         self.g.remove_edge(source, target, kind)
+        self.revision += 1
         return e
 
     def edges(self, kind: str | None = None) -> Iterator[Edge]:
@@ -153,6 +168,10 @@ class QMSGraph:
         other = QMSGraph()
         other.g = self.g.copy()
         return other
+
+    def touch(self) -> None:
+        """Mark the graph changed after editing ``self.g`` directly."""
+        self.revision += 1
 
     def stats(self) -> dict[str, Any]:
         node_kinds = Counter(n.kind for n in self.nodes())
@@ -271,3 +290,4 @@ class GraphTransaction:
             elif op == "readd_edge":
                 g.g.add_edge(arg.source, arg.target, key=arg.kind, edge=arg)
         self._undo.clear()
+        g.touch()

@@ -15,11 +15,22 @@ from abc import ABC, abstractmethod
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from .errors import ConflictError, NotFoundError, StoreError, ValidationError
 from .graph import GraphTransaction, QMSGraph
 from .model import Edge, Node, Provenance, make_edge, make_node, node_to_dict
+
+if TYPE_CHECKING:
+    from .alignment import (
+        AlignmentConfig,
+        AuditReport,
+        Contributors,
+        Impact,
+        ProjectCheck,
+        ProjectProposal,
+        ThreadResult,
+    )
 
 DEFAULT_STORE = "qmsgraph.qmsdb"
 Progress = Callable[[int, int], None]  # (done, total)
@@ -90,6 +101,40 @@ class Store(ABC):
 
     def get_node(self, node_id: str) -> Node:
         return self.graph().node(node_id)
+
+    # Alignment questions. The embedded engine answers them in memory; a server store
+    # (Neo4j) overrides them to run on the server. Same answers on every store.
+    def concern_measures(self, window: int = 6) -> set[str]:
+        from .spc_graph import concern_measures
+
+        return concern_measures(self.graph(), window, self)
+
+    def audit(self, config: AlignmentConfig | None = None) -> AuditReport:
+        from .alignment import AlignmentConfig, audit
+
+        cfg = config or AlignmentConfig()
+        return audit(self.graph(), cfg, self.concern_measures(cfg.concern_window))
+
+    def thread(self, node_id: str) -> ThreadResult:
+        from .alignment import thread
+
+        return thread(self.graph(), node_id)
+
+    def contributors(self, goal_id: str) -> Contributors:
+        from .alignment import contributors
+
+        return contributors(self.graph(), goal_id)
+
+    def check_project(self, proposal: ProjectProposal,
+                      config: AlignmentConfig | None = None) -> ProjectCheck:
+        from .alignment import check_project
+
+        return check_project(self.graph(), proposal, config)
+
+    def impact(self, node_id: str) -> Impact:
+        from .alignment import impact
+
+        return impact(self.graph(), node_id)
 
     def __enter__(self) -> Store:
         return self

@@ -1,0 +1,1115 @@
+"""The alignment engine: golden threads, findings, portfolio views, project checks, impact.
+
+How it is fast
+--------------
+The whole-portfolio audit does not search a path per project per goal. It builds (once per
+graph revision) an array index of the graph, then computes for every node, in one vectorised
+fixed-point sweep over the thread edges, the set of *anchors* (goals and objectives) it
+reaches, as a bitmask. Anchors are numbered within each weakly connected part of the thread
+graph, so a national graph of hundreds of organisations still needs only a word or two per
+node. Every rule then reads those masks and per-kind degree counts with numpy. Paths are
+worked out only for the few nodes that have a finding (breadth-first, deterministic).
+
+Definitions shared by every store (and by the brute-force oracle in the tests)
+-----------------------------------------------------------------------------
+* *Thread edges* are the edge kinds marked ``thread`` in :mod:`qmsgraph.schema`, followed
+  from source to target (project --improves--> measure --indicates--> objective ...).
+* A node *reaches* a goal when a path of thread edges leads from it to the goal.
+* *Live* projects have a status in ``AlignmentConfig.work_statuses``.
+* A live project is **orphaned** when it reaches no goal, **misaligned** when it reaches
+  goals but no active one, or when it declares (``alignsTo``) a goal or objective that it
+  does not reach; otherwise it is **aligned**.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import tomllib
+from collections import Counter, defaultdict, deque
+from collections.abc import Iterable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Literal
+
+import numpy as np
+from pydantic import BaseModel, ConfigDict, Field
+from scipy.sparse import coo_matrix
+from scipy.sparse.csgraph import connected_components
+
+from . import schema
+from .errors import NotFoundError, ValidationError
+from .graph import QMSGraph
+
+Severity = Literal["error", "warning", "info"]
+SEVERITY_ORDER = {"error": 0, "warning": 1, "info": 2}
+
+
+# ============================================================================ configuration
+
+class AlignmentConfig(BaseModel):
+    """Thresholds of the rules. Load from TOML with :func:`load_config`; docs/alignment.md."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    max_active_goals: int = Field(6, ge=1, description=(
+        "More active strategic goals than this under one purpose is 'too many priorities'."))
+    stale_periods: int = Field(3, ge=1, description=(
+        "A measure whose latest data point is more than this many months before the "
+        "reference date is stale."))
+    as_of: dt.date | None = Field(None, description=(
+        "Reference date for staleness; default: the latest data point of any measure."))
+    concern_window: int = Field(6, ge=1, description=(
+        "A measure shows special-cause concern when one of its last N points does."))
+    work_statuses: list[str] = Field(["proposed", "active", "paused"], description=(
+        "Project statuses that count as live work for the alignment rules."))
+    duplicate_statuses: list[str] = Field(["active"], description=(
+        "Project statuses that count for duplicated effort."))
+    duplicate_min_units: int = Field(2, ge=2, description=(
+        "Projects from at least this many different leading units improving one measure "
+        "is duplicated effort."))
+    disabled_rules: list[str] = Field(default_factory=list)
+    severities: dict[str, Severity] = Field(default_factory=dict, description=(
+        "Override a rule's severity, e.g. {'measure-without-owner': 'error'}."))
+
+
+def load_config(path: str | Path | None) -> AlignmentConfig:
+    """Read ``[alignment]`` from a TOML file (or the whole file if it has no such table)."""
+    if path is None:
+        return AlignmentConfig()
+    p = Path(path)
+    try:
+        data = tomllib.loads(p.read_text(encoding="utf-8"))
+    except (OSError, tomllib.TOMLDecodeError) as err:
+        raise ValidationError(f"cannot read configuration: {err}", location=str(p)) from None
+    data = data.get("alignment", data)
+    try:
+        return AlignmentConfig.model_validate(data)
+    except Exception as err:
+        raise ValidationError(f"bad configuration: {err}", location=str(p)) from None
+
+
+# ============================================================================ results
+
+class Step(BaseModel):
+    """One node of a path, and the edge kind that leads on from it (None at the end)."""
+
+    node: str
+    kind: str
+    label: str
+    edge: str | None = None
+
+
+class Evidence(BaseModel):
+    paths: list[list[Step]] = Field(default_factory=list, description="Threads found.")
+    last_reached: list[str] = Field(default_factory=list, description=(
+        "Where the thread breaks: the last nodes reached, with no thread edge onward."))
+    related: list[str] = Field(default_factory=list, description="Other nodes involved.")
+    details: dict[str, Any] = Field(default_factory=dict)
+
+
+class Finding(BaseModel):
+    rule: str
+    severity: Severity
+    node: str
+    kind: str
+    label: str
+    message: str
+    evidence: Evidence = Field(default_factory=Evidence)
+
+    @property
+    def key(self) -> tuple[str, str, str]:
+        return (self.rule, self.severity, self.node)
+
+
+RULES: dict[str, tuple[Severity, str]] = {
+    "orphaned-work": ("error", "Live work with no thread to any strategic goal."),
+    "misaligned-inactive-goal": ("error", "Work whose thread reaches only retired or "
+                                 "deprioritised goals."),
+    "declared-not-evidenced": ("error", "Work that declares a priority no measure or process "
+                               "on its thread supports."),
+    "goal-without-measure": ("error", "An active goal that no measure indicates."),
+    "goal-without-work": ("warning", "An active goal no live project or process contributes "
+                          "to (an unresourced priority)."),
+    "goal-not-serving-purpose": ("warning", "An active goal not linked to the purpose."),
+    "too-many-priorities": ("warning", "More active goals than the configured maximum."),
+    "measure-without-owner": ("warning", "A measure nobody owns."),
+    "measure-without-data": ("warning", "A measure with no data points."),
+    "stale-measure": ("warning", "A measure with no data for the configured number of "
+                      "periods."),
+    "assurance-not-control": ("warning", "A measure used by assurance but not by daily "
+                              "control."),
+    "duplicated-effort": ("warning", "Active projects in different units improving the same "
+                          "measure."),
+    "unbalanced-unit": ("warning", "A unit doing improvement with no quality control."),
+    "at-risk-goal": ("warning", "An active goal whose thread has a measure showing "
+                     "special-cause concern."),
+}
+
+# The order in which orphaned/misaligned work is checked.
+WORK_KINDS = ("ImprovementProject", "Process", "Measure")
+
+
+# ============================================================================ the index
+
+@dataclass
+class Index:
+    """Array view of a graph for the vectorised rules (rebuilt when the graph changes)."""
+
+    ids: list[str]
+    pos: dict[str, int]
+    kind: np.ndarray            # int16 code into KIND_CODES
+    goal_status: np.ndarray     # int8: 0 not a goal, 1 active, 2 inactive
+    project_status: np.ndarray  # int8 code into PROJECT_STATUS (-1 not a project)
+    edges: dict[str, tuple[np.ndarray, np.ndarray]]  # kind -> (src, dst)
+    last_point: np.ndarray      # int32 months since year 0 of the latest point, -1 none
+    n_points: np.ndarray
+    masks: np.ndarray           # (n, W) uint64: anchors reached
+    comp: np.ndarray            # component of each node in the thread graph
+    bit_word: np.ndarray        # for anchors: word index, else -1
+    bit_value: np.ndarray       # for anchors: the bit (uint64)
+    goal_bits: np.ndarray       # (ncomp, W): all goals of the component
+    active_bits: np.ndarray     # (ncomp, W): active goals of the component
+
+    def has_bit(self, nodes: np.ndarray, anchors: np.ndarray) -> np.ndarray:
+        """For pairs (node, anchor): does node reach anchor?"""
+        same = self.comp[nodes] == self.comp[anchors]
+        w = self.bit_word[anchors]
+        hit = (self.masks[nodes, np.maximum(w, 0)] & self.bit_value[anchors]) != 0
+        return same & (w >= 0) & hit
+
+    def reaches(self, node: int, bits: np.ndarray) -> bool:
+        return bool((self.masks[node] & bits[self.comp[node]]).any())
+
+
+KIND_CODES = list(schema.NODE_KINDS)
+KIND_CODE = {k: i for i, k in enumerate(KIND_CODES)}
+PROJECT_STATUS = list(schema.PROJECT_STATUSES)
+
+
+def _codes(pred: Any) -> np.ndarray:
+    return np.array([i for i, k in enumerate(KIND_CODES) if pred(k)], dtype=np.int16)
+
+
+GOAL_CODES = _codes(lambda k: k == "StrategicGoal")
+ANCHOR_CODES = _codes(lambda k: k in ("StrategicGoal", "Objective"))
+UNIT_CODES = _codes(lambda k: schema.is_a(k, "OrganisationalUnit"))
+
+
+def _months(d: dt.date) -> int:
+    return d.year * 12 + d.month - 1
+
+
+def build_index(graph: QMSGraph) -> Index:
+    ids = list(graph.g.nodes)
+    pos = {nid: i for i, nid in enumerate(ids)}
+    n = len(ids)
+    kind = np.empty(n, dtype=np.int16)
+    goal_status = np.zeros(n, dtype=np.int8)
+    project_status = np.full(n, -1, dtype=np.int8)
+    last_point = np.full(n, -1, dtype=np.int32)
+    n_points = np.zeros(n, dtype=np.int32)
+    pstatus = {s: i for i, s in enumerate(PROJECT_STATUS)}
+    for i, (_, node) in enumerate(graph.g.nodes(data="node")):
+        k = node.kind
+        kind[i] = KIND_CODE[k]
+        if k == "StrategicGoal":
+            goal_status[i] = 1 if node.status == "active" else 2
+        elif k == "ImprovementProject":
+            project_status[i] = pstatus[node.status]
+        elif k == "Measure" and node.data:
+            last_point[i] = _months(node.data[-1].date)
+            n_points[i] = len(node.data)
+    buckets: dict[str, tuple[list[int], list[int]]] = {k: ([], []) for k in schema.EDGE_KINDS}
+    for s, t, k in graph.g.edges(keys=True):
+        b = buckets[k]
+        b[0].append(pos[s])
+        b[1].append(pos[t])
+    edges = {k: (np.array(s, dtype=np.int64), np.array(t, dtype=np.int64))
+             for k, (s, t) in buckets.items()}
+    return _finish_index(ids, pos, kind, goal_status, project_status, edges, last_point,
+                         n_points)
+
+
+def _finish_index(ids: list[str], pos: dict[str, int], kind: np.ndarray,
+                  goal_status: np.ndarray, project_status: np.ndarray,
+                  edges: dict[str, tuple[np.ndarray, np.ndarray]], last_point: np.ndarray,
+                  n_points: np.ndarray) -> Index:
+    n = len(ids)
+    t_src = np.concatenate([edges[k][0] for k in schema.THREAD_EDGES] or [np.zeros(0, int)])
+    t_dst = np.concatenate([edges[k][1] for k in schema.THREAD_EDGES] or [np.zeros(0, int)])
+    if n:
+        adj = coo_matrix((np.ones(len(t_src), dtype=np.int8), (t_src, t_dst)), shape=(n, n))
+        ncomp, comp = connected_components(adj.tocsr(), directed=True, connection="weak")
+    else:
+        ncomp, comp = 0, np.zeros(0, dtype=np.int32)
+    comp = comp.astype(np.int64)
+    # Number the anchors (goals, objectives) within their component.
+    anchors = np.flatnonzero(np.isin(kind, ANCHOR_CODES))
+    order = anchors[np.argsort(comp[anchors], kind="stable")]
+    acomp = comp[order]
+    starts = np.searchsorted(acomp, acomp, side="left")
+    rank = np.arange(len(order)) - starts
+    words = int(rank.max() // 64 + 1) if len(rank) else 1
+    bit_word = np.full(n, -1, dtype=np.int64)
+    bit_value = np.zeros(n, dtype=np.uint64)
+    bit_word[order] = rank // 64
+    bit_value[order] = np.left_shift(np.uint64(1), (rank % 64).astype(np.uint64))
+    masks = np.zeros((n, words), dtype=np.uint64)
+    masks[order, rank // 64] = bit_value[order]
+    goal_bits = np.zeros((max(ncomp, 1), words), dtype=np.uint64)
+    active_bits = np.zeros((max(ncomp, 1), words), dtype=np.uint64)
+    goals = order[np.isin(kind[order], GOAL_CODES)]
+    np.bitwise_or.at(goal_bits, (comp[goals], bit_word[goals]), bit_value[goals])
+    active = goals[goal_status[goals] == 1]
+    np.bitwise_or.at(active_bits, (comp[active], bit_word[active]), bit_value[active])
+    # Fixed point: every node ORs in what its thread successors reach.
+    if len(t_src):
+        by_src = np.argsort(t_src, kind="stable")
+        src_sorted, dst_sorted = t_src[by_src], t_dst[by_src]
+        group_start = np.flatnonzero(np.r_[True, src_sorted[1:] != src_sorted[:-1]])
+        group_node = src_sorted[group_start]
+        while True:
+            gathered = np.bitwise_or.reduceat(masks[dst_sorted], group_start, axis=0)
+            merged = masks[group_node] | gathered
+            if np.array_equal(merged, masks[group_node]):
+                break
+            masks[group_node] = merged
+    return Index(ids, pos, kind, goal_status, project_status, edges, last_point, n_points,
+                 masks, comp, bit_word, bit_value, goal_bits, active_bits)
+
+
+def index_of(graph: QMSGraph) -> Index:
+    return graph.cached("alignment-index", build_index)
+
+
+# ============================================================================ paths
+
+def _thread_out(graph: QMSGraph, node_id: str, exclude: str | None = None
+                ) -> list[tuple[str, str]]:
+    out = [(k, t) for _, t, k in graph.g.out_edges(node_id, keys=True)
+           if k in schema.THREAD_EDGES and t != exclude]
+    out.sort()
+    return out
+
+
+def _thread_in(graph: QMSGraph, node_id: str, exclude: str | None = None
+               ) -> list[tuple[str, str]]:
+    inc = [(k, s) for s, _, k in graph.g.in_edges(node_id, keys=True)
+           if k in schema.THREAD_EDGES and s != exclude]
+    inc.sort()
+    return inc
+
+
+def _bfs(graph: QMSGraph, start: str, forward: bool = True, exclude: str | None = None
+         ) -> dict[str, tuple[str | None, str | None]]:
+    """Breadth-first over thread edges; parent map node -> (previous node, edge kind).
+
+    Neighbours are visited in (edge kind, id) order, so the shortest path chosen when
+    several tie is the same on every run and every store.
+    """
+    parent: dict[str, tuple[str | None, str | None]] = {start: (None, None)}
+    queue = deque([start])
+    step = _thread_out if forward else _thread_in
+    while queue:
+        cur = queue.popleft()
+        for k, nxt in step(graph, cur, exclude):
+            if nxt not in parent:
+                parent[nxt] = (cur, k)
+                queue.append(nxt)
+    return parent
+
+
+def _steps(graph: QMSGraph, chain: list[tuple[str, str | None]]) -> list[Step]:
+    out = []
+    for nid, edge in chain:
+        node = graph.node(nid)
+        out.append(Step(node=nid, kind=node.kind, label=node.label, edge=edge))
+    return out
+
+
+def _path_to(graph: QMSGraph, parent: dict[str, tuple[str | None, str | None]], end: str
+             ) -> list[Step]:
+    """Forward path start -> end from a forward BFS parent map."""
+    chain: list[tuple[str, str | None]] = [(end, None)]
+    cur = end
+    while parent[cur][0] is not None:
+        prev, k = parent[cur]
+        chain.append((prev, k))  # type: ignore[arg-type]
+        cur = prev  # type: ignore[assignment]
+    chain.reverse()
+    return _steps(graph, chain)
+
+
+def _path_from(graph: QMSGraph, parent: dict[str, tuple[str | None, str | None]], start: str
+               ) -> list[Step]:
+    """Forward path start -> root from a reverse BFS parent map rooted at the goal."""
+    chain: list[tuple[str, str | None]] = []
+    cur: str | None = start
+    while cur is not None:
+        nxt, k = parent[cur]
+        chain.append((cur, k))
+        cur = nxt
+    return _steps(graph, chain)
+
+
+def _purpose_tail(graph: QMSGraph, goal: str) -> list[Step]:
+    purposes = sorted(graph.successors(goal, "serves"))
+    return _steps(graph, [(purposes[0], None)]) if purposes else []
+
+
+class Thread(BaseModel):
+    goal: str
+    goal_label: str
+    goal_status: str
+    path: list[Step]
+    reaches_purpose: bool
+
+
+class ThreadResult(BaseModel):
+    node: str
+    kind: str
+    label: str
+    threads: list[Thread] = Field(description="Shortest thread to each goal reached.")
+    broken: bool = Field(description="True when no active goal is reached.")
+    last_reached: list[str] = Field(default_factory=list, description=(
+        "Where the thread breaks: nodes reached with no thread edge onward."))
+
+
+def thread(graph: QMSGraph, node_id: str) -> ThreadResult:
+    """The golden thread(s) of a node: the shortest typed path to each goal, up to the
+    purpose, or where the thread breaks."""
+    node = graph.node(node_id)
+    parent = _bfs(graph, node_id)
+    threads = []
+    for gid in sorted(n for n in parent if graph.kind(n) == "StrategicGoal"):
+        goal = graph.node(gid)
+        path = _path_to(graph, parent, gid)
+        tail = _purpose_tail(graph, gid)
+        if tail:
+            path[-1] = path[-1].model_copy(update={"edge": "serves"})
+        threads.append(Thread(goal=gid, goal_label=goal.label, goal_status=goal.status,
+                              path=path + tail, reaches_purpose=bool(tail)))
+    threads.sort(key=lambda t: (t.goal_status != "active", len(t.path), t.goal))
+    broken = not any(t.goal_status == "active" for t in threads)
+    ends = sorted(n for n in parent if not _thread_out(graph, n)
+                  and graph.kind(n) != "StrategicGoal" and not schema.is_a(
+                      graph.kind(n), "Purpose")) if broken else []
+    return ThreadResult(node=node_id, kind=node.kind, label=node.label, threads=threads,
+                        broken=broken, last_reached=ends)
+
+
+class Contributor(BaseModel):
+    node: str
+    kind: str
+    label: str
+    path: list[Step]
+
+
+class Contributors(BaseModel):
+    goal: str
+    label: str
+    status: str
+    projects: list[Contributor]
+    processes: list[Contributor]
+    measures: list[Contributor]
+    units: list[Contributor]
+    other: list[Contributor]
+
+
+def contributors(graph: QMSGraph, goal_id: str) -> Contributors:
+    """All the work that contributes to a goal, each with its path to the goal."""
+    goal = graph.node(goal_id)
+    if goal.kind not in ("StrategicGoal", "Objective"):
+        raise ValidationError(f"{goal_id!r} is a {goal.kind}, not a goal or objective",
+                              field="goal")
+    parent = _bfs(graph, goal_id, forward=False)
+    groups: dict[str, list[Contributor]] = defaultdict(list)
+    for nid in sorted(parent):
+        if nid == goal_id:
+            continue
+        node = graph.node(nid)
+        c = Contributor(node=nid, kind=node.kind, label=node.label,
+                        path=_path_from(graph, parent, nid))
+        k = node.kind
+        group = ("projects" if k == "ImprovementProject" else "processes" if k == "Process"
+                 else "measures" if k == "Measure" else "units"
+                 if schema.is_a(k, "OrganisationalUnit") else "other")
+        groups[group].append(c)
+    return Contributors(goal=goal_id, label=goal.label, status=getattr(goal, "status", "active"),
+                        **{g: groups.get(g, []) for g in
+                           ("projects", "processes", "measures", "units", "other")})
+
+
+# ============================================================================ the audit
+
+class AuditReport(BaseModel):
+    findings: list[Finding]
+    classification: dict[str, str] = Field(description=(
+        "Every live project: aligned, misaligned or orphaned."))
+    counts: dict[str, int] = Field(default_factory=dict)
+    as_of: dt.date | None = None
+
+    def summary(self) -> dict[str, Any]:
+        by_rule = Counter(f.rule for f in self.findings)
+        by_sev = Counter(f.severity for f in self.findings)
+        cls = Counter(self.classification.values())
+        return {"findings": len(self.findings), "by_severity": dict(by_sev),
+                "by_rule": dict(sorted(by_rule.items())), "projects": dict(cls),
+                **self.counts}
+
+    def filter(self, rule: str | None = None, severity: str | None = None,
+               nodes: Iterable[str] | None = None) -> list[Finding]:
+        keep = set(nodes) if nodes is not None else None
+        return [f for f in self.findings
+                if (rule is None or f.rule == rule)
+                and (severity is None or SEVERITY_ORDER[f.severity] <= SEVERITY_ORDER[severity])
+                and (keep is None or f.node in keep)]
+
+
+class _Auditor:
+    def __init__(self, graph: QMSGraph, config: AlignmentConfig, concern: set[str]) -> None:
+        self.g = graph
+        self.cfg = config
+        self.ix = index_of(graph)
+        self.concern = concern
+        self.findings: list[Finding] = []
+
+    def add(self, rule: str, node: str, message: str, evidence: Evidence | None = None) -> None:
+        if rule in self.cfg.disabled_rules:
+            return
+        sev = self.cfg.severities.get(rule, RULES[rule][0])
+        n = self.g.node(node)
+        self.findings.append(Finding(rule=rule, severity=sev, node=node, kind=n.kind,
+                                     label=n.label, message=message,
+                                     evidence=evidence or Evidence()))
+
+    def _mask_of(self, codes: Iterable[str]) -> np.ndarray:
+        return np.isin(self.ix.kind, [KIND_CODE[c] for c in codes])
+
+    def indegree(self, kind: str) -> np.ndarray:
+        return np.bincount(self.ix.edges[kind][1], minlength=len(self.ix.ids))
+
+    def outdegree(self, kind: str) -> np.ndarray:
+        return np.bincount(self.ix.edges[kind][0], minlength=len(self.ix.ids))
+
+    def reached(self, bits: np.ndarray) -> np.ndarray:
+        ix = self.ix
+        return (ix.masks & bits[ix.comp]).any(axis=1) if len(ix.ids) else np.zeros(0, bool)
+
+    # -------------------------------------------------------------------- rules
+    def run(self) -> AuditReport:
+        ix = self.ix
+        n = len(ix.ids)
+        live_codes = [PROJECT_STATUS.index(s) for s in self.cfg.work_statuses
+                      if s in PROJECT_STATUS]
+        is_project = ix.kind == KIND_CODE["ImprovementProject"]
+        live = is_project & np.isin(ix.project_status, live_codes)
+        reach_any = self.reached(ix.goal_bits)
+        reach_active = self.reached(ix.active_bits)
+        # declared priorities (alignsTo) that the thread does not reach
+        ds, dt_ = ix.edges["alignsTo"]
+        ok = ix.has_bit(ds, dt_) if len(ds) else np.zeros(0, bool)
+        if len(dt_):
+            # a declared goal that is not active is not support either
+            ok &= ~(ix.goal_status[dt_] == 2)
+        bad_declared: dict[int, list[int]] = defaultdict(list)
+        for s, t in zip(ds[~ok].tolist(), dt_[~ok].tolist(), strict=True):
+            bad_declared[s].append(t)
+        classification: dict[str, str] = {}
+        work = self._mask_of(("Process", "Measure")) | live
+        for i in np.flatnonzero(work & ~reach_any).tolist():
+            self._orphan(i)
+        for i in np.flatnonzero(work & reach_any & ~reach_active).tolist():
+            self._inactive(i)
+        for i, targets in sorted(bad_declared.items()):
+            if work[i]:
+                self._declared(i, targets)
+        for i in np.flatnonzero(live).tolist():
+            nid = ix.ids[i]
+            classification[nid] = ("orphaned" if not reach_any[i] else "misaligned"
+                                   if (not reach_active[i] or i in bad_declared) else "aligned")
+        self._goal_rules(live, reach_active)
+        self._measure_rules()
+        self._duplicates()
+        self._balance_rule()
+        self._at_risk()
+        self.findings.sort(key=lambda f: (SEVERITY_ORDER[f.severity], f.rule, f.node))
+        counts = {"nodes": n, "edges": int(sum(len(s) for s, _ in ix.edges.values())),
+                  "live_projects": int(live.sum()),
+                  "active_goals": int((ix.goal_status == 1).sum())}
+        return AuditReport(findings=self.findings, classification=classification,
+                           counts=counts, as_of=self._as_of())
+
+    def _orphan(self, i: int) -> None:
+        nid = self.ix.ids[i]
+        t = thread(self.g, nid)
+        node = self.g.node(nid)
+        if t.last_reached and t.last_reached != [nid]:
+            ends = ", ".join(f"{self.g.node(e).label} ({self.g.kind(e)})"
+                             for e in t.last_reached[:3])
+            where = f"its thread stops at {ends}, which leads to no goal"
+        else:
+            where = {"ImprovementProject": "it improves no measure or process",
+                     "Measure": "it indicates no objective or goal and measures no process",
+                     "Process": "it supports no goal, objective or service"}[node.kind]
+        what = {"ImprovementProject": "Project", "Measure": "Measure",
+                "Process": "Process"}[node.kind]
+        self.add("orphaned-work", nid,
+                 f"{what} '{node.label}' is not linked to any strategic goal: {where}.",
+                 Evidence(last_reached=t.last_reached))
+
+    def _inactive(self, i: int) -> None:
+        nid = self.ix.ids[i]
+        t = thread(self.g, nid)
+        node = self.g.node(nid)
+        goals = ", ".join(f"'{x.goal_label}' ({x.goal_status})" for x in t.threads)
+        self.add("misaligned-inactive-goal", nid,
+                 f"'{node.label}' serves only goals the Board no longer pursues: {goals}.",
+                 Evidence(paths=[x.path for x in t.threads]))
+
+    def _declared(self, i: int, targets: list[int]) -> None:
+        nid = self.ix.ids[i]
+        node = self.g.node(nid)
+        t = thread(self.g, nid)
+        names = ", ".join(f"'{self.g.node(self.ix.ids[x]).label}'" for x in sorted(targets))
+        reached = [x for x in t.threads if x.goal_status == "active"]
+        also = (" Its thread reaches " + ", ".join(f"'{x.goal_label}'" for x in reached)
+                + " instead.") if reached else " Nothing on its thread reaches any goal."
+        self.add("declared-not-evidenced", nid,
+                 f"'{node.label}' says it serves {names}, but no measure or process it "
+                 f"improves supports that.{also}",
+                 Evidence(paths=[x.path for x in t.threads], last_reached=t.last_reached,
+                          related=[self.ix.ids[x] for x in sorted(targets)]))
+
+    def _goal_rules(self, live: np.ndarray, reach_active: np.ndarray) -> None:
+        ix = self.ix
+        ncomp = ix.goal_bits.shape[0]
+        measures = self._mask_of(("Measure",))
+        workers = live | self._mask_of(("Process",))
+
+        def comp_or(sel: np.ndarray) -> np.ndarray:
+            out = np.zeros_like(ix.goal_bits)
+            idx = np.flatnonzero(sel)
+            if len(idx):
+                for w in range(out.shape[1]):
+                    np.bitwise_or.at(out[:, w], ix.comp[idx], ix.masks[idx, w])
+            return out
+
+        has_measure = comp_or(measures)
+        has_work = comp_or(workers)
+        active = np.flatnonzero(ix.goal_status == 1)
+        serves_src = set(ix.edges["serves"][0].tolist())
+        for i in active.tolist():
+            c, w, b = ix.comp[i], ix.bit_word[i], ix.bit_value[i]
+            nid = ix.ids[i]
+            label = self.g.node(nid).label
+            if c >= ncomp or not (has_measure[c, w] & b):
+                self.add("goal-without-measure", nid,
+                         f"Goal '{label}' has no measure, so the Board cannot tell whether "
+                         "it is being met.")
+            if c >= ncomp or not (has_work[c, w] & b):
+                self.add("goal-without-work", nid,
+                         f"No live project or process contributes to goal '{label}': it is "
+                         "an unresourced priority.")
+            if i not in serves_src:
+                self.add("goal-not-serving-purpose", nid,
+                         f"Goal '{label}' is not linked to the organisation's purpose.")
+        ss, st = ix.edges["serves"]
+        per_purpose: dict[int, set[int]] = defaultdict(set)
+        for s, t in zip(ss.tolist(), st.tolist(), strict=True):
+            if ix.goal_status[s] == 1:
+                per_purpose[t].add(s)
+        for p, goals in sorted(per_purpose.items()):
+            if len(goals) > self.cfg.max_active_goals:
+                pid = ix.ids[p]
+                self.add("too-many-priorities", pid,
+                         f"{len(goals)} active strategic goals serve "
+                         f"'{self.g.node(pid).label}'; more than "
+                         f"{self.cfg.max_active_goals} dilutes the Board's focus.",
+                         Evidence(related=sorted(ix.ids[g] for g in goals)))
+
+    def _as_of(self) -> dt.date | None:
+        if self.cfg.as_of:
+            return self.cfg.as_of
+        lp = self.ix.last_point
+        if not len(lp) or lp.max() < 0:
+            return None
+        m = int(lp.max())
+        return dt.date(m // 12, m % 12 + 1, 1)
+
+    def _measure_rules(self) -> None:
+        ix = self.ix
+        measures = self._mask_of(("Measure",))
+        owners = self.indegree("owns")
+        for i in np.flatnonzero(measures & (owners == 0)).tolist():
+            nid = ix.ids[i]
+            self.add("measure-without-owner", nid,
+                     f"Measure '{self.g.node(nid).label}' has no owner: nobody is accountable "
+                     "for acting on it.")
+        for i in np.flatnonzero(measures & (ix.n_points == 0)).tolist():
+            nid = ix.ids[i]
+            self.add("measure-without-data", nid,
+                     f"Measure '{self.g.node(nid).label}' has no data.")
+        as_of = self._as_of()
+        if as_of is not None:
+            limit = _months(as_of) - self.cfg.stale_periods
+            for i in np.flatnonzero(measures & (ix.n_points > 0) & (ix.last_point < limit)
+                                    ).tolist():
+                nid = ix.ids[i]
+                m = int(ix.last_point[i])
+                last = dt.date(m // 12, m % 12 + 1, 1)
+                gap = _months(as_of) - m
+                self.add("stale-measure", nid,
+                         f"Measure '{self.g.node(nid).label}' has had no data for {gap} "
+                         f"months (last point {last:%b %Y}).",
+                         Evidence(details={"last_point": last.isoformat(),
+                                           "as_of": as_of.isoformat(), "months": gap}))
+        assured = self.indegree("assures") > 0
+        controlled = (self.indegree("monitors") > 0) | (self.outdegree("measures") > 0)
+        for i in np.flatnonzero(measures & assured & ~controlled).tolist():
+            nid = ix.ids[i]
+            by = sorted(self.g.predecessors(nid, "assures"))
+            self.add("assurance-not-control", nid,
+                     f"Measure '{self.g.node(nid).label}' is checked by assurance but no team "
+                     "watches it in daily control: assurance and control are looking at "
+                     "different things.", Evidence(related=by))
+
+    def _leading_units(self, project: str) -> list[str]:
+        return sorted(s for s in self.g.predecessors(project, "leads")
+                      if schema.is_a(self.g.kind(s), "OrganisationalUnit"))
+
+    def _duplicates(self) -> None:
+        ix = self.ix
+        codes = [PROJECT_STATUS.index(s) for s in self.cfg.duplicate_statuses]
+        src, dst = ix.edges["improves"]
+        if not len(src):
+            return
+        sel = (ix.project_status[src] >= 0) & np.isin(ix.project_status[src], codes) & (
+            ix.kind[dst] == KIND_CODE["Measure"])
+        per_measure = np.bincount(dst[sel], minlength=len(ix.ids))
+        for m in np.flatnonzero(per_measure >= 2).tolist():
+            projects = sorted(ix.ids[p] for p in src[sel][dst[sel] == m].tolist())
+            units: dict[str, list[str]] = defaultdict(list)
+            for p in projects:
+                for u in self._leading_units(p) or ["(no unit)"]:
+                    units[u].append(p)
+            real_units = [u for u in units if u != "(no unit)"]
+            if len(real_units) >= self.cfg.duplicate_min_units:
+                mid = ix.ids[m]
+                names = "; ".join(f"{self.g.node(u).label}: {', '.join(units[u])}"
+                                  for u in sorted(real_units))
+                self.add("duplicated-effort", mid,
+                         f"{len(projects)} active projects in {len(real_units)} different "
+                         f"units are improving '{self.g.node(mid).label}' ({names}): join "
+                         "them up or share learning.",
+                         Evidence(related=projects, details={"units": dict(units)}))
+
+    def _balance_rule(self) -> None:
+        for unit, row in balance(self.g, self.cfg).items():
+            if row["QI"] > 0 and row["QC"] == 0:
+                self.add("unbalanced-unit", unit,
+                         f"'{self.g.node(unit).label}' leads {row['QI']} improvement "
+                         "project(s) but watches no measure in daily control, so it cannot "
+                         "tell whether changes hold.", Evidence(details=row))
+
+    def _at_risk(self) -> None:
+        if not self.concern:
+            return
+        ix = self.ix
+        idx = np.array([ix.pos[m] for m in sorted(self.concern) if m in ix.pos], dtype=np.int64)
+        if not len(idx):
+            return
+        for g in np.flatnonzero(ix.goal_status == 1).tolist():
+            hits = idx[ix.has_bit(idx, np.full(len(idx), g))]
+            if not len(hits):
+                continue
+            gid = ix.ids[g]
+            parent = _bfs(self.g, gid, forward=False)
+            ms = sorted(ix.ids[h] for h in hits.tolist())
+            names = ", ".join(f"'{self.g.node(m).label}'" for m in ms)
+            self.add("at-risk-goal", gid,
+                     f"Goal '{self.g.node(gid).label}' is at risk: {names} "
+                     f"{'shows' if len(ms) == 1 else 'show'} special-cause variation of "
+                     "concern.",
+                     Evidence(paths=[_path_from(self.g, parent, m) for m in ms], related=ms))
+
+
+def audit(graph: QMSGraph, config: AlignmentConfig | None = None,
+          concern: Iterable[str] | None = None) -> AuditReport:
+    """Every rule over the whole graph. ``concern``: ids of measures whose SPC shows
+    special-cause concern (see :func:`qmsgraph.spc_graph.concern_measures`)."""
+    return _Auditor(graph, config or AlignmentConfig(), set(concern or ())).run()
+
+
+# ============================================================================ portfolio views
+
+def _unit_tree(graph: QMSGraph) -> dict[str, list[str]]:
+    """Each unit with itself and every unit below it (via unitOf)."""
+    below: dict[str, list[str]] = defaultdict(list)
+    for e in graph.edges("unitOf"):
+        below[e.target].append(e.source)
+    out = {}
+    for u in graph.nodes("OrganisationalUnit"):
+        seen, stack = {u.id}, [u.id]
+        while stack:
+            for c in below.get(stack.pop(), ()):
+                if c not in seen:
+                    seen.add(c)
+                    stack.append(c)
+        out[u.id] = sorted(seen)
+    return out
+
+
+def balance(graph: QMSGraph, config: AlignmentConfig | None = None
+            ) -> dict[str, dict[str, int]]:
+    """Activity per unit (with the units below it) in each QMS aspect.
+
+    QP: services delivered and driver processes owned; QC: measures monitored or owned and
+    mainstay/support processes owned; QA: assurance activities led; QI: live projects led.
+    """
+    cfg = config or AlignmentConfig()
+    own: dict[str, Counter[str]] = defaultdict(Counter)
+    for e in graph.edges():
+        src = e.source
+        if not schema.is_a(graph.kind(src), "OrganisationalUnit"):
+            continue
+        t = graph.node(e.target)
+        if e.kind == "delivers" or (e.kind == "owns" and t.kind == "Process"
+                                    and t.process_type == "driver"):
+            own[src]["QP"] += 1
+        elif e.kind in ("monitors", "owns") and t.kind in ("Measure", "Process"):
+            own[src]["QC"] += 1
+        elif e.kind == "leads" and schema.is_a(t.kind, "AssuranceActivity"):
+            own[src]["QA"] += 1
+        elif e.kind == "leads" and t.kind == "ImprovementProject" and (
+                t.status in cfg.work_statuses):
+            own[src]["QI"] += 1
+    out = {}
+    for unit, members in _unit_tree(graph).items():
+        row = Counter()
+        for m in members:
+            row.update(own.get(m, {}))
+        out[unit] = {a: row.get(a, 0) for a in ("QP", "QC", "QA", "QI")}
+    return dict(sorted(out.items()))
+
+
+class Score(BaseModel):
+    unit: str
+    label: str
+    aligned: int
+    total: int
+    score: float | None = Field(description="100 x aligned / total; None with no work.")
+
+
+def scores(graph: QMSGraph, config: AlignmentConfig | None = None,
+           report: AuditReport | None = None) -> dict[str, Any]:
+    """Alignment score per unit and overall.
+
+    score = 100 x (aligned work items) / (work items), where work items are the unit's
+    live projects (led by it or a unit below it), and the processes and measures it owns;
+    an item is aligned when it reaches an active goal and has no declared-not-evidenced
+    finding.
+    """
+    cfg = config or AlignmentConfig()
+    report = report or audit(graph, cfg)
+    ix = index_of(graph)
+    reach_active = (ix.masks & ix.active_bits[ix.comp]).any(axis=1) if len(ix.ids) else []
+    declared_bad = {f.node for f in report.findings if f.rule == "declared-not-evidenced"}
+
+    def aligned(nid: str) -> bool:
+        return bool(reach_active[ix.pos[nid]]) and nid not in declared_bad
+
+    items: dict[str, set[str]] = defaultdict(set)
+    for e in graph.edges():
+        if not schema.is_a(graph.kind(e.source), "OrganisationalUnit"):
+            continue
+        t = graph.node(e.target)
+        if (e.kind == "leads" and t.kind == "ImprovementProject"
+                and t.status in cfg.work_statuses) or (
+                e.kind == "owns" and t.kind in ("Process", "Measure")):
+            items[e.source].add(t.id)
+    units = []
+    for unit, members in _unit_tree(graph).items():
+        work = set().union(*(items.get(m, set()) for m in members))
+        a = sum(aligned(w) for w in work)
+        units.append(Score(unit=unit, label=graph.node(unit).label, aligned=a,
+                           total=len(work), score=round(100 * a / len(work), 1)
+                           if work else None))
+    all_work = [n.id for n in graph.nodes() if n.kind in ("Process", "Measure") or (
+        n.kind == "ImprovementProject" and n.status in cfg.work_statuses)]
+    a = sum(aligned(w) for w in all_work)
+    overall = Score(unit="*", label="whole organisation", aligned=a, total=len(all_work),
+                    score=round(100 * a / len(all_work), 1) if all_work else None)
+    return {"overall": overall, "units": units,
+            "formula": "score = 100 x aligned work items / work items (live projects led, "
+                       "processes and measures owned, including units below)"}
+
+
+class MatrixCell(BaseModel):
+    row: str
+    goal: str
+    reaches: bool
+    declared: bool
+
+
+class XMatrix(BaseModel):
+    goals: list[dict[str, Any]]
+    projects: list[dict[str, Any]]
+    measures: list[dict[str, Any]]
+    project_cells: list[MatrixCell]
+    measure_cells: list[MatrixCell]
+    gaps: dict[str, list[str]]
+
+
+def matrix(graph: QMSGraph, config: AlignmentConfig | None = None) -> XMatrix:
+    """Strategy deployment X-matrix: goals x live projects and goals x measures."""
+    cfg = config or AlignmentConfig()
+    ix = index_of(graph)
+    goals = sorted(graph.nodes("StrategicGoal"), key=lambda g: g.id)
+    projects = sorted((p for p in graph.nodes("ImprovementProject")
+                       if p.status in cfg.work_statuses), key=lambda p: p.id)
+    measures = sorted(graph.nodes("Measure"), key=lambda m: m.id)
+    declared = {(e.source, e.target) for e in graph.edges("alignsTo")}
+    gpos = np.array([ix.pos[g.id] for g in goals], dtype=np.int64)
+
+    def cells(rows: list[Any]) -> tuple[list[MatrixCell], Counter[str], set[str]]:
+        out, per_goal, rowless = [], Counter(), set()
+        for r in rows:
+            rp = np.full(len(gpos), ix.pos[r.id], dtype=np.int64)
+            hit = ix.has_bit(rp, gpos) if len(gpos) else np.zeros(0, bool)
+            any_hit = False
+            for g, h in zip(goals, hit.tolist(), strict=True):
+                d = (r.id, g.id) in declared
+                if h or d:
+                    out.append(MatrixCell(row=r.id, goal=g.id, reaches=h, declared=d))
+                if h:
+                    per_goal[g.id] += 1
+                    any_hit = any_hit or g.status == "active"
+            if not any_hit:
+                rowless.add(r.id)
+        return out, per_goal, rowless
+
+    pcells, pcount, p_none = cells(projects)
+    mcells, mcount, m_none = cells(measures)
+    return XMatrix(
+        goals=[{"id": g.id, "label": g.label, "status": g.status, "projects": pcount[g.id],
+                "measures": mcount[g.id]} for g in goals],
+        projects=[{"id": p.id, "label": p.label, "status": p.status} for p in projects],
+        measures=[{"id": m.id, "label": m.label, "type": m.measure_type} for m in measures],
+        project_cells=pcells, measure_cells=mcells,
+        gaps={"goals_without_projects": [g.id for g in goals if g.status == "active"
+                                         and not pcount[g.id]],
+              "goals_without_measures": [g.id for g in goals if g.status == "active"
+                                         and not mcount[g.id]],
+              "projects_without_active_goal": sorted(p_none),
+              "measures_without_active_goal": sorted(m_none)})
+
+
+# ============================================================================ check a project
+
+class ProjectProposal(BaseModel):
+    """A project a QI hub is asked to approve; it is not in the graph."""
+
+    model_config = ConfigDict(extra="forbid")
+    label: str = Field(min_length=1, max_length=500, examples=["Reduce falls on Ward 9"])
+    aim: str | None = Field(None, max_length=2000, examples=[
+        "Reduce inpatient falls on Ward 9 by 30% by March 2027"])
+    unit: str | None = Field(None, description="Id of the leading unit.")
+    measures: list[str] = Field(default_factory=list, description="Ids of measures it will "
+                                "improve.")
+    processes: list[str] = Field(default_factory=list, description="Ids of processes it "
+                                 "touches.")
+    declared_priority: str | None = Field(None, description="Id of the goal or objective it "
+                                          "says it serves.")
+    sponsor: str | None = Field(None, description="Id of the sponsoring person.")
+    tier: Literal["project", "directorate", "system"] = "project"
+
+
+class Alternative(BaseModel):
+    goal: str
+    label: str
+    shared_measures: list[str]
+    shared_processes: list[str]
+    score: float
+
+
+class Duplicate(BaseModel):
+    project: str
+    label: str
+    units: list[str]
+    shared_measures: list[str]
+
+
+class ProjectCheck(BaseModel):
+    verdict: Literal["aligned", "weak", "misaligned", "orphaned"]
+    reasons: list[str]
+    threads: list[Thread]
+    alternatives: list[Alternative]
+    duplicates: list[Duplicate]
+    lacks: list[str]
+
+
+def check_project(graph: QMSGraph, proposal: ProjectProposal,
+                  config: AlignmentConfig | None = None) -> ProjectCheck:
+    """Verdict on a proposed project, the thread it would have, where else it could align,
+    the active projects it would duplicate, and what it lacks."""
+    cfg = config or AlignmentConfig()
+    problems = []
+    for field, ids, kinds in (("measures", proposal.measures, ("Measure",)),
+                              ("processes", proposal.processes, ("Process",)),
+                              ("unit", [proposal.unit] if proposal.unit else [],
+                               ("OrganisationalUnit",)),
+                              ("declared_priority", [proposal.declared_priority]
+                               if proposal.declared_priority else [],
+                               ("StrategicGoal", "Objective")),
+                              ("sponsor", [proposal.sponsor] if proposal.sponsor else [],
+                               ("Person",))):
+        for i in ids:
+            node = graph.get(i)
+            if node is None:
+                problems.append(f"{field}: no node with id {i!r}")
+            elif not any(schema.is_a(node.kind, k) for k in kinds):
+                problems.append(f"{field}: {i!r} is a {node.kind}, not {' or '.join(kinds)}")
+    if problems:
+        raise ValidationError("; ".join(problems), field=problems[0].split(":")[0],
+                              problems=problems)
+    targets = sorted(set(proposal.measures) | set(proposal.processes))
+    # Threads: through each measure/process, the shortest to each goal.
+    best: dict[str, Thread] = {}
+    for t in targets:
+        for th in thread(graph, t).threads:
+            edge_step = Step(node="(proposed)", kind="ImprovementProject", label=proposal.label,
+                             edge="improves")
+            cand = th.model_copy(update={"path": [edge_step, *th.path]})
+            if th.goal not in best or len(cand.path) < len(best[th.goal].path):
+                best[th.goal] = cand
+    threads = sorted(best.values(), key=lambda t: (t.goal_status != "active", len(t.path),
+                                                   t.goal))
+    active = [t for t in threads if t.goal_status == "active"]
+    reasons: list[str] = []
+    declared_ok = True
+    if proposal.declared_priority:
+        d = proposal.declared_priority
+        reach_nodes = set()
+        for t in targets:
+            reach_nodes |= set(_bfs(graph, t))
+        declared_ok = d in reach_nodes and getattr(graph.node(d), "status", "active") == "active"
+        if not declared_ok:
+            reasons.append(f"It declares '{graph.node(d).label}', but none of its measures or "
+                           "processes leads there.")
+    if not threads:
+        verdict = "orphaned"
+        reasons.append("None of its measures or processes is linked to any strategic goal."
+                       if targets else "It names no measure or process to improve.")
+    elif not active:
+        verdict = "misaligned"
+        reasons.append("Its measures and processes serve only retired or deprioritised goals.")
+    elif not declared_ok:
+        verdict = "misaligned"
+    else:
+        verdict = "aligned"
+    # What it lacks
+    mkinds = {graph.node(m).measure_type for m in proposal.measures}
+    lacks = []
+    if not proposal.measures:
+        lacks.append("no measure: name the measures that will show improvement")
+    if "outcome" not in mkinds:
+        lacks.append("no outcome measure")
+    if "balancing" not in mkinds:
+        lacks.append("no balancing measure (to catch harm elsewhere)")
+    if not proposal.sponsor:
+        lacks.append("no sponsor")
+    if not proposal.aim:
+        lacks.append("no aim statement")
+    if verdict == "aligned" and (not proposal.measures or "outcome" not in mkinds
+                                 or not proposal.sponsor):
+        verdict = "weak"
+        reasons.append("It is linked to an active goal but lacks: " + "; ".join(lacks) + ".")
+    # Alternatives: active goals ranked by shared measures and processes.
+    alts = []
+    for g in graph.nodes("StrategicGoal"):
+        if g.status != "active":
+            continue
+        c = contributors(graph, g.id)
+        gm = {x.node for x in c.measures}
+        gp = {x.node for x in c.processes}
+        sm = sorted(set(proposal.measures) & gm)
+        sp = sorted(set(proposal.processes) & gp)
+        # Processes the proposal's measures measure, and measures of its processes
+        near = {e.target for m in proposal.measures for e in graph.out_edges(m, "measures")}
+        near |= {e.source for p in proposal.processes for e in graph.in_edges(p, "measures")}
+        score = 2 * len(sm) + 2 * len(sp) + len(near & (gm | gp))
+        if proposal.unit:
+            unit_work = {e.target for e in graph.out_edges(proposal.unit)}
+            score += 0.5 * bool(unit_work & ({x.node for x in c.projects} | gm | gp))
+        if score > 0:
+            alts.append(Alternative(goal=g.id, label=g.label, shared_measures=sm,
+                                    shared_processes=sp, score=score))
+    alts.sort(key=lambda a: (-a.score, a.goal))
+    # Duplicates: active projects improving the same measures.
+    dups = []
+    for p in graph.nodes("ImprovementProject"):
+        if p.status not in cfg.duplicate_statuses:
+            continue
+        shared = sorted(set(graph.successors(p.id, "improves")) & set(proposal.measures))
+        if shared:
+            units = sorted(s for s in graph.predecessors(p.id, "leads")
+                           if schema.is_a(graph.kind(s), "OrganisationalUnit"))
+            dups.append(Duplicate(project=p.id, label=p.label, units=units,
+                                  shared_measures=shared))
+    dups.sort(key=lambda d: (-len(d.shared_measures), d.project))
+    if dups:
+        reasons.append(f"{len(dups)} active project(s) already improve the same measures.")
+    return ProjectCheck(verdict=verdict, reasons=reasons, threads=threads,
+                        alternatives=alts[:5], duplicates=dups, lacks=lacks)
+
+
+# ============================================================================ impact
+
+class Impact(BaseModel):
+    node: str
+    kind: str
+    label: str
+    loses_thread: list[str] = Field(description=(
+        "Nodes that reach an active goal now and would reach none without it."))
+    goals_left_without_measure: list[str]
+    goals_left_without_work: list[str]
+    goals_supported: list[str] = Field(description="Active goals it contributes to now.")
+
+
+def impact(graph: QMSGraph, node_id: str) -> Impact:
+    """What loses support if ``node_id`` is stopped or removed."""
+    node = graph.node(node_id)
+    up = _bfs(graph, node_id)
+    goals = sorted(g for g in up if graph.kind(g) == "StrategicGoal"
+                   and graph.node(g).status == "active")
+    ancestors = [a for a in _bfs(graph, node_id, forward=False) if a != node_id]
+
+    def active_goals_from(start: str, exclude: str | None) -> set[str]:
+        return {g for g in _bfs(graph, start, exclude=exclude)
+                if graph.kind(g) == "StrategicGoal" and graph.node(g).status == "active"}
+
+    loses = sorted(a for a in ancestors
+                   if active_goals_from(a, None) and not active_goals_from(a, node_id))
+    no_measure, no_work = [], []
+    for g in goals:
+        before = _bfs(graph, g, forward=False)
+        after = _bfs(graph, g, forward=False, exclude=node_id)
+        kinds_before = Counter(graph.kind(n) for n in before)
+        after_nodes = [n for n in after if n != node_id]
+        kinds_after = Counter(graph.kind(n) for n in after_nodes)
+        if kinds_before["Measure"] and not kinds_after["Measure"]:
+            no_measure.append(g)
+        live = lambda ns: [n for n in ns if graph.kind(n) == "Process" or (  # noqa: E731
+            graph.kind(n) == "ImprovementProject"
+            and graph.node(n).status in AlignmentConfig().work_statuses)]
+        if live(before) and not live(after_nodes):
+            no_work.append(g)
+    return Impact(node=node_id, kind=node.kind, label=node.label, loses_thread=loses,
+                  goals_left_without_measure=no_measure, goals_left_without_work=no_work,
+                  goals_supported=goals)
+
+
+def node_or_404(graph: QMSGraph, node_id: str) -> None:
+    if node_id not in graph:
+        raise NotFoundError(f"no node with id {node_id!r}")

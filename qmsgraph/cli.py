@@ -177,5 +177,9 @@ def demo(store: Annotated[str, typer.Option("--store", "-s", help="Where to buil
         _print_stats(g.stats(), f"Example organisation in {store}")
 
 
+# Commands that live with their layer (thin wrappers registered here).
+# -- registered commands: keep one line per module --
+
+
 if __name__ == "__main__":  # pragma: no cover
     app()

@@ -323,6 +323,34 @@ def test_two_of_three_needs_the_middle_point_on_the_same_side() -> None:
     assert all(lab == COMMON_CAUSE_LABEL for lab in labels(r))
 
 
+def test_two_of_three_needs_all_three_on_one_side_not_just_the_close_two() -> None:
+    """R requires |sum of relative_to_mean| == 3 over the window (SPEC 4c and 8.3, case
+    quirk_two_in_three_needs_all_three_same_side): two adjacent close points whose
+    neighbours on both sides are below the mean are not flagged. Matched on purpose."""
+    r = run([6.0, 4.0] * 6 + [10.5, 10.5, 4.0] + [6.0, 4.0] * 3)
+    a, b = r.points[12:14]
+    assert a.close_to_limits and b.close_to_limits and not a.outside_limits
+    assert r.points[11].relative_to_mean == r.points[14].relative_to_mean == -1
+    assert not any(p.part_of_two_in_three for p in r.points)
+
+
+def test_two_of_three_window_with_a_point_exactly_on_the_mean_is_not_flagged() -> None:
+    # values sum to 125 over 25 points: the mean is exactly 5.0, the value after the two
+    # close points; every window holding both close points has a 4.0 or the 5.0 in it
+    tail = [2.25] * 4 + [6.0, 4.0] * 3
+    r = run([6.0, 4.0] * 6 + [10.5, 10.5, 5.0] + tail)
+    assert r.mean == 5.0 and r.points[14].relative_to_mean == 0
+    assert r.points[12].close_to_limits and r.points[13].close_to_limits
+    assert not any(p.part_of_two_in_three for p in r.points)
+    # control: a hair above the mean, the window 10.5, 10.5, 5.25 is all above: flagged
+    c = run([6.0, 4.0] * 6 + [10.5, 10.5, 5.25] + tail)
+    assert [p.special_cause_type for p in c.points[12:15]] == [
+        TWO_IN_THREE_ABOVE,
+        TWO_IN_THREE_ABOVE,
+        COMMON_CAUSE_LABEL,
+    ]
+
+
 def test_two_of_three_below_with_decrease_is_improvement() -> None:
     r = run(ALT + [0.0, 0.0, 3.0] + ALT[:6], improvement_direction="decrease")
     a, b, c = r.points[12:15]
@@ -449,6 +477,7 @@ def test_variation_icon_uses_only_the_latest_point() -> None:
         (5, 7, "consistent_pass", "consistent_fail"),
         (1, 5, "inconsistent", "inconsistent"),
         (4, 6, "inconsistent", "inconsistent"),  # a target on a limit is inside (strict)
+        (2, 4, "inconsistent", "inconsistent"),
     ],
 )
 def test_assurance_table(lpl: float, upl: float, inc: str, dec: str) -> None:

@@ -859,7 +859,7 @@ def analyse(
     for start, stop in bounds:
         y = sy[start:stop]
         n = len(y)
-        n_fixed = n if fix_n is None else min(n, int(math.floor(fix_n)))
+        n_fixed = n if fix_n is None or fix_n >= n else int(math.floor(fix_n))
         fixed = y[:n_fixed]
         mean = _mean(fixed)
         raw_mr: list[float | None] = [None] + [abs(y[i] - y[i - 1]) for i in range(1, n)]

@@ -622,6 +622,12 @@ def test_fix_after_n_points_validation(bad: object) -> None:
         SPCOptions(fix_after_n_points=bad)  # type: ignore[arg-type]
 
 
-@pytest.mark.parametrize("ok", [12, 12.0, 18, math.inf])
-def test_fix_after_n_points_accepted(ok: float) -> None:
-    assert SPCOptions(fix_after_n_points=ok).fix_after_n_points == ok  # type: ignore[arg-type]
+@pytest.mark.parametrize(("ok", "n_fixed"), [(12, 12), (12.0, 12), (12.5, 12), (18, 18),
+                                             (math.inf, 20)])  # fmt: skip
+def test_fix_after_n_points_accepted(ok: float, n_fixed: int) -> None:
+    # as R (row_number() <= N): a fractional N acts as its floor, infinity as "not fixed"
+    opts = SPCOptions(fix_after_n_points=ok)  # type: ignore[arg-type]
+    assert opts.fix_after_n_points == ok
+    r = analyse(days(20), NOISE + [7.0] * 8, opts)
+    assert r.groups[0].n_fixed == n_fixed
+    assert r.mean == pytest.approx(sum((NOISE + [7.0] * 8)[:n_fixed]) / n_fixed)

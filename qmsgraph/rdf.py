@@ -266,14 +266,10 @@ def read_rdf_text(text: str, fmt: str, source: str, *, validate: bool = True
 
 def shacl_validate(data: Graph | QMSGraph) -> list[str]:
     """Validate against ``ontology/shapes.ttl``; return one line per violation (empty: ok)."""
-    import pyshacl
-
-    from .ontology import load_ontology, load_shapes
+    from .ontology import validate
 
     g = to_rdf(data) if isinstance(data, QMSGraph) else data
-    conforms, results, _ = pyshacl.validate(
-        g, shacl_graph=load_shapes(), ont_graph=load_ontology(), inference="rdfs",
-        abort_on_first=False, allow_warnings=True, advanced=True)
+    conforms, results, _ = validate(g)
     if conforms:
         return []
     sh = Namespace("http://www.w3.org/ns/shacl#")

@@ -15,12 +15,12 @@ import typing
 from collections.abc import Iterable
 
 import pytest
-from qmsgraph.ontology import load_ontology, load_shapes
 from rdflib import RDF, BNode, Graph, Literal, Namespace, URIRef
 from rdflib.collection import Collection
 from rdflib.namespace import DCTERMS, OWL, RDFS, SH, SKOS
 
 from qmsgraph import model, schema
+from qmsgraph.ontology import load_ontology, load_shapes
 
 QMS = Namespace(schema.QMS)
 XSD = Namespace("http://www.w3.org/2001/XMLSchema#")

@@ -14,6 +14,10 @@ from collections.abc import Callable
 
 import pyshacl
 import pytest
+from rdflib import RDF, BNode, Graph, Literal, Namespace, URIRef
+from rdflib.namespace import DCTERMS, OWL, PROV, RDFS, SH, SKOS
+
+from qmsgraph import model, schema
 from qmsgraph.ontology import (
     ONTOLOGY_PATH,
     SHAPES_PATH,
@@ -21,10 +25,6 @@ from qmsgraph.ontology import (
     load_shapes,
     validate,
 )
-from rdflib import RDF, BNode, Graph, Literal, Namespace, URIRef
-from rdflib.namespace import DCTERMS, OWL, PROV, RDFS, SH, SKOS
-
-from qmsgraph import model, schema
 
 QMS = Namespace(schema.QMS)
 # a plain Namespace: pytest's collection probes module attributes, and rdflib's closed XSD

@@ -145,8 +145,8 @@ RULES: dict[str, tuple[Severity, str]] = {
                      "special-cause concern."),
 }
 
-# The order in which orphaned/misaligned work is checked.
-WORK_KINDS = ("ImprovementProject", "Process", "Measure")
+# Rules about work: errors for projects, warnings for processes and measures.
+WORK_RULES = ("orphaned-work", "misaligned-inactive-goal", "declared-not-evidenced")
 
 
 # ============================================================================ the index
@@ -477,8 +477,11 @@ class _Auditor:
     def add(self, rule: str, node: str, message: str, evidence: Evidence | None = None) -> None:
         if rule in self.cfg.disabled_rules:
             return
-        sev = self.cfg.severities.get(rule, RULES[rule][0])
         n = self.g.node(node)
+        sev = self.cfg.severities.get(rule, RULES[rule][0])
+        if rule in WORK_RULES and n.kind != "ImprovementProject" and rule not in \
+                self.cfg.severities:
+            sev = "warning"  # a process or measure off the thread is a gap, not wrong work
         self.findings.append(Finding(rule=rule, severity=sev, node=node, kind=n.kind,
                                      label=n.label, message=message,
                                      evidence=evidence or Evidence()))

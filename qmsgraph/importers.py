@@ -184,8 +184,9 @@ def _node_with_inline_edges(item: dict[str, Any], source: str, location: str, wh
     node_id = item.get("id")
     relations: list[tuple[str, Any, Any]] = []
     for key, value in item.items():
-        if key in schema.EDGE_KINDS:
-            relations += [(key, node_id, t) for t in _as_list(value)]
+        if key in schema.EDGE_KINDS or key in schema.ALIAS_COLUMNS:
+            kind = schema.ALIAS_COLUMNS.get(key, key)
+            relations += [(kind, node_id, t) for t in _as_list(value)]
         elif key in schema.REVERSE_COLUMNS:
             kind = schema.REVERSE_COLUMNS[key]
             relations += [(kind, s, node_id) for s in _as_list(value)]
@@ -253,7 +254,8 @@ def _read_csv(path: Path, text: str, col: _Collector) -> None:
             v = v.strip()
             if v == "":
                 continue
-            if h in schema.EDGE_KINDS or h in schema.REVERSE_COLUMNS or h in LIST_FIELDS:
+            if (h in schema.EDGE_KINDS or h in schema.REVERSE_COLUMNS or h in LIST_FIELDS
+                    or h in schema.ALIAS_COLUMNS):
                 item[h] = [x.strip() for x in v.split(LIST_SEP) if x.strip()]
             else:
                 item[h] = v

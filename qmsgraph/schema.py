@@ -141,7 +141,7 @@ EDGE_KINDS: dict[str, EdgeKind] = {e.name: e for e in [
     _E("alignsTo", ("ImprovementProject", "Process", "Measure"), ("StrategicGoal", "Objective"),
        "aligns to (declared)",
        "The priority a piece of work declares it serves; evidence comes from the thread.",
-       False, "declared_priority"),
+       False),
 ]}
 
 # Node attributes (beyond id, kind, label, description, provenance) as RDF datatype
@@ -233,3 +233,5 @@ def concrete_subkinds(kinds: tuple[str, ...]) -> list[str]:
 
 THREAD_EDGES = frozenset(n for n, e in EDGE_KINDS.items() if e.thread)
 REVERSE_COLUMNS = {e.reverse: e.name for e in EDGE_KINDS.values() if e.reverse}
+# Friendlier column names for outgoing relations in model files and registers.
+ALIAS_COLUMNS = {"declared_priority": "alignsTo"}

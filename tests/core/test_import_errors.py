@@ -126,3 +126,9 @@ def test_a_good_csv_and_data_load_together(loaded, tmp_path):
     assert [p.value for p in g.node("M1").data] == [6.1, 5.9, 5.5]  # stored measure extended
     assert g.has_edge("ward-7", "owns", "M2")
     assert g.node("M2").provenance.location == "row 2"
+
+
+def test_declared_priority_column_is_alignsto(loaded, tmp_path):
+    c = write(tmp_path, "projects.csv", "id,label,improves,declared_priority\nQI-2,x,M1,G1\n")
+    load_files(loaded, [c])
+    assert loaded.graph().has_edge("QI-2", "alignsTo", "G1")

@@ -466,282 +466,274 @@ class AuditReport(BaseModel):
                 and (keep is None or f.node in keep)]
 
 
-class _Auditor:
-    def __init__(self, graph: QMSGraph, config: AlignmentConfig, concern: set[str]) -> None:
-        self.g = graph
-        self.cfg = config
-        self.ix = index_of(graph)
-        self.concern = concern
-        self.findings: list[Finding] = []
+class Facts(BaseModel):
+    """What the rules need to know about a graph, computed by a store.
 
-    def add(self, rule: str, node: str, message: str, evidence: Evidence | None = None) -> None:
-        if rule in self.cfg.disabled_rules:
+    The embedded store computes these with the array index (:func:`index_facts`); the Neo4j
+    store computes them with Cypher on the server. :func:`findings_from_facts` turns them
+    into findings the same way for every store, so the same graph gives the same findings.
+    """
+
+    orphaned: list[str] = Field(description="Work (live projects, processes, measures) "
+                                "reaching no goal.")
+    inactive_only: list[str] = Field(description="Work reaching goals, none active.")
+    declared_bad: dict[str, list[str]] = Field(description=(
+        "Work -> declared priorities (alignsTo) its thread does not reach, or that are not "
+        "active goals."))
+    classification: dict[str, str]
+    active_goals: list[tuple[str, bool, bool, bool]] = Field(description=(
+        "(goal, has a measure, has live work, serves a purpose)"))
+    purpose_goals: dict[str, list[str]] = Field(description="Purpose -> active goals.")
+    unowned_measures: list[str]
+    measures_without_data: list[str]
+    stale_measures: list[tuple[str, dt.date]] = Field(description="(measure, last point)")
+    as_of: dt.date | None
+    assurance_not_control: list[tuple[str, list[str]]] = Field(description=(
+        "(measure, assurance activities)"))
+    duplicates: list[tuple[str, list[str], dict[str, list[str]]]] = Field(description=(
+        "(measure, projects, leading unit -> projects)"))
+    unbalanced: list[tuple[str, dict[str, int]]]
+    at_risk: dict[str, list[str]] = Field(description="Active goal -> concerning measures.")
+    counts: dict[str, int]
+
+
+class Lookup:
+    """How the findings phase reads labels and threads: from a graph, or from a store."""
+
+    def __init__(self, graph: QMSGraph) -> None:
+        self.graph = graph
+
+    def label(self, node_id: str) -> str:
+        return self.graph.node(node_id).label
+
+    def kind(self, node_id: str) -> str:
+        return self.graph.kind(node_id)
+
+    def thread(self, node_id: str) -> ThreadResult:
+        return thread(self.graph, node_id)
+
+    def paths_to(self, goal_id: str, sources: list[str]) -> list[list[Step]]:
+        parent = _bfs(self.graph, goal_id, forward=False)
+        return [_path_from(self.graph, parent, m) for m in sources]
+
+
+def _months_to_date(m: int) -> dt.date:
+    return dt.date(m // 12, m % 12 + 1, 1)
+
+
+def index_facts(graph: QMSGraph, cfg: AlignmentConfig, concern: set[str]) -> Facts:
+    """The facts, from the array index: one vectorised pass, no per-pair path search."""
+    ix = index_of(graph)
+    n = len(ix.ids)
+    ids = ix.ids
+
+    def of_kind(*codes: str) -> np.ndarray:
+        return np.isin(ix.kind, [KIND_CODE[c] for c in codes])
+
+    def indeg(kind: str) -> np.ndarray:
+        return np.bincount(ix.edges[kind][1], minlength=n)
+
+    def outdeg(kind: str) -> np.ndarray:
+        return np.bincount(ix.edges[kind][0], minlength=n)
+
+    def reached(bits: np.ndarray) -> np.ndarray:
+        return (ix.masks & bits[ix.comp]).any(axis=1) if n else np.zeros(0, bool)
+
+    live = (ix.kind == KIND_CODE["ImprovementProject"]) & np.isin(
+        ix.project_status, [PROJECT_STATUS.index(x) for x in cfg.work_statuses])
+    work = of_kind("Process", "Measure") | live
+    reach_any = reached(ix.goal_bits)
+    reach_active = reached(ix.active_bits)
+    ds, dtg = ix.edges["alignsTo"]
+    ok = ix.has_bit(ds, dtg) & (ix.goal_status[dtg] != 2) if len(ds) else np.zeros(0, bool)
+    declared_bad: dict[str, list[str]] = defaultdict(list)
+    for a, b in zip(ds[~ok].tolist(), dtg[~ok].tolist(), strict=True):
+        if work[a]:
+            declared_bad[ids[a]].append(ids[b])
+    classification = {
+        ids[i]: ("orphaned" if not reach_any[i] else "misaligned"
+                 if (not reach_active[i] or ids[i] in declared_bad) else "aligned")
+        for i in np.flatnonzero(live).tolist()}
+
+    def comp_or(sel: np.ndarray) -> np.ndarray:
+        out = np.zeros_like(ix.goal_bits)
+        idx = np.flatnonzero(sel)
+        for w in range(out.shape[1]):
+            np.bitwise_or.at(out[:, w], ix.comp[idx], ix.masks[idx, w])
+        return out
+
+    has_measure = comp_or(of_kind("Measure"))
+    has_work = comp_or(live | of_kind("Process"))
+    serves_src = outdeg("serves") > 0
+    active_goals = []
+    for i in np.flatnonzero(ix.goal_status == 1).tolist():
+        c, w, b = ix.comp[i], ix.bit_word[i], ix.bit_value[i]
+        active_goals.append((ids[i], bool(has_measure[c, w] & b), bool(has_work[c, w] & b),
+                             bool(serves_src[i])))
+    purpose_goals: dict[str, set[str]] = defaultdict(set)
+    ss, st = ix.edges["serves"]
+    for a, b in zip(ss.tolist(), st.tolist(), strict=True):
+        if ix.goal_status[a] == 1:
+            purpose_goals[ids[b]].add(ids[a])
+    measures = of_kind("Measure")
+    lp = ix.last_point
+    as_of = cfg.as_of or (_months_to_date(int(lp.max())) if n and lp.max() >= 0 else None)
+    stale = []
+    if as_of is not None:
+        limit = _months(as_of) - cfg.stale_periods
+        stale = [(ids[i], _months_to_date(int(lp[i]))) for i in np.flatnonzero(
+            measures & (ix.n_points > 0) & (lp < limit)).tolist()]
+    assured = indeg("assures") > 0
+    controlled = (indeg("monitors") > 0) | (outdeg("measures") > 0)
+    anc = [(ids[i], sorted(graph.predecessors(ids[i], "assures")))
+           for i in np.flatnonzero(measures & assured & ~controlled).tolist()]
+    # duplicated effort
+    duplicates = []
+    src, dst = ix.edges["improves"]
+    if len(src):
+        codes = [PROJECT_STATUS.index(x) for x in cfg.duplicate_statuses]
+        sel = np.isin(ix.project_status[src], codes) & (ix.kind[dst] == KIND_CODE["Measure"])
+        per_measure = np.bincount(dst[sel], minlength=n)
+        for m in np.flatnonzero(per_measure >= 2).tolist():
+            projects = sorted(ids[p] for p in src[sel][dst[sel] == m].tolist())
+            units: dict[str, list[str]] = defaultdict(list)
+            for p in projects:
+                for u in sorted(x for x in graph.predecessors(p, "leads")
+                                if schema.is_a(graph.kind(x), "OrganisationalUnit")):
+                    units[u].append(p)
+            if len(units) >= cfg.duplicate_min_units:
+                duplicates.append((ids[m], projects, dict(units)))
+    unbalanced = [(u, row) for u, row in balance(graph, cfg).items()
+                  if row["QI"] > 0 and row["QC"] == 0]
+    at_risk: dict[str, list[str]] = {}
+    cidx = np.array(sorted(ix.pos[m] for m in concern if m in ix.pos), dtype=np.int64)
+    if len(cidx):
+        for g in np.flatnonzero(ix.goal_status == 1).tolist():
+            hits = cidx[ix.has_bit(cidx, np.full(len(cidx), g))]
+            if len(hits):
+                at_risk[ids[g]] = sorted(ids[h] for h in hits.tolist())
+    return Facts(
+        orphaned=sorted(ids[i] for i in np.flatnonzero(work & ~reach_any).tolist()),
+        inactive_only=sorted(ids[i] for i in np.flatnonzero(
+            work & reach_any & ~reach_active).tolist()),
+        declared_bad={k: sorted(v) for k, v in declared_bad.items()},
+        classification=classification, active_goals=sorted(active_goals),
+        purpose_goals={k: sorted(v) for k, v in purpose_goals.items()},
+        unowned_measures=sorted(ids[i] for i in np.flatnonzero(
+            measures & (indeg("owns") == 0)).tolist()),
+        measures_without_data=sorted(ids[i] for i in np.flatnonzero(
+            measures & (ix.n_points == 0)).tolist()),
+        stale_measures=sorted(stale), as_of=as_of, assurance_not_control=sorted(anc),
+        duplicates=sorted(duplicates), unbalanced=unbalanced, at_risk=at_risk,
+        counts={"nodes": n, "edges": int(sum(len(a) for a, _ in ix.edges.values())),
+                "live_projects": int(live.sum()),
+                "active_goals": int((ix.goal_status == 1).sum())})
+
+
+_WHAT = {"ImprovementProject": "Project", "Measure": "Measure", "Process": "Process"}
+_NO_THREAD = {"ImprovementProject": "it improves no measure or process",
+              "Measure": "it indicates no objective or goal and measures no process",
+              "Process": "it supports no goal, objective or service"}
+
+
+def findings_from_facts(facts: Facts, cfg: AlignmentConfig, lookup: Lookup) -> AuditReport:
+    """Turn facts into findings: one plain sentence and the evidence for each."""
+    out: list[Finding] = []
+
+    def add(rule: str, node: str, message: str, evidence: Evidence | None = None) -> None:
+        if rule in cfg.disabled_rules:
             return
-        n = self.g.node(node)
-        sev = self.cfg.severities.get(rule, RULES[rule][0])
-        if rule in WORK_RULES and n.kind != "ImprovementProject" and rule not in \
-                self.cfg.severities:
+        kind = lookup.kind(node)
+        sev = cfg.severities.get(rule, RULES[rule][0])
+        if rule in WORK_RULES and kind != "ImprovementProject" and rule not in cfg.severities:
             sev = "warning"  # a process or measure off the thread is a gap, not wrong work
-        self.findings.append(Finding(rule=rule, severity=sev, node=node, kind=n.kind,
-                                     label=n.label, message=message,
-                                     evidence=evidence or Evidence()))
+        out.append(Finding(rule=rule, severity=sev, node=node, kind=kind,
+                           label=lookup.label(node), message=message,
+                           evidence=evidence or Evidence()))
 
-    def _mask_of(self, codes: Iterable[str]) -> np.ndarray:
-        return np.isin(self.ix.kind, [KIND_CODE[c] for c in codes])
-
-    def indegree(self, kind: str) -> np.ndarray:
-        return np.bincount(self.ix.edges[kind][1], minlength=len(self.ix.ids))
-
-    def outdegree(self, kind: str) -> np.ndarray:
-        return np.bincount(self.ix.edges[kind][0], minlength=len(self.ix.ids))
-
-    def reached(self, bits: np.ndarray) -> np.ndarray:
-        ix = self.ix
-        return (ix.masks & bits[ix.comp]).any(axis=1) if len(ix.ids) else np.zeros(0, bool)
-
-    # -------------------------------------------------------------------- rules
-    def run(self) -> AuditReport:
-        ix = self.ix
-        n = len(ix.ids)
-        live_codes = [PROJECT_STATUS.index(s) for s in self.cfg.work_statuses
-                      if s in PROJECT_STATUS]
-        is_project = ix.kind == KIND_CODE["ImprovementProject"]
-        live = is_project & np.isin(ix.project_status, live_codes)
-        reach_any = self.reached(ix.goal_bits)
-        reach_active = self.reached(ix.active_bits)
-        # declared priorities (alignsTo) that the thread does not reach
-        ds, dt_ = ix.edges["alignsTo"]
-        ok = ix.has_bit(ds, dt_) if len(ds) else np.zeros(0, bool)
-        if len(dt_):
-            # a declared goal that is not active is not support either
-            ok &= ~(ix.goal_status[dt_] == 2)
-        bad_declared: dict[int, list[int]] = defaultdict(list)
-        for s, t in zip(ds[~ok].tolist(), dt_[~ok].tolist(), strict=True):
-            bad_declared[s].append(t)
-        classification: dict[str, str] = {}
-        work = self._mask_of(("Process", "Measure")) | live
-        for i in np.flatnonzero(work & ~reach_any).tolist():
-            self._orphan(i)
-        for i in np.flatnonzero(work & reach_any & ~reach_active).tolist():
-            self._inactive(i)
-        for i, targets in sorted(bad_declared.items()):
-            if work[i]:
-                self._declared(i, targets)
-        for i in np.flatnonzero(live).tolist():
-            nid = ix.ids[i]
-            classification[nid] = ("orphaned" if not reach_any[i] else "misaligned"
-                                   if (not reach_active[i] or i in bad_declared) else "aligned")
-        self._goal_rules(live, reach_active)
-        self._measure_rules()
-        self._duplicates()
-        self._balance_rule()
-        self._at_risk()
-        self.findings.sort(key=lambda f: (SEVERITY_ORDER[f.severity], f.rule, f.node))
-        counts = {"nodes": n, "edges": int(sum(len(s) for s, _ in ix.edges.values())),
-                  "live_projects": int(live.sum()),
-                  "active_goals": int((ix.goal_status == 1).sum())}
-        return AuditReport(findings=self.findings, classification=classification,
-                           counts=counts, as_of=self._as_of())
-
-    def _orphan(self, i: int) -> None:
-        nid = self.ix.ids[i]
-        t = thread(self.g, nid)
-        node = self.g.node(nid)
+    for nid in facts.orphaned:
+        t = lookup.thread(nid)
+        kind = lookup.kind(nid)
         if t.last_reached and t.last_reached != [nid]:
-            ends = ", ".join(f"{self.g.node(e).label} ({self.g.kind(e)})"
-                             for e in t.last_reached[:3])
+            ends = ", ".join(f"{lookup.label(e)} ({lookup.kind(e)})" for e in t.last_reached[:3])
             where = f"its thread stops at {ends}, which leads to no goal"
         else:
-            where = {"ImprovementProject": "it improves no measure or process",
-                     "Measure": "it indicates no objective or goal and measures no process",
-                     "Process": "it supports no goal, objective or service"}[node.kind]
-        what = {"ImprovementProject": "Project", "Measure": "Measure",
-                "Process": "Process"}[node.kind]
-        self.add("orphaned-work", nid,
-                 f"{what} '{node.label}' is not linked to any strategic goal: {where}.",
-                 Evidence(last_reached=t.last_reached))
-
-    def _inactive(self, i: int) -> None:
-        nid = self.ix.ids[i]
-        t = thread(self.g, nid)
-        node = self.g.node(nid)
+            where = _NO_THREAD[kind]
+        add("orphaned-work", nid, f"{_WHAT[kind]} '{lookup.label(nid)}' is not linked to any "
+            f"strategic goal: {where}.", Evidence(last_reached=t.last_reached))
+    for nid in facts.inactive_only:
+        t = lookup.thread(nid)
         goals = ", ".join(f"'{x.goal_label}' ({x.goal_status})" for x in t.threads)
-        self.add("misaligned-inactive-goal", nid,
-                 f"'{node.label}' serves only goals the Board no longer pursues: {goals}.",
-                 Evidence(paths=[x.path for x in t.threads]))
-
-    def _declared(self, i: int, targets: list[int]) -> None:
-        nid = self.ix.ids[i]
-        node = self.g.node(nid)
-        t = thread(self.g, nid)
-        names = ", ".join(f"'{self.g.node(self.ix.ids[x]).label}'" for x in sorted(targets))
+        add("misaligned-inactive-goal", nid, f"'{lookup.label(nid)}' serves only goals the "
+            f"Board no longer pursues: {goals}.", Evidence(paths=[x.path for x in t.threads]))
+    for nid, targets in sorted(facts.declared_bad.items()):
+        t = lookup.thread(nid)
+        names = ", ".join(f"'{lookup.label(x)}'" for x in targets)
         reached = [x for x in t.threads if x.goal_status == "active"]
         also = (" Its thread reaches " + ", ".join(f"'{x.goal_label}'" for x in reached)
                 + " instead.") if reached else " Nothing on its thread reaches any goal."
-        self.add("declared-not-evidenced", nid,
-                 f"'{node.label}' says it serves {names}, but no measure or process it "
-                 f"improves supports that.{also}",
-                 Evidence(paths=[x.path for x in t.threads], last_reached=t.last_reached,
-                          related=[self.ix.ids[x] for x in sorted(targets)]))
-
-    def _goal_rules(self, live: np.ndarray, reach_active: np.ndarray) -> None:
-        ix = self.ix
-        ncomp = ix.goal_bits.shape[0]
-        measures = self._mask_of(("Measure",))
-        workers = live | self._mask_of(("Process",))
-
-        def comp_or(sel: np.ndarray) -> np.ndarray:
-            out = np.zeros_like(ix.goal_bits)
-            idx = np.flatnonzero(sel)
-            if len(idx):
-                for w in range(out.shape[1]):
-                    np.bitwise_or.at(out[:, w], ix.comp[idx], ix.masks[idx, w])
-            return out
-
-        has_measure = comp_or(measures)
-        has_work = comp_or(workers)
-        active = np.flatnonzero(ix.goal_status == 1)
-        serves_src = set(ix.edges["serves"][0].tolist())
-        for i in active.tolist():
-            c, w, b = ix.comp[i], ix.bit_word[i], ix.bit_value[i]
-            nid = ix.ids[i]
-            label = self.g.node(nid).label
-            if c >= ncomp or not (has_measure[c, w] & b):
-                self.add("goal-without-measure", nid,
-                         f"Goal '{label}' has no measure, so the Board cannot tell whether "
-                         "it is being met.")
-            if c >= ncomp or not (has_work[c, w] & b):
-                self.add("goal-without-work", nid,
-                         f"No live project or process contributes to goal '{label}': it is "
-                         "an unresourced priority.")
-            if i not in serves_src:
-                self.add("goal-not-serving-purpose", nid,
-                         f"Goal '{label}' is not linked to the organisation's purpose.")
-        ss, st = ix.edges["serves"]
-        per_purpose: dict[int, set[int]] = defaultdict(set)
-        for s, t in zip(ss.tolist(), st.tolist(), strict=True):
-            if ix.goal_status[s] == 1:
-                per_purpose[t].add(s)
-        for p, goals in sorted(per_purpose.items()):
-            if len(goals) > self.cfg.max_active_goals:
-                pid = ix.ids[p]
-                self.add("too-many-priorities", pid,
-                         f"{len(goals)} active strategic goals serve "
-                         f"'{self.g.node(pid).label}'; more than "
-                         f"{self.cfg.max_active_goals} dilutes the Board's focus.",
-                         Evidence(related=sorted(ix.ids[g] for g in goals)))
-
-    def _as_of(self) -> dt.date | None:
-        if self.cfg.as_of:
-            return self.cfg.as_of
-        lp = self.ix.last_point
-        if not len(lp) or lp.max() < 0:
-            return None
-        m = int(lp.max())
-        return dt.date(m // 12, m % 12 + 1, 1)
-
-    def _measure_rules(self) -> None:
-        ix = self.ix
-        measures = self._mask_of(("Measure",))
-        owners = self.indegree("owns")
-        for i in np.flatnonzero(measures & (owners == 0)).tolist():
-            nid = ix.ids[i]
-            self.add("measure-without-owner", nid,
-                     f"Measure '{self.g.node(nid).label}' has no owner: nobody is accountable "
-                     "for acting on it.")
-        for i in np.flatnonzero(measures & (ix.n_points == 0)).tolist():
-            nid = ix.ids[i]
-            self.add("measure-without-data", nid,
-                     f"Measure '{self.g.node(nid).label}' has no data.")
-        as_of = self._as_of()
-        if as_of is not None:
-            limit = _months(as_of) - self.cfg.stale_periods
-            for i in np.flatnonzero(measures & (ix.n_points > 0) & (ix.last_point < limit)
-                                    ).tolist():
-                nid = ix.ids[i]
-                m = int(ix.last_point[i])
-                last = dt.date(m // 12, m % 12 + 1, 1)
-                gap = _months(as_of) - m
-                self.add("stale-measure", nid,
-                         f"Measure '{self.g.node(nid).label}' has had no data for {gap} "
-                         f"months (last point {last:%b %Y}).",
-                         Evidence(details={"last_point": last.isoformat(),
-                                           "as_of": as_of.isoformat(), "months": gap}))
-        assured = self.indegree("assures") > 0
-        controlled = (self.indegree("monitors") > 0) | (self.outdegree("measures") > 0)
-        for i in np.flatnonzero(measures & assured & ~controlled).tolist():
-            nid = ix.ids[i]
-            by = sorted(self.g.predecessors(nid, "assures"))
-            self.add("assurance-not-control", nid,
-                     f"Measure '{self.g.node(nid).label}' is checked by assurance but no team "
-                     "watches it in daily control: assurance and control are looking at "
-                     "different things.", Evidence(related=by))
-
-    def _leading_units(self, project: str) -> list[str]:
-        return sorted(s for s in self.g.predecessors(project, "leads")
-                      if schema.is_a(self.g.kind(s), "OrganisationalUnit"))
-
-    def _duplicates(self) -> None:
-        ix = self.ix
-        codes = [PROJECT_STATUS.index(s) for s in self.cfg.duplicate_statuses]
-        src, dst = ix.edges["improves"]
-        if not len(src):
-            return
-        sel = (ix.project_status[src] >= 0) & np.isin(ix.project_status[src], codes) & (
-            ix.kind[dst] == KIND_CODE["Measure"])
-        per_measure = np.bincount(dst[sel], minlength=len(ix.ids))
-        for m in np.flatnonzero(per_measure >= 2).tolist():
-            projects = sorted(ix.ids[p] for p in src[sel][dst[sel] == m].tolist())
-            units: dict[str, list[str]] = defaultdict(list)
-            for p in projects:
-                for u in self._leading_units(p) or ["(no unit)"]:
-                    units[u].append(p)
-            real_units = [u for u in units if u != "(no unit)"]
-            if len(real_units) >= self.cfg.duplicate_min_units:
-                mid = ix.ids[m]
-                names = "; ".join(f"{self.g.node(u).label}: {', '.join(units[u])}"
-                                  for u in sorted(real_units))
-                self.add("duplicated-effort", mid,
-                         f"{len(projects)} active projects in {len(real_units)} different "
-                         f"units are improving '{self.g.node(mid).label}' ({names}): join "
-                         "them up or share learning.",
-                         Evidence(related=projects, details={"units": dict(units)}))
-
-    def _balance_rule(self) -> None:
-        for unit, row in balance(self.g, self.cfg).items():
-            if row["QI"] > 0 and row["QC"] == 0:
-                self.add("unbalanced-unit", unit,
-                         f"'{self.g.node(unit).label}' leads {row['QI']} improvement "
-                         "project(s) but watches no measure in daily control, so it cannot "
-                         "tell whether changes hold.", Evidence(details=row))
-
-    def _at_risk(self) -> None:
-        if not self.concern:
-            return
-        ix = self.ix
-        idx = np.array([ix.pos[m] for m in sorted(self.concern) if m in ix.pos], dtype=np.int64)
-        if not len(idx):
-            return
-        for g in np.flatnonzero(ix.goal_status == 1).tolist():
-            hits = idx[ix.has_bit(idx, np.full(len(idx), g))]
-            if not len(hits):
-                continue
-            gid = ix.ids[g]
-            parent = _bfs(self.g, gid, forward=False)
-            ms = sorted(ix.ids[h] for h in hits.tolist())
-            names = ", ".join(f"'{self.g.node(m).label}'" for m in ms)
-            self.add("at-risk-goal", gid,
-                     f"Goal '{self.g.node(gid).label}' is at risk: {names} "
-                     f"{'shows' if len(ms) == 1 else 'show'} special-cause variation of "
-                     "concern.",
-                     Evidence(paths=[_path_from(self.g, parent, m) for m in ms], related=ms))
+        add("declared-not-evidenced", nid, f"'{lookup.label(nid)}' says it serves {names}, "
+            f"but no measure or process it improves supports that.{also}",
+            Evidence(paths=[x.path for x in t.threads], last_reached=t.last_reached,
+                     related=list(targets)))
+    for gid, has_measure, has_work, serves in facts.active_goals:
+        label = lookup.label(gid)
+        if not has_measure:
+            add("goal-without-measure", gid, f"Goal '{label}' has no measure, so the Board "
+                "cannot tell whether it is being met.")
+        if not has_work:
+            add("goal-without-work", gid, f"No live project or process contributes to goal "
+                f"'{label}': it is an unresourced priority.")
+        if not serves:
+            add("goal-not-serving-purpose", gid,
+                f"Goal '{label}' is not linked to the organisation's purpose.")
+    for pid, goals in sorted(facts.purpose_goals.items()):
+        if len(goals) > cfg.max_active_goals:
+            add("too-many-priorities", pid, f"{len(goals)} active strategic goals serve "
+                f"'{lookup.label(pid)}'; more than {cfg.max_active_goals} dilutes the Board's "
+                "focus.", Evidence(related=goals))
+    for mid in facts.unowned_measures:
+        add("measure-without-owner", mid, f"Measure '{lookup.label(mid)}' has no owner: "
+            "nobody is accountable for acting on it.")
+    for mid in facts.measures_without_data:
+        add("measure-without-data", mid, f"Measure '{lookup.label(mid)}' has no data.")
+    for mid, last in facts.stale_measures:
+        assert facts.as_of is not None
+        gap = _months(facts.as_of) - _months(last)
+        add("stale-measure", mid, f"Measure '{lookup.label(mid)}' has had no data for {gap} "
+            f"months (last point {last:%b %Y}).",
+            Evidence(details={"last_point": last.isoformat(),
+                              "as_of": facts.as_of.isoformat(), "months": gap}))
+    for mid, by in facts.assurance_not_control:
+        add("assurance-not-control", mid, f"Measure '{lookup.label(mid)}' is checked by "
+            "assurance but no team watches it in daily control: assurance and control are "
+            "looking at different things.", Evidence(related=by))
+    for mid, projects, units in facts.duplicates:
+        names = "; ".join(f"{lookup.label(u)}: {', '.join(ps)}" for u, ps in sorted(units.items()))
+        add("duplicated-effort", mid, f"{len(projects)} active projects in {len(units)} "
+            f"different units are improving '{lookup.label(mid)}' ({names}): join them up or "
+            "share learning.", Evidence(related=projects, details={"units": units}))
+    for unit, row in facts.unbalanced:
+        add("unbalanced-unit", unit, f"'{lookup.label(unit)}' leads {row['QI']} improvement "
+            "project(s) but watches no measure in daily control, so it cannot tell whether "
+            "changes hold.", Evidence(details=row))
+    for gid, ms in sorted(facts.at_risk.items()):
+        names = ", ".join(f"'{lookup.label(m)}'" for m in ms)
+        add("at-risk-goal", gid, f"Goal '{lookup.label(gid)}' is at risk: {names} "
+            f"{'shows' if len(ms) == 1 else 'show'} special-cause variation of concern.",
+            Evidence(paths=lookup.paths_to(gid, ms), related=ms))
+    out.sort(key=lambda f: (SEVERITY_ORDER[f.severity], f.rule, f.node))
+    return AuditReport(findings=out, classification=facts.classification,
+                       counts=facts.counts, as_of=facts.as_of)
 
 
 def audit(graph: QMSGraph, config: AlignmentConfig | None = None,
           concern: Iterable[str] | None = None) -> AuditReport:
     """Every rule over the whole graph. ``concern``: ids of measures whose SPC shows
     special-cause concern (see :func:`qmsgraph.spc_graph.concern_measures`)."""
-    return _Auditor(graph, config or AlignmentConfig(), set(concern or ())).run()
+    cfg = config or AlignmentConfig()
+    return findings_from_facts(index_facts(graph, cfg, set(concern or ())), cfg,
+                               Lookup(graph))
 
 
 # ============================================================================ portfolio views

@@ -15,7 +15,8 @@ fi
 # A real Neo4j 5 server (embedded in a small Java program, built once with Maven).
 if [ -f scripts/neo4j.sh ]; then
   bash scripts/neo4j.sh build
-  eval "$(bash scripts/neo4j.sh start)"
+  neo4j_env=$(bash scripts/neo4j.sh start)
+  eval "$neo4j_env"
   trap 'bash scripts/neo4j.sh stop' EXIT
 fi
 

@@ -490,6 +490,8 @@ def read_series_csv(path: Path) -> tuple[list[str], list[str]]:
 
 # Commands that live with their layer (thin wrappers registered here).
 # -- registered commands: keep one line per module --
+from qmsgraph.api.commands import register as _register_api  # noqa: E402, I001
+_register_api(app)
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -1,0 +1,128 @@
+"""The FastAPI application: :func:`create_app` builds it around a store and settings."""
+
+from __future__ import annotations
+
+from importlib.resources import files
+from typing import Any
+
+from fastapi import FastAPI
+from fastapi.openapi.docs import get_swagger_ui_html
+from fastapi.openapi.utils import get_openapi
+from fastapi.responses import HTMLResponse
+from fastapi.staticfiles import StaticFiles
+
+from qmsgraph import __version__
+from qmsgraph.alignment import AlignmentConfig, load_config
+from qmsgraph.store import Store
+
+from .keys import KeyStore
+from .problems import PROBLEM_JSON, BodyLimit, CatchAll, install
+from .routes import alignment, edges, exchange, measures, nodes
+from .routes import keys as keys_routes
+from .schemas import Health
+from .settings import Settings, is_server_store
+from .state import AppState, RWLock
+
+DESCRIPTION = """\
+qmsgraph maps a health and care organisation's Quality Management System as a knowledge
+graph. This API lets planners edit the model and ask the alignment questions (the golden
+thread from Board to floor), and lets QI hubs check proposed projects.
+
+**Authentication**: every request except `/health` and these docs needs an API key, as
+`Authorization: Bearer <key>` or `X-API-Key: <key>`. Roles: *viewer* (read), *planner*
+(write the model), *admin* (manage keys). Create the first key with
+`qmsgraph keys create --name NAME --role admin`.
+
+**Concurrency**: `GET /nodes/{id}` returns an `ETag`; `PUT`, `PATCH` and `DELETE` of a node
+need it in `If-Match` (428 without it, 412 if someone changed the node meanwhile).
+
+**Errors** are `application/problem+json` (RFC 9457) with `field` and `errors` naming what
+is wrong, down to the file and line or row of an import.
+"""
+
+TAGS = [
+    {"name": "nodes", "description": "The model's nodes, checked against the ontology."},
+    {"name": "edges", "description": "Typed relations between nodes."},
+    {"name": "import and export", "description": "Whole files in one transaction; the "
+     "whole graph out."},
+    {"name": "alignment", "description": "The golden thread, findings and portfolio views."},
+    {"name": "measures", "description": "Statistical process control of measures."},
+    {"name": "keys", "description": "API keys (admin)."},
+    {"name": "service", "description": "Health check."},
+]
+STATIC = files("qmsgraph.api") / "static"
+
+
+def create_app(store: Store, settings: Settings | None = None, *,
+               config: AlignmentConfig | None = None,
+               keys: KeyStore | None = None) -> FastAPI:
+    """The API over ``store``. The caller owns the store and closes it.
+
+    ``config`` (alignment thresholds) defaults to ``settings.config``'s TOML file;
+    ``keys`` defaults to the keys file the settings name.
+    """
+    settings = settings or Settings(store=getattr(store, "url", "") or "qmsgraph.qmsdb")
+    state = AppState(store=store, settings=settings,
+                     keys=keys or KeyStore(settings.keys_file),
+                     config=config or load_config(settings.config), lock=RWLock())
+    app = FastAPI(title="qmsgraph API", version=__version__, description=DESCRIPTION,
+                  openapi_tags=TAGS, docs_url=None, redoc_url=None,
+                  swagger_ui_oauth2_redirect_url=None)
+    app.state.qmsgraph = state
+    install(app)
+
+    @app.get("/health", response_model=Health, tags=["service"], summary="Health check")
+    def health() -> dict[str, Any]:
+        """Is the service up and can it read the store? (No API key needed.)"""
+        with state.lock.read():
+            n = len(state.store.graph())
+        return {"status": "ok", "version": __version__,
+                "store": "server" if is_server_store(settings.store) else "embedded",
+                "nodes": n}
+
+    for module in (nodes, edges, exchange, alignment, measures, keys_routes):
+        app.include_router(module.router)
+
+    if settings.docs:
+        _docs(app)
+    app.openapi = lambda: _openapi(app)  # type: ignore[method-assign]
+    app.add_middleware(CatchAll)
+    app.add_middleware(BodyLimit, max_body=settings.max_body)
+    return app
+
+
+def _docs(app: FastAPI) -> None:
+    """Swagger UI served from this package (api/static): the docs work offline."""
+    app.mount("/static", StaticFiles(directory=str(STATIC)), name="static")
+
+    @app.get("/docs", include_in_schema=False)
+    def swagger_ui() -> HTMLResponse:
+        return get_swagger_ui_html(
+            openapi_url="/openapi.json", title="qmsgraph API",
+            swagger_js_url="/static/swagger-ui-bundle.js",
+            swagger_css_url="/static/swagger-ui.css",
+            swagger_favicon_url="/static/favicon-32x32.png",
+            swagger_ui_parameters={"persistAuthorization": True, "validatorUrl": None})
+
+
+def _openapi(app: FastAPI) -> dict[str, Any]:
+    """FastAPI's document, with every error as problem+json (422 included)."""
+    if app.openapi_schema:
+        return app.openapi_schema
+    doc = get_openapi(title=app.title, version=app.version, description=app.description,
+                      routes=app.routes, tags=app.openapi_tags)
+    problem_ref = {"$ref": "#/components/schemas/Problem"}
+    for path in doc.get("paths", {}).values():
+        for op in path.values():
+            for code, resp in op.get("responses", {}).items():
+                if code.isdigit() and int(code) >= 400:
+                    resp["content"] = {PROBLEM_JSON: {"schema": problem_ref}}
+                    if code == "401":
+                        resp["headers"] = {"WWW-Authenticate": {
+                            "description": "The authentication scheme to use.",
+                            "schema": {"type": "string"}}}
+    schemas = doc.setdefault("components", {}).setdefault("schemas", {})
+    for unused in ("HTTPValidationError", "ValidationError"):
+        schemas.pop(unused, None)
+    app.openapi_schema = doc
+    return doc

@@ -1,0 +1,162 @@
+"""The ``qmsgraph serve`` and ``qmsgraph keys`` commands (registered by qmsgraph.cli)."""
+
+from __future__ import annotations
+
+import logging
+from typing import Annotated
+
+import typer
+from rich.console import Console
+from rich.table import Table
+
+from qmsgraph.errors import QMSGraphError
+from qmsgraph.store import DEFAULT_STORE
+
+from .keys import ROLES, KeyStore
+from .settings import ENV, Settings
+
+console = Console()
+err_console = Console(stderr=True)
+
+StoreOpt = Annotated[str | None, typer.Option(
+    "--store", "-s", help=f"Store: a file path (embedded SQLite) or a bolt:// / neo4j:// URI "
+    f"[env {ENV['store']}; default {DEFAULT_STORE}].", show_default=False)]
+KeysOpt = Annotated[str | None, typer.Option(
+    "--keys", help=f"API keys file [env {ENV['keys']}; default: <store path>.keys for a file "
+    "store, qmsgraph-keys.db otherwise].", show_default=False)]
+
+
+def _fail(message: object) -> None:
+    err_console.print(f"[bold red]error:[/] {message}", highlight=False, soft_wrap=True)
+    raise typer.Exit(1)
+
+
+def _settings(**options: object) -> Settings:
+    try:
+        return Settings.from_env(**options)
+    except ValueError as err:
+        _fail(err)
+        raise  # unreachable
+
+
+def _keystore(store: str | None, keys: str | None) -> KeyStore:
+    s = _settings(store=store, keys=keys)
+    try:
+        return KeyStore(s.keys_file)
+    except QMSGraphError as err:
+        _fail(err)
+        raise
+
+
+def serve(
+    store: StoreOpt = None,
+    host: Annotated[str | None, typer.Option(help=f"Address to listen on [env {ENV['host']}; "
+                                             "default 127.0.0.1].", show_default=False)]
+    = None,
+    port: Annotated[int | None, typer.Option(help=f"Port [env {ENV['port']}; default 8000].",
+                                             show_default=False)] = None,
+    keys: KeysOpt = None,
+    config: Annotated[str | None, typer.Option(
+        "--config", help=f"Alignment thresholds (TOML) [env {ENV['config']}].",
+        show_default=False)] = None,
+    max_body: Annotated[int | None, typer.Option(
+        "--max-body", help=f"Largest request body in bytes [env {ENV['max_body']}; default "
+        "16 MiB].", show_default=False)] = None,
+    no_docs: Annotated[bool, typer.Option("--no-docs", help="Do not serve /docs.")] = False,
+    log_level: Annotated[str, typer.Option(help="uvicorn log level.")] = "info",
+) -> None:
+    """Serve the HTTP API (uvicorn) over a store."""
+    import uvicorn
+
+    from qmsgraph.store import open_store
+
+    from .app import create_app
+
+    s = _settings(store=store, host=host, port=port, keys=keys, config=config,
+                  max_body=max_body)
+    if no_docs:
+        s = s.with_(docs=False)
+    try:
+        st = open_store(s.store)
+        app = create_app(st, s)
+    except QMSGraphError as err:
+        _fail(err)
+        raise
+    if not len(app.state.qmsgraph.keys):
+        err_console.print(f"[yellow]warning:[/] no API keys in {s.keys_file}: every request "
+                          "but /health will get 401. Create one with: qmsgraph keys create "
+                          "--name NAME --role admin", highlight=False)
+    logging.basicConfig(level=getattr(logging, log_level.upper(), logging.INFO))
+    err_console.print(f"qmsgraph API on http://{s.host}:{s.port} (store {s.store}, keys "
+                      f"{s.keys_file}; docs at /docs)", highlight=False)
+    try:
+        uvicorn.run(app, host=s.host, port=s.port, log_level=log_level)
+    finally:
+        app.state.qmsgraph.keys.close()
+        st.close()
+
+
+keys_app = typer.Typer(help="Manage API keys (stored hashed; a key is shown once).",
+                       no_args_is_help=True)
+
+
+@keys_app.command("create")
+def keys_create(
+    name: Annotated[str, typer.Option("--name", help="Who or what uses the key.")],
+    role: Annotated[str, typer.Option("--role", help=f"One of {', '.join(ROLES)}.")]
+    = "viewer",
+    store: StoreOpt = None, keys: KeysOpt = None,
+) -> None:
+    """Create a key and print it once (it cannot be shown again)."""
+    ks = _keystore(store, keys)
+    try:
+        info, key = ks.create(name, role)
+    except QMSGraphError as err:
+        _fail(err)
+        raise
+    finally:
+        ks.close()
+    err_console.print(f"created {info.role} key {info.id} for {info.name!r} in {ks.path}; "
+                      "store it now, it is not shown again:", highlight=False)
+    print(key)
+
+
+@keys_app.command("list")
+def keys_list(store: StoreOpt = None, keys: KeysOpt = None,
+              all_: Annotated[bool, typer.Option("--all", help="Include revoked keys.")]
+              = False) -> None:
+    """List keys (never the keys themselves)."""
+    ks = _keystore(store, keys)
+    try:
+        rows = ks.list(include_revoked=all_)
+    finally:
+        ks.close()
+    t = Table(title=f"API keys in {ks.path}")
+    for col in ("id", "name", "role", "created", "revoked"):
+        t.add_column(col)
+    for k in rows:
+        t.add_row(k.id, k.name, k.role, k.created, k.revoked or "")
+    console.print(t)
+
+
+@keys_app.command("revoke")
+def keys_revoke(
+    key: Annotated[str, typer.Argument(help="The key's id or name.")],
+    store: StoreOpt = None, keys: KeysOpt = None,
+) -> None:
+    """Revoke a key: it stops working at once."""
+    ks = _keystore(store, keys)
+    try:
+        info = ks.revoke(key)
+    except QMSGraphError as err:
+        _fail(err)
+        raise
+    finally:
+        ks.close()
+    console.print(f"revoked key {info.id} ({info.name!r}, {info.role})", highlight=False)
+
+
+def register(app: typer.Typer) -> None:
+    """Add ``serve`` and ``keys`` to the qmsgraph command."""
+    app.command("serve")(serve)
+    app.add_typer(keys_app, name="keys")

@@ -1,0 +1,89 @@
+"""Selecting and paging what the store holds, for list routes (no alignment rules here).
+
+The unit filter follows the Board-to-floor chain: a unit stands for itself and every unit
+below it (``unitOf``), and for the people who work in those units (``memberOf``). A node is
+*linked to* the unit when one of them owns, leads, delivers or monitors it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator
+
+from qmsgraph import schema
+from qmsgraph.errors import ValidationError
+from qmsgraph.graph import QMSGraph
+from qmsgraph.model import Edge, Node
+
+UNIT_LINKS = ("owns", "leads", "delivers", "monitors")
+
+
+def units_below(graph: QMSGraph, unit: str) -> set[str]:
+    """``unit`` and every unit below it. Raises NotFoundError / ValidationError."""
+    node = graph.node(unit)
+    if not schema.is_a(node.kind, "OrganisationalUnit"):
+        raise ValidationError(f"{unit!r} is a {node.kind}, not an organisational unit",
+                              field="unit")
+    seen, stack = {unit}, [unit]
+    while stack:
+        for child in graph.predecessors(stack.pop(), "unitOf"):
+            if child not in seen:
+                seen.add(child)
+                stack.append(child)
+    return seen
+
+
+def unit_scope(graph: QMSGraph, unit: str) -> tuple[set[str], set[str]]:
+    """(the units at and below ``unit``, the nodes linked to them)."""
+    units = units_below(graph, unit)
+    actors = set(units)
+    for u in units:
+        actors.update(graph.predecessors(u, "memberOf"))
+    linked: set[str] = set()
+    for a in actors:
+        for kind in UNIT_LINKS:
+            linked.update(graph.successors(a, kind))
+    return units, linked
+
+
+def select_nodes(graph: QMSGraph, *, kind: str | None = None, unit: str | None = None,
+                 status: str | None = None, q: str | None = None) -> list[Node]:
+    """Nodes matching every filter given, sorted by id."""
+    keep = unit_scope(graph, unit)[1] if unit else None
+    needle = q.casefold() if q else None
+    out = []
+    for n in graph.nodes(kind):
+        if keep is not None and n.id not in keep:
+            continue
+        if status is not None and getattr(n, "status", None) != status:
+            continue
+        if needle is not None and not any(
+                needle in (text or "").casefold() for text in (n.id, n.label, n.description)):
+            continue
+        out.append(n)
+    out.sort(key=lambda n: n.id)
+    return out
+
+
+def select_edges(graph: QMSGraph, *, kind: str | None = None, source: str | None = None,
+                 target: str | None = None, node: str | None = None) -> list[Edge]:
+    """Edges matching every filter given, sorted by (source, kind, target)."""
+    edges: Iterable[Edge]
+    if source is not None:
+        edges = graph.out_edges(source, kind) if source in graph else []
+    elif target is not None:
+        edges = graph.in_edges(target, kind) if target in graph else []
+    elif node is not None:
+        edges = (graph.out_edges(node, kind) + graph.in_edges(node, kind)
+                 if node in graph else [])
+    else:
+        edges = graph.edges(kind)
+    out = [e for e in edges
+           if (source is None or e.source == source) and (target is None or e.target == target)
+           and (node is None or node in (e.source, e.target))]
+    out = list({e.key: e for e in out}.values())
+    out.sort(key=lambda e: e.key)
+    return out
+
+
+def page(items: list, limit: int, offset: int) -> Iterator:
+    return iter(items[offset:offset + limit])

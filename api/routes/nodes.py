@@ -1,0 +1,175 @@
+"""Nodes: list with filters, create, read (with ETag), replace, merge-patch, delete."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Body, Depends, Path, Query, Response
+
+from qmsgraph.errors import ConflictError, ValidationError
+from qmsgraph.model import make_node, node_to_dict
+from qmsgraph.store import ChangeSet
+
+from ..auth import Principal, require_role
+from ..deps import (
+    AUTH_ERRORS,
+    CONFLICT,
+    ETAG_HEADER,
+    INVALID,
+    NOT_FOUND,
+    PRECONDITIONS,
+    IdPath,
+    IfMatch,
+    Limit,
+    Offset,
+    Reason,
+    etag,
+    node_out,
+    precondition,
+    provenance,
+)
+from ..filters import select_nodes
+from ..problems import ProblemException
+from ..schemas import NodeCreate, NodeKind, NodeOut, NodePage, NodeReplace
+from ..state import AppState, state
+
+router = APIRouter(prefix="/nodes", tags=["nodes"], responses=AUTH_ERRORS)
+NodeId = Annotated[str, Path(description="The node's id.", **IdPath)]
+Viewer = Annotated[Principal, Depends(require_role("viewer"))]
+Planner = Annotated[Principal, Depends(require_role("planner"))]
+State = Annotated[AppState, Depends(state)]
+PATCH_EXAMPLE = {"label": "Falls collaborative (phase 2)", "status": "paused"}
+
+
+@router.get("", response_model=NodePage, response_model_exclude_none=True,
+            summary="List nodes", responses={**NOT_FOUND, **INVALID})
+def list_nodes(
+    st: State, _: Viewer,
+    kind: Annotated[NodeKind | None, Query(description=(  # type: ignore[valid-type]
+        "Only nodes of this kind or its subclasses (OrganisationalUnit includes Team)."))]
+    = None,
+    unit: Annotated[str | None, Query(max_length=128, description=(
+        "Only nodes owned, led, delivered or monitored by this unit, a unit below it, "
+        "or a person in them."))] = None,
+    status: Annotated[str | None, Query(max_length=50, description=(
+        "Only nodes with this status (goals and projects)."), examples=["active"])] = None,
+    q: Annotated[str | None, Query(max_length=200, description=(
+        "Case-insensitive text search in id, label and description."))] = None,
+    limit: Limit = 100, offset: Offset = 0,
+) -> dict[str, Any]:
+    """Nodes matching every filter given, sorted by id, one page at a time."""
+    with st.lock.read():
+        nodes = select_nodes(st.store.graph(), kind=kind, unit=unit, status=status, q=q)
+        chosen = nodes[offset:offset + limit]
+        items = [node_out(n, st.store.version(n.id)) for n in chosen]
+    return {"total": len(nodes), "limit": limit, "offset": offset, "items": items}
+
+
+@router.post("", status_code=201, response_model=NodeOut, response_model_exclude_none=True,
+             summary="Create a node",
+             responses={201: {"headers": {**ETAG_HEADER, "Location": {
+                 "description": "The new node's URL.", "schema": {"type": "string"}}}},
+                 **CONFLICT, **INVALID})
+def create_node(st: State, who: Planner, response: Response,
+                body: Annotated[NodeCreate, Body()], reason: Reason = None) -> dict[str, Any]:
+    """Add one node; its kind and fields are checked against the ontology."""
+    node = make_node(body.model_dump(exclude_unset=True), provenance=provenance(who, reason))
+    with st.lock.write():
+        existing = st.store.graph().get(node.id)
+        if existing is not None:
+            raise ConflictError(f"duplicate id {node.id!r}: already used by {existing.kind} "
+                                f"{existing.label!r}")
+        result = st.store.apply(ChangeSet(add_nodes=[(node, None)], source="api"))
+    version = result.versions[node.id]
+    response.headers["ETag"] = etag(version)
+    response.headers["Location"] = f"/nodes/{node.id}"
+    return node_out(node, version)
+
+
+@router.get("/{node_id}", response_model=NodeOut, response_model_exclude_none=True,
+            summary="Read a node", responses={200: {"headers": ETAG_HEADER}, **NOT_FOUND})
+def read_node(st: State, _: Viewer, node_id: NodeId, response: Response) -> dict[str, Any]:
+    """The node, with its version as the ETag (send it back in If-Match to change it)."""
+    with st.lock.read():
+        node = st.store.graph().node(node_id)
+        version = st.store.version(node_id)
+    response.headers["ETag"] = etag(version)
+    return node_out(node, version)
+
+
+def _write(st: AppState, node_id: str, if_match: str | None, build: Any,
+           response: Response) -> dict[str, Any]:
+    """Check If-Match, build the new node from the current one, apply it at that version."""
+    with st.lock.write():
+        expected = precondition(st.store, node_id, if_match)
+        current = st.store.graph().node(node_id)
+        node = build(current)
+        try:
+            result = st.store.apply(ChangeSet(update_nodes=[(node, expected, None)],
+                                               source="api"))
+        except ConflictError as err:  # another process wrote it in between
+            raise ProblemException(412, str(err), field="If-Match") from None
+    version = result.versions.get(node_id, expected)
+    response.headers["ETag"] = etag(version)
+    return node_out(node, version)
+
+
+@router.put("/{node_id}", response_model=NodeOut, response_model_exclude_none=True,
+            summary="Replace a node",
+            responses={200: {"headers": ETAG_HEADER}, **NOT_FOUND, **PRECONDITIONS,
+                       **INVALID})
+def replace_node(st: State, who: Planner, node_id: NodeId, response: Response,
+                 body: Annotated[NodeReplace, Body()], if_match: IfMatch = None,
+                 reason: Reason = None) -> dict[str, Any]:
+    """Replace every field of the node (the kind may change if its edges still fit).
+    Needs If-Match with the node's current ETag."""
+    data = {**body.model_dump(exclude_unset=True), "id": node_id}
+    node = make_node(data, provenance=provenance(who, reason))
+    return _write(st, node_id, if_match, lambda _current: node, response)
+
+
+@router.patch("/{node_id}", response_model=NodeOut, response_model_exclude_none=True,
+              summary="Change some fields of a node (JSON merge patch)",
+              responses={200: {"headers": ETAG_HEADER}, **NOT_FOUND, **PRECONDITIONS,
+                         **INVALID})
+def patch_node(st: State, who: Planner, node_id: NodeId, response: Response,
+               body: Annotated[dict[str, Any], Body(
+                   media_type="application/merge-patch+json",
+                   openapi_examples={"relabel": {"summary": "New label and status",
+                                                 "value": PATCH_EXAMPLE}})],
+               if_match: IfMatch = None, reason: Reason = None) -> dict[str, Any]:
+    """RFC 7396 merge patch: the fields given replace the node's, ``null`` removes a field.
+    ``id`` cannot change; ``provenance`` and ``version`` are the API's to set. Needs
+    If-Match with the node's current ETag."""
+    for reserved in ("provenance", "version"):
+        if reserved in body:
+            raise ValidationError(f"{reserved} cannot be set: the API records it",
+                                  field=reserved)
+    if "id" in body and body["id"] != node_id:
+        raise ValidationError("a node's id cannot change", field="id")
+
+    def build(current: Any) -> Any:
+        data = node_to_dict(current)
+        data.pop("provenance", None)
+        for k, v in body.items():
+            if v is None:
+                data.pop(k, None)
+            else:
+                data[k] = v
+        return make_node(data, provenance=provenance(who, reason))
+
+    return _write(st, node_id, if_match, build, response)
+
+
+@router.delete("/{node_id}", status_code=204, response_class=Response,
+               summary="Delete a node and its edges",
+               responses={**NOT_FOUND, **PRECONDITIONS, **INVALID})
+def delete_node(st: State, _: Planner, node_id: NodeId, if_match: IfMatch = None) -> Response:
+    """Remove the node and every edge to or from it. Needs If-Match with its ETag."""
+    with st.lock.write():
+        expected = precondition(st.store, node_id, if_match)
+        try:
+            st.store.apply(ChangeSet(delete_nodes=[(node_id, expected, None)], source="api"))
+        except ConflictError as err:
+            raise ProblemException(412, str(err), field="If-Match") from None
+    return Response(status_code=204)

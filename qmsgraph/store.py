@@ -247,7 +247,8 @@ class SQLiteStore(Store):
             tx: GraphTransaction | None = None
             try:
                 self._refresh()
-                tx, result = self._stage(changes)
+                tx = GraphTransaction(self._graph)
+                result = self._stage(changes, tx)
                 if tx.problems:
                     raise ValidationError(
                         f"{len(tx.problems)} problem(s)"
@@ -273,18 +274,15 @@ class SQLiteStore(Store):
             self._data_version = self._current_data_version()
             return result
 
-    def _stage(self, changes: ChangeSet) -> tuple[GraphTransaction, ApplyResult]:
-        tx = GraphTransaction(self._graph)
+    def _stage(self, changes: ChangeSet, tx: GraphTransaction) -> ApplyResult:
         result = ApplyResult()
         for (s, k, t), loc in changes.delete_edges:
             result.edges_deleted += tx.remove_edge(s, k, t, loc)
         for nid, expected, loc in changes.delete_nodes:
-            if self._stale(tx, nid, expected, loc):
-                continue
+            self._stale(nid, expected)
             result.nodes_deleted += tx.remove_node(nid, loc)
         for node, expected, loc in changes.update_nodes:
-            if self._stale(tx, node.id, expected, loc):
-                continue
+            self._stale(node.id, expected)
             if tx.replace_node(node, loc):
                 result.nodes_updated += 1
                 result.versions[node.id] = self._versions.get(node.id, 0) + 1
@@ -294,19 +292,14 @@ class SQLiteStore(Store):
                 result.versions[node.id] = 1
         for edge, loc in changes.add_edges:
             result.edges_added += tx.add_edge(edge, loc)
-        return tx, result
+        return result
 
-    def _stale(self, tx: GraphTransaction, nid: str, expected: int | None,
-               loc: str | None) -> bool:
-        if expected is None or nid not in self._versions:
-            return False
-        current = self._versions[nid]
-        if current != expected:
-            if tx.problems:
-                return True
+    def _stale(self, nid: str, expected: int | None) -> None:
+        """Raise if the caller edited an older version of the node than the stored one."""
+        current = self._versions.get(nid)
+        if expected is not None and current is not None and current != expected:
             raise ConflictError(f"node {nid!r} has changed: it is at version {current}, "
                                 f"the change was made to version {expected}")
-        return False
 
     def _write(self, changes: ChangeSet, tx: GraphTransaction, result: ApplyResult,
                progress: Progress | None) -> None:

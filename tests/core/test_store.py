@@ -136,3 +136,17 @@ def test_sigkill_during_a_large_import_leaves_the_last_committed_state(
     check = reopened.conn.execute("PRAGMA integrity_check").fetchone()[0]
     assert check == "ok"
     reopened.close()
+
+
+def test_a_conflict_after_other_changes_in_the_batch_leaves_nothing(store, mini_yaml):
+    load_files(store, [mini_yaml])
+    before = store.graph().copy()
+    cs = ChangeSet()
+    cs.delete_edges.append((("ward-7", "monitors", "M1"), None))
+    cs.update_nodes.append((make_node({"kind": "Team", "id": "ward-7", "label": "W7"}), 1,
+                            None))
+    cs.update_nodes.append((make_node({"kind": "StrategicGoal", "id": "G1", "label": "x"}), 7,
+                            None))
+    with pytest.raises(ConflictError):
+        store.apply(cs)
+    assert store.graph() == before

@@ -78,8 +78,13 @@ def serve(
         s = s.with_(docs=False)
     try:
         st = open_store(s.store)
+    except QMSGraphError as err:
+        _fail(err)
+        raise
+    try:
         app = create_app(st, s)
     except QMSGraphError as err:
+        st.close()
         _fail(err)
         raise
     if not len(app.state.qmsgraph.keys):

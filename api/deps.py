@@ -25,6 +25,10 @@ Offset = Annotated[int, Query(ge=0, le=10_000_000, description="Items to skip.")
 IdPath = {"pattern": ID_PATTERN, "min_length": 1, "max_length": 128, "examples": ["G1"]}
 
 
+def id_path(example: str) -> dict[str, Any]:
+    return {**IdPath, "examples": [example]}
+
+
 def provenance(who: Principal, reason: str | None) -> Provenance:
     return Provenance(source="api", agent=who.name, reason=reason or None)
 
@@ -72,6 +76,7 @@ def problem(description: str) -> dict[str, Any]:
 
 
 AUTH_ERRORS: dict[int | str, dict[str, Any]] = {
+    400: problem("The request could not be read (a malformed body or header)."),
     401: problem("No API key, or the key is not valid."),
     403: problem("The key's role is too low for this."),
 }

@@ -145,6 +145,22 @@ def library_problem(err: QMSGraphError, instance: str | None = None) -> JSONResp
     return problem_response(status, detail, instance=instance, field=field, errors=errors)
 
 
+def allowed_methods(routes: Any, path: str) -> list[str]:
+    """Every method some route offers for ``path`` (a path can have one route per method;
+    an included router is walked into)."""
+    found: set[str] = set()
+    for route in routes:
+        inner = getattr(route, "original_router", None)
+        if inner is not None:
+            found.update(allowed_methods(inner.routes, path))
+            continue
+        regex = getattr(route, "path_regex", None)
+        methods = getattr(route, "methods", None)
+        if regex is not None and methods and regex.match(path):
+            found.update(methods)
+    return sorted(found)
+
+
 def _loc(loc: tuple[Any, ...] | list[Any]) -> str:
     return ".".join(str(x) for x in loc)
 
@@ -164,8 +180,13 @@ def install(app: FastAPI) -> None:
     @app.exception_handler(StarletteHTTPException)
     async def _http(request: Request, exc: StarletteHTTPException) -> JSONResponse:
         detail = exc.detail if isinstance(exc.detail, str) else TITLES.get(exc.status_code)
+        headers = dict(exc.headers or {})
+        if exc.status_code == 405:
+            allowed = allowed_methods(request.app.routes, request.url.path)
+            headers["Allow"] = ", ".join(allowed)
+            detail = f"{request.method} is not allowed here; use {' or '.join(allowed)}"
         return problem_response(exc.status_code, detail, instance=request.url.path,
-                                headers=dict(exc.headers or {}))
+                                headers=headers)
 
     @app.exception_handler(RequestValidationError)
     async def _request(request: Request, exc: RequestValidationError) -> JSONResponse:

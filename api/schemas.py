@@ -10,9 +10,12 @@ from __future__ import annotations
 
 import copy
 import datetime as dt
+import types
+import typing
+from functools import cache
 from typing import Annotated, Any, Literal, Union
 
-from pydantic import BaseModel, ConfigDict, Field, create_model
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, Strict, create_model
 from pydantic.fields import FieldInfo
 
 from qmsgraph import schema
@@ -42,6 +45,49 @@ EXAMPLES: dict[str, dict[str, Any]] = {
 }
 
 
+def _iso_text(value: Any) -> Any:
+    """Dates and times come as ISO text in JSON, never as numbers (pydantic's lax mode
+    would read 0 as 1970-01-01)."""
+    if isinstance(value, str | dt.date):
+        return value
+    raise ValueError("expected an ISO 8601 date as a string, e.g. 2027-03-31")
+
+
+StrictDate = Annotated[dt.date, BeforeValidator(_iso_text)]
+StrictDateTime = Annotated[dt.datetime, BeforeValidator(_iso_text)]
+StrictBool = Annotated[bool, Strict()]
+StrictInt = Annotated[int, Strict()]
+StrictFloat = Annotated[float, Strict()]
+_LEAVES: dict[Any, Any] = {bool: StrictBool, int: StrictInt, float: StrictFloat,
+                           dt.date: StrictDate, dt.datetime: StrictDateTime}
+
+
+def strict(tp: Any) -> Any:
+    """The same type, but JSON types as the schema says: no "3" for 3, no 0 for a date,
+    no 1 for true (request bodies are validated in pydantic's lax Python mode)."""
+    if tp in _LEAVES:
+        return _LEAVES[tp]
+    if isinstance(tp, type) and issubclass(tp, BaseModel):
+        return _strict_model(tp)
+    origin = typing.get_origin(tp)
+    if origin is Annotated:
+        base, *meta = typing.get_args(tp)
+        return Annotated[(strict(base), *meta)]  # type: ignore[return-value]
+    if origin in (Union, types.UnionType):
+        return Union[tuple(strict(a) for a in typing.get_args(tp))]  # noqa: UP007
+    if origin in (list, tuple, set, frozenset) and typing.get_args(tp):
+        return origin[tuple(strict(a) for a in typing.get_args(tp))]
+    return tp
+
+
+@cache
+def _strict_model(model: type[BaseModel]) -> type[BaseModel]:
+    fields = {name: (strict(info.annotation), _copy(info))
+              for name, info in model.model_fields.items()}
+    return create_model(model.__name__ + "In", __config__=model.model_config,
+                        __doc__=model.__doc__, **fields)
+
+
 def _copy(info: FieldInfo) -> FieldInfo:
     return copy.copy(info)
 
@@ -55,7 +101,8 @@ def _variant(kind: str, suffix: str, *, with_id: bool, output: bool) -> type[Bas
     for name, info in cls.model_fields.items():
         if name in ("id", "provenance"):
             continue
-        fields[name] = (info.annotation, _copy(info))
+        fields[name] = ((info.annotation if output else strict(info.annotation)),
+                        _copy(info))
     if output:
         fields["provenance"] = (Provenance, Field(description="Where the node came from."))
         fields["version"] = (int, Field(ge=1, description=(
@@ -145,7 +192,8 @@ class ImportRequest(BaseModel):
     files: list[ImportFile] = Field(min_length=1, max_length=100)
     mode: Literal["add", "upsert"] = Field("add", description=(
         "'add': an id already in the store is an error; 'upsert': replace such nodes."))
-    dry_run: bool = Field(False, description="Validate only and report; write nothing.")
+    dry_run: StrictBool = Field(False, description="Validate only and report; write "
+                                "nothing.")
     reason: str | None = Field(None, max_length=2000, description="Why (kept in provenance).")
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, Path, Query
+from fastapi import APIRouter, Body, Depends, Path, Query
 
 from qmsgraph.alignment import (
     Contributors,
@@ -28,6 +28,10 @@ router = APIRouter(tags=["alignment"], responses=AUTH_ERRORS)
 Viewer = Annotated[Principal, Depends(require_role("viewer"))]
 State = Annotated[AppState, Depends(state)]
 NodeId = Annotated[str, Path(description="A node's id.", **IdPath)]
+PROPOSAL = {"falls": {"summary": "A ward's falls project", "value": {
+    "label": "Reduce falls on Ward 9", "aim": "Reduce inpatient falls on Ward 9 by 30% by "
+    "March 2027", "unit": "ward-9", "measures": ["M1"], "processes": ["PR-falls"],
+    "declared_priority": "G1", "sponsor": "dr-a", "tier": "project"}}}
 
 
 @router.get("/alignment/audit", response_model=AuditOut, summary="Audit the whole portfolio",
@@ -105,7 +109,9 @@ def impact(st: State, _: Viewer, node_id: NodeId) -> Impact:
 @router.post("/check-project", response_model=ProjectCheck, tags=["alignment"],
              summary="Check a proposed project against the strategic priorities",
              responses=INVALID)
-def check_project(st: State, _: Viewer, proposal: ProjectProposal) -> ProjectCheck:
+def check_project(st: State, _: Viewer,
+                  proposal: Annotated[ProjectProposal, Body(openapi_examples=PROPOSAL)]
+                  ) -> ProjectCheck:
     """Verdict (aligned, weak, misaligned, orphaned), the thread it would have, where else it
     could align, active projects it would duplicate, and what it lacks. Writes nothing."""
     with st.lock.read():

@@ -20,10 +20,10 @@ from ..deps import (
     CONFLICT,
     INVALID,
     NOT_FOUND,
-    IdPath,
     Limit,
     Offset,
     Reason,
+    id_path,
     provenance,
 )
 from ..filters import select_edges
@@ -34,9 +34,9 @@ router = APIRouter(prefix="/edges", tags=["edges"], responses=AUTH_ERRORS)
 Viewer = Annotated[Principal, Depends(require_role("viewer"))]
 Planner = Annotated[Principal, Depends(require_role("planner"))]
 State = Annotated[AppState, Depends(state)]
-Source = Annotated[str, Path(description="The source node's id.", **IdPath)]
-Target = Annotated[str, Path(description="The target node's id.", **IdPath)]
-Kind = Annotated[EdgeKind, Path(description="The edge kind.")]  # type: ignore[valid-type]
+Source = Annotated[str, Path(description="The source node's id.", **id_path("ward-7"))]
+Target = Annotated[str, Path(description="The target node's id.", **id_path("M1"))]
+Kind = Annotated[EdgeKind, Path(description="The edge kind.", examples=["monitors"])]  # type: ignore[valid-type]
 IdFilter = Annotated[str | None, Query(max_length=128)]
 
 

@@ -24,6 +24,14 @@ State = Annotated[AppState, Depends(state)]
 
 MEDIA_TYPES = {"ttl": "text/turtle", "jsonld": "application/ld+json",
                "graphml": "application/graphml+xml", "yaml": "application/yaml"}
+EXPORT_SCHEMAS: dict[str, dict[str, Any]] = {
+    "text/turtle": {"type": "string"},
+    "application/ld+json": {"type": ["object", "array"]},
+    "application/graphml+xml": {"type": "string"},
+    "application/yaml": {"type": "object", "description": "The model file (docs/formats.md)."},
+}
+FORM_BOOLEANS = {"true": True, "1": True, "yes": True, "on": True,
+                 "false": False, "0": False, "no": False, "off": False}
 HAVE_MULTIPART = importlib.util.find_spec("python_multipart") is not None
 
 
@@ -117,6 +125,12 @@ async def import_upload(st: State, who: Planner, request: Request) -> ImportRepo
             value = form.get(key)
             if isinstance(value, str) and value != "":
                 fields[key] = value
+        if "dry_run" in fields:
+            flag = str(fields["dry_run"]).strip().lower()
+            if flag not in FORM_BOOLEANS:
+                raise ValidationError(f"dry_run must be true or false, not {flag!r}",
+                                      field="dry_run")
+            fields["dry_run"] = FORM_BOOLEANS[flag]
         unknown = set(form.keys()) - {"files", "mode", "dry_run", "reason"}
         if unknown:
             raise ValidationError(f"unknown form field(s): {', '.join(sorted(unknown))}",
@@ -139,8 +153,8 @@ async def import_upload(st: State, who: Planner, request: Request) -> ImportRepo
 
 @router.get("/export/{fmt}", response_class=Response, summary="Export the whole graph",
             responses={200: {"description": "The graph in the format asked for.",
-                             "content": {m: {"schema": {"type": "string"}}
-                                         for m in MEDIA_TYPES.values()}},
+                             "content": {m: {"schema": sch}
+                                         for m, sch in EXPORT_SCHEMAS.items()}},
                        **INVALID})
 def export_graph(st: State, _: Viewer,
                  fmt: Annotated[ExportFormat, Path(description=(  # type: ignore[valid-type]

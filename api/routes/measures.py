@@ -12,14 +12,14 @@ from qmsgraph.spc_chart import render_png_bytes, render_svg
 from qmsgraph.spc_graph import measure_spc
 
 from ..auth import Principal, require_role
-from ..deps import AUTH_ERRORS, INVALID, NOT_FOUND, IdPath
+from ..deps import AUTH_ERRORS, INVALID, NOT_FOUND, id_path
 from ..schemas import SPCOut
 from ..state import AppState, state
 
 router = APIRouter(prefix="/measures", tags=["measures"], responses=AUTH_ERRORS)
 Viewer = Annotated[Principal, Depends(require_role("viewer"))]
 State = Annotated[AppState, Depends(state)]
-MeasureId = Annotated[str, Path(description="The measure's id.", **IdPath)]
+MeasureId = Annotated[str, Path(description="The measure's id.", **id_path("M1"))]
 Rebase = Annotated[list[dt.date] | None, Query(
     max_length=50, description="Dates where a new group (new mean and limits) starts.")]
 FixAfter = Annotated[int | None, Query(

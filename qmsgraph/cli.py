@@ -492,6 +492,8 @@ def read_series_csv(path: Path) -> tuple[list[str], list[str]]:
 # -- registered commands: keep one line per module --
 from qmsgraph.api.commands import register as _register_api  # noqa: E402, I001
 _register_api(app)
+from qmsgraph.visualisations.commands import register as _register_maps  # noqa: E402, I001
+_register_maps(app)
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -1,0 +1,227 @@
+"""The Board summary page: one self-contained HTML page (inline SVG charts, no script from
+anywhere) with
+
+* headline figures: active goals, live projects by alignment, findings, measures of concern;
+* findings per rule and per unit as bar charts (each with its data table);
+* for each strategic goal, its findings and a table of its measures with their latest SPC
+  variation and assurance icons and latest value;
+* every finding, each linking to its place on the map.
+
+Links (see docs/maps.md): ``links="file"`` writes ``map.html?focus=ID`` (the board and the map
+written side by side; the map opens with that node selected); ``links="served"`` writes
+``map?view=thread&focus=ID``, ``map?view=goal&focus=ID`` and ``map?view=unit&unit=ID``,
+relative to the page (``/board`` -> ``/map``).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import Counter, defaultdict
+from typing import Any
+from urllib.parse import urlencode
+
+from qmsgraph import schema
+from qmsgraph.alignment import RULES, SEVERITY_ORDER, AuditReport, Finding, contributors
+from qmsgraph.graph import QMSGraph
+from qmsgraph.model import Measure
+
+from . import page, style
+from .maps import LinkMode, concern_from_spc
+
+MAP_FILE = "map.html"
+CHART_ROWS = 15
+PLURAL = {"error": "errors", "warning": "warnings", "info": "notes"}
+
+
+def map_link(graph: QMSGraph, node_id: str, links: LinkMode = "file",
+             map_file: str = MAP_FILE) -> str:
+    """Where an item is on the map, in the chosen link scheme."""
+    if links == "file":
+        return f"{map_file}?" + urlencode({"focus": node_id})
+    kind = graph.kind(node_id)
+    if kind in ("StrategicGoal", "Objective"):
+        return "map?" + urlencode({"view": "goal", "focus": node_id})
+    if schema.is_a(kind, "OrganisationalUnit"):
+        return "map?" + urlencode({"view": "unit", "unit": node_id})
+    return "map?" + urlencode({"view": "thread", "focus": node_id})
+
+
+def units_of(graph: QMSGraph, node_id: str) -> list[str]:
+    """The units a finding on this node belongs to: the unit itself, the units that lead it
+    (projects, assurance), own it (processes, measures, risks) or deliver it (services)."""
+    kind = graph.kind(node_id)
+    if schema.is_a(kind, "OrganisationalUnit"):
+        return [node_id]
+    for rel in ("leads", "owns", "delivers", "monitors"):
+        units = sorted(s for s in graph.predecessors(node_id, rel)
+                       if schema.is_a(graph.kind(s), "OrganisationalUnit"))
+        if units:
+            return units
+    return []
+
+
+def _bar_text(parts: list[tuple[int, str, str]]) -> str:
+    shown = [(v, n) for v, _, n in parts if v]
+    words = [f"{v} {n if v == 1 else PLURAL.get(n, n)}" for v, n in shown]
+    total = sum(v for v, _ in shown)
+    return f"{total} ({', '.join(words)})" if len(words) > 1 else (words[0] if words else "0")
+
+
+def _bars(rows: list[dict[str, Any]], width: int = 640, label_w: int = 250,
+          row_h: int = 30) -> dict[str, Any]:
+    """Geometry of a horizontal stacked bar chart: rows of {label, href, parts: [(value,
+    colour, name)]}; each bar ends with its numbers in words."""
+    texts = [_bar_text(r["parts"]) for r in rows]
+    room = max((len(t) for t in texts), default=0) * 7 + 16  # ~7px a character at 13px
+    top = max((sum(p[0] for p in r["parts"]) for r in rows), default=0) or 1
+    scale = max(40, width - label_w - room) / top
+    out = []
+    for i, (r, text) in enumerate(zip(rows, texts, strict=True)):
+        x = float(label_w)
+        segs = []
+        for value, colour, name in r["parts"]:
+            if value:
+                w = max(2.0, value * scale)
+                segs.append({"x": round(x, 1), "w": round(w, 1), "colour": colour,
+                             "value": value, "name": name})
+                x += w
+        out.append({**r, "y": i * row_h + 6, "segs": segs,
+                    "total": sum(p[0] for p in r["parts"]), "text": text,
+                    "end": round(x + 6, 1)})
+    return {"rows": out, "width": width, "height": len(rows) * row_h + 12,
+            "label_w": label_w, "row_h": row_h}
+
+
+def _icon(kind: str, icon: str | None) -> dict[str, Any] | None:
+    table = style.VARIATION if kind == "variation" else style.ASSURANCE
+    if not icon or icon not in table:
+        return None
+    sym, short, colour = table[icon]
+    return {"symbol": sym, "text": short, "colour": colour, "name": icon}
+
+
+def render_board(graph: QMSGraph, report: AuditReport,
+                 spc: dict[str, dict[str, Any]] | None = None, title: str | None = None, *,
+                 links: LinkMode = "file", map_file: str = MAP_FILE) -> str:
+    """The Board summary page as self-contained HTML (see the module docstring)."""
+    spc = spc or {}
+    findings = sorted(report.findings, key=lambda f: (SEVERITY_ORDER[f.severity], f.rule,
+                                                      f.node))
+    orgs = sorted(graph.nodes("Organisation"), key=lambda n: n.id)
+    heading = title or (f"Board summary: {orgs[0].label}" if orgs else "Board summary")
+
+    def link(nid: str) -> str:
+        return map_link(graph, nid, links, map_file)
+
+    # headline figures
+    summary = report.summary()
+    projects = summary["projects"]
+    sev = summary["by_severity"]
+    concern = concern_from_spc(spc, 6)
+    goals = sorted(graph.nodes("StrategicGoal"),
+                   key=lambda g: (g.status != "active", g.id))
+    tiles = [
+        {"value": sum(1 for g in goals if g.status == "active"), "label": "active goals"},
+        {"value": sum(projects.values()), "label": "live projects",
+         "detail": f"{projects.get('aligned', 0)} aligned, {projects.get('misaligned', 0)} "
+                   f"misaligned, {projects.get('orphaned', 0)} orphaned"},
+        {"value": len(findings), "label": "findings",
+         "detail": f"{sev.get('error', 0)} errors, {sev.get('warning', 0)} warnings"},
+        {"value": len(concern), "label": "measures showing concern",
+         "detail": f"of {len(spc)} with an SPC chart"},
+    ]
+
+    # findings per rule
+    by_rule: dict[str, Counter[str]] = defaultdict(Counter)
+    for f in findings:
+        by_rule[f.rule][f.severity] += 1
+    rule_rows = []
+    for rule in sorted(by_rule, key=lambda r: (-sum(by_rule[r].values()), r)):
+        c = by_rule[rule]
+        rule_rows.append({"label": rule, "href": f"#rule-{rule}",
+                          "title": RULES.get(rule, ("", ""))[1],
+                          "parts": [(c.get(s, 0), style.SEVERITY_COLOURS[s], s)
+                                    for s in ("error", "warning", "info")]})
+    rule_chart = _bars(rule_rows)
+
+    # findings per unit
+    by_unit: dict[str, Counter[str]] = defaultdict(Counter)
+    for f in findings:
+        for u in units_of(graph, f.node)[:1] or ["(organisation-wide)"]:
+            by_unit[u][f.severity] += 1
+    unit_rows = []
+    ranked = sorted(by_unit, key=lambda u: (-sum(by_unit[u].values()), u))
+    for u in ranked[:CHART_ROWS]:
+        c = by_unit[u]
+        label = graph.node(u).label if u in graph else u
+        unit_rows.append({"label": label, "href": link(u) if u in graph else None,
+                          "title": "Goals, objectives and the purpose belong to no unit"
+                          if u not in graph else graph.node(u).kind,
+                          "parts": [(c.get(s, 0), style.SEVERITY_COLOURS[s], s)
+                                    for s in ("error", "warning", "info")]})
+    unit_chart = _bars(unit_rows)
+    more_units = max(0, len(ranked) - CHART_ROWS)
+
+    # project alignment
+    align_rows = [{"label": "Live projects", "href": None, "title": "",
+                   "parts": [(projects.get("aligned", 0), "#007f3b", "aligned"),
+                             (projects.get("misaligned", 0), "#ffb81c", "misaligned"),
+                             (projects.get("orphaned", 0), "#d5281b", "orphaned")]}]
+    align_chart = _bars(align_rows, label_w=130)
+
+    # goals and their measures
+    findings_by_node: dict[str, list[Finding]] = defaultdict(list)
+    for f in findings:
+        findings_by_node[f.node].append(f)
+    goal_cards = []
+    for g in goals:
+        c = contributors(graph, g.id)
+        rows = []
+        for m in sorted(c.measures, key=lambda x: (len(x.path), x.label)):
+            node = graph.node(m.node)
+            s = spc.get(m.node) or {}
+            latest = None
+            if isinstance(node, Measure) and node.data:
+                p = node.data[-1]
+                unit = f" {node.unit_of_measure}" if node.unit_of_measure else ""
+                latest = f"{p.value:g}{unit}"
+                latest_date = f"{p.date:%b %Y}"
+            else:
+                latest_date = None
+            rows.append({
+                "id": m.node, "label": node.label, "href": link(m.node),
+                "variation": _icon("variation", s.get("variation_icon")),
+                "assurance": _icon("assurance", s.get("assurance_icon")),
+                "latest": latest, "latest_date": latest_date,
+                "target": f"{node.target:g}" if getattr(node, "target", None) is not None
+                else None,
+                "findings": [f.rule for f in findings_by_node.get(m.node, [])],
+                "via": " \u2192 ".join(st.label for st in m.path[1:-1]),
+            })
+        goal_cards.append({
+            "id": g.id, "label": g.label, "status": g.status, "href": link(g.id),
+            "target": f"{g.target:g}" if g.target is not None else None,
+            "deadline": g.deadline.isoformat() if g.deadline else None,
+            "findings": [{"severity": f.severity, "rule": f.rule, "message": f.message,
+                          "badge": style.SEVERITY_BADGES[f.severity]}
+                         for f in findings_by_node.get(g.id, [])],
+            "measures": rows, "projects": len(c.projects), "processes": len(c.processes),
+        })
+
+    finding_rows = [{"severity": f.severity, "badge": style.SEVERITY_BADGES[f.severity],
+                     "rule": f.rule, "node": f.node, "label": f.label,
+                     "kind": style.KIND_NAMES.get(f.kind, f.kind), "message": f.message,
+                     "href": link(f.node)} for f in findings]
+    overall_map = map_file if links == "file" else "map?view=findings"
+    return page.render(
+        "board.html", title=heading, tiles=tiles, rule_chart=rule_chart,
+        unit_chart=unit_chart, more_units=more_units, align_chart=align_chart,
+        goals=goal_cards, findings=finding_rows[:500],
+        more_findings=max(0, len(finding_rows) - 500), overall_map=overall_map,
+        system_map=map_file if links == "file" else "map?view=system",
+        as_of=report.as_of.isoformat() if report.as_of else None,
+        generated=dt.date.today().isoformat(), links=links, rules=RULES,
+        variation_legend=[{"name": k, "symbol": v[0], "text": v[1], "colour": v[2]}
+                          for k, v in style.VARIATION.items()],
+        assurance_legend=[{"name": k, "symbol": v[0], "text": v[1], "colour": v[2]}
+                          for k, v in style.ASSURANCE.items()])

@@ -18,6 +18,7 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Depends, Query
 from fastapi.responses import HTMLResponse, JSONResponse
 
+from qmsgraph.alignment import AlignmentConfig
 from qmsgraph.errors import NotFoundError, ValidationError
 from qmsgraph.spc_graph import all_summaries
 from qmsgraph.store import Store
@@ -61,8 +62,10 @@ def _parse_depth(depth: str | None) -> int | None:
     return value
 
 
-def map_router(get_store: Callable[..., Any], require_viewer: Callable[..., Any]) -> APIRouter:
-    """``GET /map`` and ``GET /board``, each behind ``require_viewer``."""
+def map_router(get_store: Callable[..., Any], require_viewer: Callable[..., Any], *,
+               config: AlignmentConfig | None = None) -> APIRouter:
+    """``GET /map`` and ``GET /board``, each behind ``require_viewer``. ``config``: the
+    alignment thresholds for the findings shown (default: the library's defaults)."""
     router = APIRouter(tags=["maps"], dependencies=[Depends(require_viewer)])
 
     @router.get("/map", response_class=HTMLResponse, summary="Interactive system map",
@@ -91,7 +94,7 @@ def map_router(get_store: Callable[..., Any], require_viewer: Callable[..., Any]
                 if nid and nid not in graph:
                     return problem(404, "Not found", f"no node with id {nid!r}", field=name)
             spc = all_summaries(graph, store)
-            report = store.audit()
+            report = store.audit(config)
             text = render_map(graph, view, focus=focus, unit=unit, depth=d, report=report,
                               spc=spc, links="served")
         except NotFoundError as err:
@@ -106,6 +109,6 @@ def map_router(get_store: Callable[..., Any], require_viewer: Callable[..., Any]
         """The Board summary: findings per rule and per unit, SPC icons per goal."""
         graph = store.graph()
         spc = all_summaries(graph, store)
-        return _html(render_board(graph, store.audit(), spc, links="served"))
+        return _html(render_board(graph, store.audit(config), spc, links="served"))
 
     return router

@@ -92,6 +92,17 @@ def test_viewer_role_is_required(org: Org) -> None:
         assert c.get("/map", headers={"X-Role": "viewer"}).status_code == 200
 
 
+def test_alignment_config_is_used(org: Org) -> None:
+    from qmsgraph.alignment import AlignmentConfig
+
+    app = FastAPI()
+    app.include_router(map_router(lambda: org.store, lambda: None,
+                                  config=AlignmentConfig(disabled_rules=["orphaned-work"])))
+    with TestClient(app) as c:
+        board = c.get("/board").text
+    assert "orphaned-work" not in board and "misaligned-inactive-goal" in board
+
+
 def test_openapi_documents_the_routes(client: TestClient) -> None:
     spec = client.get("/openapi.json").json()
     assert {"/map", "/board"} <= set(spec["paths"])

@@ -19,6 +19,7 @@ from pathlib import Path
 import httpx
 import pytest
 
+from qmsgraph.api.keys import KeyStore
 from qmsgraph.importers import load_files
 from qmsgraph.store import SQLiteStore
 
@@ -63,8 +64,10 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
     (folder / "spc.yaml").write_text(spc_yaml())
     load_files(s, [DATA / "mini.yaml", folder / "spc.yaml"])
     s.close()
-    keys = {role: make_key(store_path, f"{role}-live", role)
-            for role in ("viewer", "planner", "admin")}
+    keys = {"admin": make_key(store_path, "admin-live", "admin")}  # as an operator would
+    ks = KeyStore(f"{store_path}.keys")
+    keys.update({role: ks.create(f"{role}-live", role)[1] for role in ("viewer", "planner")})
+    ks.close()
     port = free_port()
     log = folder / "server.log"
     env = {k: v for k, v in os.environ.items() if not k.startswith("QMSGRAPH_")}

@@ -41,6 +41,9 @@ CONFIG = schemathesis.Config.from_dict({
         "missing_required_header": {
             "expected-statuses": ["400", "401", "403", "406", "415", "422", "428"]},
     },
+    # drawing a chart takes a fraction of a second: fewer examples for the two charts
+    "operations": [{"include-path-regex": r"/spc\.(png|svg)$",
+                    "generation": {"max-examples": 5}}],
 })
 
 
@@ -80,7 +83,7 @@ def _cleanup() -> Iterator[None]:
 
 
 @schema.parametrize()
-@settings(max_examples=MAX_EXAMPLES, deadline=None, derandomize=True, database=None,
+@settings(deadline=None, derandomize=True, database=None,
           suppress_health_check=list(HealthCheck))
 def test_api_conforms_to_its_schema(case):
     response = case.call_and_validate()
@@ -95,5 +98,4 @@ def test_the_fuzzer_got_past_auth_and_reached_the_handlers():
     for op, statuses in SEEN.items():
         assert set(statuses) - {401, 403}, f"{op} only saw {dict(statuses)}"
     ok = [op for op, statuses in SEEN.items() if any(200 <= c < 300 for c in statuses)]
-    print({op: dict(c) for op, c in sorted(SEEN.items())})
     assert len(ok) >= 0.7 * len(SEEN), sorted(set(SEEN) - set(ok))

@@ -1,0 +1,1 @@
+"""Benchmarks of the alignment engine (see benchmarks/README.md)."""

@@ -14,14 +14,17 @@ from fastapi.staticfiles import StaticFiles
 from qmsgraph import __version__
 from qmsgraph.alignment import AlignmentConfig, load_config
 from qmsgraph.store import Store
+from qmsgraph.visualisations.routes import map_router
 
+from .auth import require_role
+from .deps import AUTH_ERRORS
 from .keys import KeyStore
 from .problems import PROBLEM_JSON, BodyLimit, CatchAll, install
 from .routes import alignment, edges, exchange, measures, nodes
 from .routes import keys as keys_routes
 from .schemas import Health
 from .settings import Settings, is_server_store
-from .state import AppState, RWLock
+from .state import AppState, RWLock, read_store
 
 DESCRIPTION = """\
 qmsgraph maps a health and care organisation's Quality Management System as a knowledge
@@ -48,6 +51,7 @@ TAGS = [
     {"name": "alignment", "description": "The golden thread, findings and portfolio views."},
     {"name": "measures", "description": "Statistical process control of measures."},
     {"name": "keys", "description": "API keys (admin)."},
+    {"name": "maps", "description": "Interactive system maps and the Board page (HTML)."},
     {"name": "service", "description": "Health check."},
 ]
 STATIC = files("qmsgraph.api") / "static"
@@ -82,6 +86,9 @@ def create_app(store: Store, settings: Settings | None = None, *,
 
     for module in (nodes, edges, exchange, alignment, measures, keys_routes):
         app.include_router(module.router)
+    # The maps (qmsgraph.visualisations): GET /map and /board, for viewers.
+    app.include_router(map_router(read_store, require_role("viewer"), config=state.config),
+                       responses=AUTH_ERRORS)
 
     if settings.docs:
         _docs(app)

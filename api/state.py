@@ -72,3 +72,11 @@ class AppState:
 
 def state(request: Request) -> AppState:
     return request.app.state.qmsgraph
+
+
+def read_store(request: Request) -> Iterator[Store]:
+    """A dependency: the store, read-locked for the whole request (for routes of other
+    layers, such as the maps, that read the store themselves)."""
+    st = state(request)
+    with st.lock.read():
+        yield st.store

@@ -118,3 +118,14 @@ def test_alignment_config_from_settings(tmp_path, store: SQLiteStore):
     app = create_app(store, Settings(store=str(tmp_path / "x.qmsdb"), config=str(toml)))
     assert app.state.qmsgraph.config.disabled_rules == ["measure-without-owner"]
     app.state.qmsgraph.keys.close()
+
+
+def test_maps_are_served_to_viewers(client: TestClient, viewer, planner):
+    assert client.get("/map").status_code == 401
+    r = client.get("/map", headers=viewer, params={"view": "thread", "focus": "QI-1"})
+    assert r.status_code == 200 and r.headers["content-type"].startswith("text/html")
+    assert "Falls collaborative" in r.text
+    r = client.get("/map", headers=viewer, params={"view": "thread", "focus": "ghost"})
+    assert r.status_code == 404 and r.headers["content-type"] == "application/problem+json"
+    r = client.get("/board", headers=viewer)
+    assert r.status_code == 200 and "Reduce avoidable harm" in r.text

@@ -494,6 +494,8 @@ from qmsgraph.api.commands import register as _register_api  # noqa: E402, I001
 _register_api(app)
 from qmsgraph.visualisations.commands import register as _register_maps  # noqa: E402, I001
 _register_maps(app)
+from qmsgraph.neo4j_commands import register as _register_neo4j  # noqa: E402, I001
+_register_neo4j(app)
 
 
 if __name__ == "__main__":  # pragma: no cover

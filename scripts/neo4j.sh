@@ -2,7 +2,10 @@
 # Test-only Neo4j 5 server (embedded Neo4j Community, Bolt on 127.0.0.1, auth on).
 #
 #   scripts/neo4j.sh build            build the server jar once into the cache (no-op when up to date)
-#   scripts/neo4j.sh start [PORT]     build if needed, start with a fresh data dir, wait for Bolt,
+#   scripts/neo4j.sh start [PORT] [--keep-data]
+#                                     build if needed, start with a fresh data dir (or, with
+#                                     --keep-data, on the data dir left by the last run on PORT,
+#                                     e.g. after `kill`: Neo4j recovers it), wait for Bolt,
 #                                     print `export QMSGRAPH_NEO4J_...=...` lines on stdout
 #   scripts/neo4j.sh stop [PORT]      SIGTERM (clean shutdown), SIGKILL after a timeout
 #   scripts/neo4j.sh kill [PORT]      SIGKILL at once (for failure tests)
@@ -183,8 +186,11 @@ cmd_status() {
 }
 
 cmd_start() {
-    local port dir log pid waited=0
-    port=$(port_arg "${1:-}")
+    local port dir log pid waited=0 keep=0 args=()
+    for a in "$@"; do
+        if [[ "$a" == "--keep-data" ]]; then keep=1; else args+=("$a"); fi
+    done
+    port=$(port_arg "${args[0]:-}")
     (( ${#PASSWORD} >= 8 )) || die "QMSGRAPH_NEO4J_PASSWORD must have at least 8 characters"
     cmd_build
     dir=$(run_dir "$port")
@@ -195,7 +201,13 @@ cmd_start() {
     if port_open "$port"; then
         die "port $port on 127.0.0.1 is already in use by another process (choose another: $0 start PORT)"
     fi
-    rm -rf "$dir"
+    if (( keep )); then
+        [[ -d "$dir" ]] || die "--keep-data: no data dir $dir from an earlier run on port $port"
+        say "keeping the data in $dir"
+        [[ -f "$dir/server.log" ]] && mv -f "$dir/server.log" "$dir/server.log.prev"
+    else
+        rm -rf "$dir"
+    fi
     mkdir -p "$dir"
     log="$dir/server.log"
     say "starting Neo4j on bolt://127.0.0.1:$port (data+logs: $dir) ..."

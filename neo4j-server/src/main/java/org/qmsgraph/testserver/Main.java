@@ -109,8 +109,17 @@ public final class Main {
         // Embedded transactions run with auth disabled, so this is allowed even though
         // Bolt clients need credentials.  Done before READY, so clients only ever see the
         // configured password.
-        dbms.database(GraphDatabaseSettings.SYSTEM_DATABASE_NAME).executeTransactionally(
-                "ALTER USER neo4j SET PASSWORD $pw CHANGE NOT REQUIRED", Map.of("pw", password));
+        // On a kept data dir (scripts/neo4j.sh start --keep-data) the password may already be
+        // this one, which Neo4j refuses to "change": that is fine.
+        try {
+            dbms.database(GraphDatabaseSettings.SYSTEM_DATABASE_NAME).executeTransactionally(
+                    "ALTER USER neo4j SET PASSWORD $pw CHANGE NOT REQUIRED", Map.of("pw", password));
+        } catch (RuntimeException e) {
+            if (!String.valueOf(causes(e)).contains("Old password and new password cannot be the same")) {
+                throw e;
+            }
+            log("password unchanged (kept data dir)");
+        }
 
         waitForPort(port, Duration.ofSeconds(60));
         long ms = (System.nanoTime() - t0) / 1_000_000;
@@ -119,6 +128,14 @@ public final class Main {
         System.out.flush();
 
         stopped.await();
+    }
+
+    private static String causes(Throwable t) {
+        StringBuilder sb = new StringBuilder();
+        for (Throwable c = t; c != null; c = c.getCause()) {
+            sb.append(c.getMessage()).append('\n');
+        }
+        return sb.toString();
     }
 
     private static void waitForPort(int port, Duration timeout) throws InterruptedException, IOException {

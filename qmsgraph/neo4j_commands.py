@@ -1,0 +1,107 @@
+"""``qmsgraph push`` and ``qmsgraph pull``: copy a graph between the embedded store and Neo4j
+(registered by qmsgraph.cli)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.console import Console
+
+from .errors import QMSGraphError, StoreError
+from .store import DEFAULT_STORE, SQLiteStore, changes_from_graph
+
+console = Console()
+err_console = Console(stderr=True)
+
+UriArg = Annotated[str, typer.Argument(
+    help="Neo4j URI: bolt://host:7687 or neo4j://host (neo4j+s:// for Aura); credentials "
+    "from QMSGRAPH_NEO4J_USER / QMSGRAPH_NEO4J_PASSWORD or user:password@ in the URI.")]
+ReplaceOpt = Annotated[bool, typer.Option(
+    "--replace", help="Clear the target first (otherwise ids already there are refused).")]
+
+
+def _fail(err: object) -> None:
+    err_console.print(f"[bold red]error:[/] {err}", highlight=False, soft_wrap=True)
+    problems = getattr(err, "problems", None)
+    if problems and len(problems) > 1:
+        for p in problems[:20]:
+            err_console.print(f"  - {p}", highlight=False, soft_wrap=True)
+        if len(problems) > 20:
+            err_console.print(f"  ... and {len(problems) - 20} more", highlight=False)
+    raise typer.Exit(1)
+
+
+def _neo4j(uri: str):  # noqa: ANN202 - the store type is imported lazily
+    from .neo4j_store import SCHEMES, Neo4jStore
+
+    if uri.split("://", 1)[0] not in SCHEMES:
+        raise StoreError(f"not a Neo4j URI: {uri.split('@')[-1]!r} (bolt://, neo4j://, "
+                         "neo4j+s:// ...)")
+    return Neo4jStore(uri)
+
+
+def push(
+    uri: UriArg,
+    source: Annotated[Path, typer.Option("--from", help="Embedded store to copy from.")]
+    = Path(DEFAULT_STORE),
+    replace: ReplaceOpt = False,
+) -> None:
+    """Copy the embedded store to Neo4j (batched; run it again to finish an interrupted push)."""
+    from .cli import progress_bar
+
+    target = None
+    try:
+        src = SQLiteStore(source, create=False)
+        try:
+            graph = src.graph()
+        finally:
+            src.close()
+        target = _neo4j(uri)
+        if replace:
+            target.clear()
+        changes = changes_from_graph(graph, source=str(source))
+        with progress_bar(f"pushing to {target.url}") as cb:
+            result = target.apply(changes, progress=cb)
+        console.print(f"pushed {result.nodes_added} nodes and {result.edges_added} edges "
+                      f"from {source} to {target.url}", highlight=False)
+    except QMSGraphError as err:
+        _fail(err)
+    finally:
+        if target is not None:
+            target.close()
+
+
+def pull(
+    uri: UriArg,
+    to: Annotated[Path, typer.Option("--to", help="Embedded store to copy into.")]
+    = Path(DEFAULT_STORE),
+    replace: ReplaceOpt = False,
+) -> None:
+    """Copy a Neo4j graph into the embedded store (one transaction)."""
+    from .cli import progress_bar
+
+    source = dest = None
+    try:
+        source = _neo4j(uri)
+        with progress_bar(f"reading {source.url}") as cb:
+            graph = source.graph(progress=cb)
+        dest = SQLiteStore(to)
+        if replace:
+            dest.clear()
+        with progress_bar(f"writing {to}") as cb:
+            result = dest.apply(changes_from_graph(graph, source=source.url), progress=cb)
+        console.print(f"pulled {result.nodes_added} nodes and {result.edges_added} edges "
+                      f"from {source.url} into {to}", highlight=False)
+    except QMSGraphError as err:
+        _fail(err)
+    finally:
+        for s in (source, dest):
+            if s is not None:
+                s.close()
+
+
+def register(app: typer.Typer) -> None:
+    app.command("push")(push)
+    app.command("pull")(pull)

@@ -71,9 +71,9 @@ class KeyStore:
 
     def __init__(self, path: str | os.PathLike[str]) -> None:
         self.path = Path(path)
-        new = not self.path.exists()
+        memory = str(path) == ":memory:"  # for tests: nothing on disk
         try:
-            if new:
+            if not memory and not self.path.exists():
                 self.path.parent.mkdir(parents=True, exist_ok=True)
                 fd = os.open(self.path, os.O_CREAT | os.O_WRONLY, 0o600)
                 os.close(fd)

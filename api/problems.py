@@ -8,6 +8,7 @@ logged with its stack trace on the server, never sent to the client).
 from __future__ import annotations
 
 import logging
+import re
 from typing import Any
 
 from fastapi import FastAPI, Request
@@ -121,11 +122,14 @@ def library_status(err: QMSGraphError) -> int:
     return 400
 
 
+_LOCATION = re.compile(r"^[^\s:]+\.(?:ya?ml|csv|ttl|jsonld|json|nt|rdf|xml)"
+                       r"(?::\d+| row \d+| node \S+| edge .+)?$")
+
+
 def _split_location(text: str) -> tuple[str | None, str]:
-    """'file.yaml:12: message' -> ('file.yaml:12', 'message'), if it looks like one."""
+    """'file.yaml:12: message' -> ('file.yaml:12', 'message'), if it names a file."""
     head, sep, rest = text.partition(": ")
-    if sep and (" row " in head or ":" in head or head.endswith((".yaml", ".yml", ".csv",
-                                                                 ".ttl", ".jsonld", ".json"))):
+    if sep and _LOCATION.match(head):
         return head, rest
     return None, text
 

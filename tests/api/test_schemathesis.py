@@ -10,10 +10,10 @@ exist, 415 for a form post without files).
 
 from __future__ import annotations
 
+import atexit
 import shutil
 import tempfile
 from collections import Counter, defaultdict
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -79,12 +79,13 @@ class AdminKey:
         case.headers["Authorization"] = f"Bearer {data}"
 
 
-@pytest.fixture(scope="module", autouse=True)
-def _cleanup() -> Iterator[None]:
-    yield
+def _cleanup() -> None:
     APP.state.qmsgraph.keys.close()
     STORE.close()
     shutil.rmtree(FOLDER, ignore_errors=True)
+
+
+atexit.register(_cleanup)  # also when this module's tests are deselected
 
 
 @schema.parametrize()

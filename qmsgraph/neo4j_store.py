@@ -69,6 +69,7 @@ if TYPE_CHECKING:
 
 BATCH = 5000            # changes per write transaction for large loads
 CLEAR_BATCH = 20000     # nodes per transaction when clearing a large graph
+PAGE = 5000             # nodes per page when reading the whole graph
 DEFAULT_RETRY_SECONDS = 15.0
 ENV_USER = "QMSGRAPH_NEO4J_USER"
 ENV_PASSWORD = "QMSGRAPH_NEO4J_PASSWORD"
@@ -80,6 +81,7 @@ SCHEMES = ("bolt", "bolt+s", "bolt+ssc", "neo4j", "neo4j+s", "neo4j+ssc")
 PROV_FIELDS = ("source", "location", "agent", "at", "reason")
 DATA_PROPS = ("data_dates", "data_values")
 RESERVED = frozenset({"id", "kind", "label", "description", "version", "data_last", "data_n",
+                      "spc_summary",
                       *DATA_PROPS, *(f"prov_{f}" for f in PROV_FIELDS)})
 _IDENT = re.compile(r"^[A-Za-z][A-Za-z0-9_]*$")
 
@@ -176,7 +178,8 @@ def _temporal_sets(v: str, kind: str | None) -> str:
 def project(v: str, data: bool = True) -> str:
     """A map projection of node ``v`` with its temporal values as ISO strings (and
     without the data series unless ``data``)."""
-    parts = [".*", f"prov_at: toString({v}.prov_at)", f"data_last: toString({v}.data_last)"]
+    parts = [".*", f"prov_at: toString({v}.prov_at)", f"data_last: toString({v}.data_last)",
+             "spc_summary: null"]
     parts += [f"{a}: toString({v}.{a})" for a in DATE_ATTRS]
     parts += ([f"data_dates: [d IN {v}.data_dates | toString(d)]"] if data
               else ["data_dates: null", "data_values: null"])
@@ -244,14 +247,21 @@ def project_edge(v: str) -> str:
     return f"{v} {{.*, prov_at: toString({v}.prov_at)}}"
 
 
-def node_from_props(p: dict[str, Any], where: str = "") -> Node:
+def node_from_props(p: dict[str, Any], where: str = "",
+                    provs: dict[tuple[Any, ...], Provenance] | None = None) -> Node:
     """The model object of a stored node, from :func:`project` (pydantic parses the
-    ISO dates)."""
+    ISO dates). ``provs`` caches provenance objects, which many nodes share."""
     d: dict[str, Any] = {"kind": p.get("kind"), "id": p.get("id"), "label": p.get("label")}
     if p.get("description") is not None:
         d["description"] = p["description"]
-    d["provenance"] = {f: p[f"prov_{f}"] for f in PROV_FIELDS
-                       if p.get(f"prov_{f}") is not None}
+    prov = {f: p[f"prov_{f}"] for f in PROV_FIELDS if p.get(f"prov_{f}") is not None}
+    if provs is None:
+        d["provenance"] = prov
+    else:
+        key = tuple(p.get(f"prov_{f}") for f in PROV_FIELDS)
+        if key not in provs:
+            provs[key] = Provenance.model_validate(prov)
+        d["provenance"] = provs[key]
     for k, v in p.items():
         if k not in RESERVED and v is not None:
             d[k] = v
@@ -572,26 +582,56 @@ class Neo4jStore(Store):
             return g
 
     def _pull(self, progress: Progress | None) -> QMSGraph:
+        """Every node and edge, in pages of ``PAGE`` (ordered by id through the unique
+        index; one record per page, which the driver decodes far faster than a record per
+        node), in one read transaction."""
+        kinds = sorted(schema.EDGE_KINDS)
+
         def work(tx: Any) -> QMSGraph:
             counts = tx.run("RETURN COUNT { (:QMSNode) } AS n, "
                             "COUNT { (:QMSNode)-[]->(:QMSNode) } AS e").single()
             total = int(counts["n"]) + int(counts["e"])
             done = 0
+            provs: dict[tuple[Any, ...], Provenance] = {}
             g = QMSGraph()
-            for rec in tx.run(f"MATCH (n:QMSNode) RETURN {project('n')} AS p"):
-                p = rec["p"]
-                g.g.add_node(p["id"], node=node_from_props(p, self.url))
-                done += 1
-                if progress and done % 5000 == 0:
+            after = ""
+            while True:
+                rows = tx.run(f"MATCH (n:QMSNode) WHERE n.id > $after WITH n ORDER BY n.id "
+                              f"LIMIT $n RETURN collect({project('n')}) AS rows",
+                              after=after, n=PAGE).single()["rows"]
+                if not rows:
+                    break
+                for p in rows:
+                    g.g.add_node(p["id"], node=node_from_props(p, self.url, provs))
+                after = rows[-1]["id"]
+                done += len(rows)
+                if progress:
                     progress(done, total)
-            for rec in tx.run("MATCH (a:QMSNode)-[r]->(b:QMSNode) WHERE type(r) IN $kinds "
-                              "RETURN a.id AS s, type(r) AS k, b.id AS t, "
-                              f"{project_edge('r')} AS p", kinds=sorted(schema.EDGE_KINDS)):
-                s, k, t = rec["s"], rec["k"], rec["t"]
-                if s in g.g and t in g.g:
-                    g.g.add_edge(s, t, key=k, edge=edge_from_props(k, s, t, rec["p"]))
-                done += 1
-                if progress and done % 5000 == 0:
+            after = ""
+            prov_fields = ", ".join(f"r.prov_{f}" if f != "at" else "toString(r.prov_at)"
+                                    for f in PROV_FIELDS)
+            while True:
+                rec = tx.run(
+                    "MATCH (a:QMSNode) WHERE a.id > $after WITH a ORDER BY a.id LIMIT $n "
+                    "WITH collect(a) AS page RETURN page[-1].id AS last, "
+                    "[a IN page | [(a)-[r]->(b:QMSNode) WHERE type(r) IN $kinds | "
+                    f"[a.id, type(r), b.id, {prov_fields}]]] AS e",
+                    after=after, n=PAGE, kinds=kinds).single()
+                if rec["last"] is None:
+                    break
+                for out in rec["e"]:
+                    for s, k, t, *pv in out:
+                        if t not in g.g:
+                            continue
+                        prov = provs.get(tuple(pv))
+                        if prov is None:
+                            prov = provs[tuple(pv)] = Provenance.model_validate(
+                                {f: v for f, v in zip(PROV_FIELDS, pv, strict=True)
+                                 if v is not None})
+                        g.g.add_edge(s, t, key=k, edge=make_edge(k, s, t, provenance=prov))
+                        done += 1
+                after = rec["last"]
+                if progress:
                     progress(done, total)
             if progress:
                 progress(total, total)
@@ -951,30 +991,54 @@ class Neo4jStore(Store):
 
     # ------------------------------------------------------------- alignment on the server
     def concern_measures(self, window: int = 6) -> set[str]:
-        """Measures with special-cause concern: only their series are pulled, and
-        :mod:`qmsgraph.spc_graph` computes the SPC as it does for the embedded store."""
-        from .spc_graph import MIN_POINTS, concern_measures
+        """Measures with special-cause concern. Only the series of measures long enough to
+        judge are pulled, and :mod:`qmsgraph.spc_graph` computes each summary as it does
+        for the embedded store. Summaries are cached on the measure (``spc_summary``, JSON):
+        any write of the node replaces all its properties and so drops the cache, and a
+        summary is stored only if the node's version is still the one it was computed
+        from."""
+        import json
 
-        def work(tx: Any) -> QMSGraph:
+        from .spc_graph import MIN_POINTS, has_concern, summary
+
+        def work(tx: Any) -> tuple[QMSGraph, dict[str, Any], dict[str, int]]:
             g = QMSGraph()
-            for rec in tx.run(
-                    "MATCH (m:Measure) WHERE m.data_n >= $min RETURN m.id AS id, "
-                    "m.label AS label, m.measure_type AS mt, m.direction AS direction, "
-                    "m.target AS target, [d IN m.data_dates | toString(d)] AS dates, "
-                    "m.data_values AS vals",
-                    min=MIN_POINTS):
+            cached: dict[str, Any] = {}
+            versions: dict[str, int] = {}
+            rows = tx.run(
+                "MATCH (m:Measure) WHERE m.data_n >= $min RETURN collect([m.id, "
+                "m.spc_summary, m.version, CASE WHEN m.spc_summary IS NULL THEN [m.label, "
+                "m.measure_type, m.direction, m.target, [d IN m.data_dates | toString(d)], "
+                "m.data_values] END]) AS rows", min=MIN_POINTS).single()["rows"]
+            for mid, body, version, series in rows:
+                if body is not None:
+                    cached[mid] = json.loads(body)
+                    continue
+                label_, mt, direction, target, dates, vals = series
                 node = make_node({
-                    "kind": "Measure", "id": rec["id"], "label": rec["label"],
-                    "measure_type": rec["mt"], "direction": rec["direction"],
-                    "target": rec["target"],
-                    "data": [{"date": d, "value": v}
-                             for d, v in zip(rec["dates"], rec["vals"], strict=True)]},
-                    location=f"{self.url} node {rec['id']}")
-                g.g.add_node(node.id, node=node)
+                    "kind": "Measure", "id": mid, "label": label_, "measure_type": mt,
+                    "direction": direction, "target": target,
+                    "data": [{"date": d, "value": v} for d, v in zip(dates, vals, strict=True)]},
+                    location=f"{self.url} node {mid}")
+                g.g.add_node(mid, node=node)
+                versions[mid] = int(version or 1)
             g.touch()
-            return g
+            return g, cached, versions
 
-        return concern_measures(self.read(work), window, None)
+        g, summaries, versions = self.read(work)
+        fresh = []
+        for m in g.nodes():
+            out = summary(g, m.id, None)
+            summaries[m.id] = out
+            fresh.append([m.id, versions[m.id], json.dumps(out)])
+        if fresh:
+            try:
+                self.write(lambda tx: tx.run(
+                    "UNWIND $rows AS row MATCH (m:Measure {id: row[0]}) "
+                    "WHERE m.version = row[1] SET m.spc_summary = row[2]", rows=fresh).consume())
+            except StoreError:
+                pass  # a read-only user: no cache, same answer
+        return {mid for mid, x in summaries.items() if has_concern(x, window)}
 
     def facts(self, cfg: AlignmentConfig, concern: set[str]) -> Facts:
         """The audit's facts, computed with Cypher on the server."""

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from qmsgraph.errors import ConflictError, NotFoundError, StoreError, ValidationError
-from qmsgraph.importers import load_files
+from qmsgraph.importers import load_files, read_files
 from qmsgraph.model import make_edge, make_node
 from qmsgraph.neo4j_store import (
     Neo4jStore,
@@ -25,6 +25,13 @@ from qmsgraph.store import ChangeSet, SQLiteStore, changes_from_graph, open_stor
 from .randgraph import random_graph
 
 pytestmark = pytest.mark.neo4j
+
+
+def _load_both(neo: Neo4jStore, lite: SQLiteStore, path: Path) -> None:
+    """The same changes (same provenance times) into both stores."""
+    changes = read_files([path], lite.graph())
+    neo.apply(changes)
+    lite.apply(changes)
 
 
 def _errors(store, changes: ChangeSet) -> tuple[type, str, list[str] | None]:
@@ -69,8 +76,7 @@ def test_round_trip_is_lossless(neo: Neo4jStore, lite: SQLiteStore):
 
 def test_same_validation_errors_as_the_embedded_store(neo: Neo4jStore, lite: SQLiteStore,
                                                       mini_yaml: Path):
-    load_files(neo, [mini_yaml])
-    load_files(lite, [mini_yaml])
+    _load_both(neo, lite, mini_yaml)
     bad = ChangeSet(source="edit.yaml")
     bad.node(make_node({"kind": "Objective", "id": "O9", "label": "new"}), "edit.yaml:1")
     bad.node(make_node({"kind": "Objective", "id": "G1", "label": "dup"}), "edit.yaml:2")
@@ -88,8 +94,7 @@ def test_same_validation_errors_as_the_embedded_store(neo: Neo4jStore, lite: SQL
 
 def test_kind_change_is_checked_against_existing_edges(neo: Neo4jStore, lite: SQLiteStore,
                                                        mini_yaml: Path):
-    load_files(neo, [mini_yaml])
-    load_files(lite, [mini_yaml])
+    _load_both(neo, lite, mini_yaml)
     g = lite.graph()
     goal = next(n for n in g.nodes("StrategicGoal"))
     change = ChangeSet()
@@ -100,8 +105,7 @@ def test_kind_change_is_checked_against_existing_edges(neo: Neo4jStore, lite: SQ
 
 def test_updates_deletes_versions_and_conflicts(neo: Neo4jStore, lite: SQLiteStore,
                                                 mini_yaml: Path):
-    for s in (neo, lite):
-        load_files(s, [mini_yaml])
+    _load_both(neo, lite, mini_yaml)
     cs = ChangeSet()
     cs.update_nodes.append((make_node({"kind": "StrategicGoal", "id": "G1", "label": "v2",
                                        "status": "retired",

@@ -91,7 +91,7 @@ def create_node(st: State, who: Planner, response: Response,
 def read_node(st: State, _: Viewer, node_id: NodeId, response: Response) -> dict[str, Any]:
     """The node, with its version as the ETag (send it back in If-Match to change it)."""
     with st.lock.read():
-        node = st.store.graph().node(node_id)
+        node = st.store.get_node(node_id)
         version = st.store.version(node_id)
     response.headers["ETag"] = etag(version)
     return node_out(node, version)
@@ -102,7 +102,7 @@ def _write(st: AppState, node_id: str, if_match: str | None, build: Any,
     """Check If-Match, build the new node from the current one, apply it at that version."""
     with st.lock.write():
         expected = precondition(st.store, node_id, if_match)
-        current = st.store.graph().node(node_id)
+        current = st.store.get_node(node_id)
         node = build(current)
         try:
             result = st.store.apply(ChangeSet(update_nodes=[(node, expected, None)],

@@ -738,7 +738,7 @@ def audit(graph: QMSGraph, config: AlignmentConfig | None = None,
 
 # ============================================================================ portfolio views
 
-def _unit_tree(graph: QMSGraph) -> dict[str, list[str]]:
+def unit_tree(graph: QMSGraph) -> dict[str, list[str]]:
     """Each unit with itself and every unit below it (via unitOf)."""
     below: dict[str, list[str]] = defaultdict(list)
     for e in graph.edges("unitOf"):
@@ -780,7 +780,7 @@ def balance(graph: QMSGraph, config: AlignmentConfig | None = None
                 t.status in cfg.work_statuses):
             own[src]["QI"] += 1
     out = {}
-    for unit, members in _unit_tree(graph).items():
+    for unit, members in unit_tree(graph).items():
         row = Counter()
         for m in members:
             row.update(own.get(m, {}))
@@ -824,7 +824,7 @@ def scores(graph: QMSGraph, config: AlignmentConfig | None = None,
                 e.kind == "owns" and t.kind in ("Process", "Measure")):
             items[e.source].add(t.id)
     units = []
-    for unit, members in _unit_tree(graph).items():
+    for unit, members in unit_tree(graph).items():
         work = set().union(*(items.get(m, set()) for m in members))
         a = sum(aligned(w) for w in work)
         units.append(Score(unit=unit, label=graph.node(unit).label, aligned=a,

@@ -9,7 +9,7 @@ from typing import Any
 import networkx as nx
 
 from . import schema
-from .errors import ConflictError, EdgeNotAllowedError, NotFoundError
+from .errors import ConflictError, EdgeNotAllowedError, NotFoundError, ValidationError
 from .model import Edge, Node, Provenance, make_edge
 
 
@@ -167,6 +167,7 @@ class QMSGraph:
     def copy(self) -> QMSGraph:
         other = QMSGraph()
         other.g = self.g.copy()
+        other.revision = self.revision
         return other
 
     def touch(self) -> None:
@@ -207,6 +208,7 @@ class GraphTransaction:
         self.graph = graph
         self._undo: list[tuple[str, Any]] = []
         self.problems: list[str] = []
+        self.conflicts = 0  # how many of the problems are clashes (duplicate id or edge)
         self.first_field: str | None = None
         self.touched: set[str] = set()
         self.deleted: set[str] = set()
@@ -219,10 +221,22 @@ class GraphTransaction:
         self.problems.append(msg)
         self.first_field = self.first_field or getattr(err, "field", None)
 
+    def raise_problems(self, source: str | None = None) -> None:
+        """Raise ConflictError if every problem is a clash, else ValidationError."""
+        if not self.problems:
+            return
+        text = (f"{len(self.problems)} problem(s)" + (f" in {source}" if source else "")
+                + ": " + "; ".join(self.problems[:5])
+                + (" ..." if len(self.problems) > 5 else ""))
+        if self.conflicts == len(self.problems):
+            raise ConflictError(text)
+        raise ValidationError(text, problems=self.problems, field=self.first_field)
+
     def add_node(self, node: Node, location: str | None = None) -> bool:
         try:
             self.graph.add_node(node)
-        except (ConflictError, EdgeNotAllowedError) as err:
+        except ConflictError as err:
+            self.conflicts += 1
             self._fail(err, location)
             return False
         self._undo.append(("remove_node", node.id))
@@ -256,7 +270,11 @@ class GraphTransaction:
     def add_edge(self, edge: Edge, location: str | None = None) -> bool:
         try:
             self.graph.add_edge(edge)
-        except (ConflictError, EdgeNotAllowedError, NotFoundError) as err:
+        except ConflictError as err:
+            self.conflicts += 1
+            self._fail(err, location)
+            return False
+        except (EdgeNotAllowedError, NotFoundError) as err:
             self._fail(err, location)
             return False
         self._undo.append(("remove_edge", edge.key))

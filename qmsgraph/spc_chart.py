@@ -19,6 +19,7 @@ from __future__ import annotations
 import io
 import math
 import textwrap
+import threading
 from datetime import date
 from pathlib import Path
 
@@ -152,9 +153,13 @@ def _draw_badge(
     )
 
 
+# matplotlib's rc settings are global: one chart at a time, so threads (the API) can't mix them.
+_RC_LOCK = threading.RLock()
+
+
 def build_figure(result: SPCResult, title: str, unit: str | None = None) -> Figure:
     """The chart as a matplotlib Figure (not attached to pyplot)."""
-    with matplotlib.rc_context(_RC):
+    with _RC_LOCK, matplotlib.rc_context(_RC):
         return _build(result, title, unit)
 
 
@@ -360,7 +365,7 @@ def _build(result: SPCResult, title: str, unit: str | None) -> Figure:
 
 def render_svg(result: SPCResult, title: str, unit: str | None = None) -> str:
     """The chart as SVG text (UTF-8, deterministic, text as escaped ``<text>`` elements)."""
-    with matplotlib.rc_context(_RC):
+    with _RC_LOCK, matplotlib.rc_context(_RC):
         fig = _build(result, title, unit)
         FigureCanvasSVG(fig)
         buf = io.StringIO()
@@ -372,7 +377,7 @@ def render_png_bytes(
     result: SPCResult, title: str, unit: str | None = None, dpi: int = 120
 ) -> bytes:
     """The chart as PNG bytes, drawn with Agg."""
-    with matplotlib.rc_context(_RC):
+    with _RC_LOCK, matplotlib.rc_context(_RC):
         fig = _build(result, title, unit)
         FigureCanvasAgg(fig)
         buf = io.BytesIO()

@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from .errors import ConflictError, NotFoundError, StoreError, ValidationError
+from .errors import ConflictError, NotFoundError, StoreError
 from .graph import GraphTransaction, QMSGraph
 from .model import Edge, Node, Provenance, make_edge, make_node, node_to_dict
 
@@ -30,6 +30,7 @@ if TYPE_CHECKING:
         ProjectCheck,
         ProjectProposal,
         ThreadResult,
+        XMatrix,
     )
 
 DEFAULT_STORE = "qmsgraph.qmsdb"
@@ -90,7 +91,8 @@ class Store(ABC):
 
     @abstractmethod
     def version(self, node_id: str) -> int:
-        """The node's version (bumped on every update) for optimistic concurrency."""
+        """The node's version for optimistic concurrency: it changes on every write of the
+        node and is never reused, not even after the node is deleted and created again."""
 
     @abstractmethod
     def clear(self) -> None:
@@ -101,6 +103,9 @@ class Store(ABC):
 
     def get_node(self, node_id: str) -> Node:
         return self.graph().node(node_id)
+
+    def stats(self) -> dict[str, Any]:
+        return self.graph().stats()
 
     # Alignment questions. The embedded engine answers them in memory; a server store
     # (Neo4j) overrides them to run on the server. Same answers on every store.
@@ -135,6 +140,21 @@ class Store(ABC):
         from .alignment import impact
 
         return impact(self.graph(), node_id)
+
+    def matrix(self, config: AlignmentConfig | None = None) -> XMatrix:
+        from .alignment import matrix
+
+        return matrix(self.graph(), config)
+
+    def balance(self, config: AlignmentConfig | None = None) -> dict[str, dict[str, int]]:
+        from .alignment import balance
+
+        return balance(self.graph(), config)
+
+    def scores(self, config: AlignmentConfig | None = None) -> dict[str, Any]:
+        from .alignment import scores
+
+        return scores(self.graph(), config, self.audit(config))
 
     def __enter__(self) -> Store:
         return self
@@ -199,6 +219,7 @@ class SQLiteStore(Store):
         self._lock = threading.RLock()
         self._graph = QMSGraph()
         self._versions: dict[str, int] = {}
+        self._clock = 0  # store-wide counter: a node's version is the clock of its last write
         self._data_version = -1
         self._refresh()
 
@@ -222,6 +243,8 @@ class SQLiteStore(Store):
         for s, k, t, body in self.conn.execute("SELECT source, kind, target, body FROM edges"):
             e = make_edge(k, s, t, provenance=Provenance.model_validate(json.loads(body)))
             g.g.add_edge(s, t, key=k, edge=e)
+        clock = self.conn.execute("SELECT value FROM meta WHERE key='clock'").fetchone()
+        self._clock = int(clock[0]) if clock else max(versions.values(), default=0)
         self._graph = g
         self._versions = versions
         self._data_version = dv
@@ -241,63 +264,67 @@ class SQLiteStore(Store):
     # ------------------------------------------------------------- writing
     def apply(self, changes: ChangeSet, *, dry_run: bool = False,
               progress: Progress | None = None) -> ApplyResult:
+        """Stage on a copy of the graph, write in one SQLite transaction, then swap.
+
+        Readers holding the graph from :meth:`graph` keep a consistent snapshot: they never
+        see a change that is staged, rolled back or not yet committed.
+        """
         with self._lock:
             if not dry_run:
                 self.conn.execute("BEGIN IMMEDIATE")  # take the write lock before reading
-            tx: GraphTransaction | None = None
             try:
                 self._refresh()
-                tx = GraphTransaction(self._graph)
-                result = self._stage(changes, tx)
-                if tx.problems:
-                    raise ValidationError(
-                        f"{len(tx.problems)} problem(s)"
-                        + (f" in {changes.source}" if changes.source else "")
-                        + ": " + "; ".join(tx.problems[:5])
-                        + (" ..." if len(tx.problems) > 5 else ""),
-                        problems=tx.problems, field=tx.first_field)
+                staged = self._graph.copy()
+                tx = GraphTransaction(staged)
+                clock = self._clock + 1
+                result = self._stage(changes, tx, clock)
+                tx.raise_problems(changes.source)
                 if dry_run:
-                    tx.rollback()
                     result.dry_run = True
                     return result
                 self._write(changes, tx, result, progress)
+                self.conn.execute("INSERT OR REPLACE INTO meta VALUES ('clock', ?)",
+                                  (str(clock),))
                 self.conn.execute("COMMIT")
             except BaseException:
-                if tx is not None:
-                    tx.rollback()
                 if self.conn.in_transaction:
                     self.conn.execute("ROLLBACK")
                 raise
+            self._graph = staged
+            self._clock = clock
             for nid in tx.deleted:
                 self._versions.pop(nid, None)
             self._versions.update(result.versions)
             self._data_version = self._current_data_version()
             return result
 
-    def _stage(self, changes: ChangeSet, tx: GraphTransaction) -> ApplyResult:
+    def _stage(self, changes: ChangeSet, tx: GraphTransaction, clock: int) -> ApplyResult:
         result = ApplyResult()
         for (s, k, t), loc in changes.delete_edges:
             result.edges_deleted += tx.remove_edge(s, k, t, loc)
         for nid, expected, loc in changes.delete_nodes:
-            self._stale(nid, expected)
+            self._check_version(nid, expected, loc)
             result.nodes_deleted += tx.remove_node(nid, loc)
         for node, expected, loc in changes.update_nodes:
-            self._stale(node.id, expected)
+            self._check_version(node.id, expected, loc)
             if tx.replace_node(node, loc):
                 result.nodes_updated += 1
-                result.versions[node.id] = self._versions.get(node.id, 0) + 1
+                result.versions[node.id] = clock
         for node, loc in changes.add_nodes:
             if tx.add_node(node, loc):
                 result.nodes_added += 1
-                result.versions[node.id] = 1
+                result.versions[node.id] = clock
         for edge, loc in changes.add_edges:
             result.edges_added += tx.add_edge(edge, loc)
         return result
 
-    def _stale(self, nid: str, expected: int | None) -> None:
-        """Raise if the caller edited an older version of the node than the stored one."""
+    def _check_version(self, nid: str, expected: int | None, loc: str | None) -> None:
+        """The node must exist, at the version the caller edited (when one is given)."""
         current = self._versions.get(nid)
-        if expected is not None and current is not None and current != expected:
+        if current is None:
+            where = f"{loc}: " if loc else ""
+            raise NotFoundError(f"{where}no node with id {nid!r}")
+        if expected is not None and current != expected:
             raise ConflictError(f"node {nid!r} has changed: it is at version {current}, "
                                 f"the change was made to version {expected}")
 
@@ -332,7 +359,7 @@ class SQLiteStore(Store):
         for i in range(0, len(changes.add_nodes), BATCH):
             chunk = changes.add_nodes[i:i + BATCH]
             c.executemany("INSERT INTO nodes VALUES (?,?,?,?)",
-                          [_node_row(n, 1) for n, _ in chunk])
+                          [_node_row(n, result.versions[n.id]) for n, _ in chunk])
             tick(len(chunk))
         for i in range(0, len(changes.add_edges), BATCH):
             chunk = changes.add_edges[i:i + BATCH]

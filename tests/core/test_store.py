@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from qmsgraph.errors import ConflictError, StoreError, ValidationError
+from qmsgraph.errors import ConflictError, NotFoundError, StoreError, ValidationError
 from qmsgraph.importers import load_files
 from qmsgraph.model import make_edge, make_node
 from qmsgraph.store import ChangeSet, SQLiteStore
@@ -150,3 +150,47 @@ def test_a_conflict_after_other_changes_in_the_batch_leaves_nothing(store, mini_
     with pytest.raises(ConflictError):
         store.apply(cs)
     assert store.graph() == before
+
+
+def test_readers_keep_a_consistent_snapshot(store, mini_yaml):
+    load_files(store, [mini_yaml])
+    snapshot = store.graph()
+    frozen = snapshot.copy()
+    bad = ChangeSet()
+    bad.node(make_node({"kind": "Objective", "id": "O9", "label": "staged"}))
+    bad.edge(make_edge("serves", "ward-7", "purpose"))
+    with pytest.raises(ValidationError):
+        store.apply(bad)
+    store.apply(ChangeSet().node(make_node({"kind": "Objective", "id": "O8", "label": "x"})),
+                dry_run=True)
+    assert snapshot == frozen and "O9" not in snapshot and "O8" not in snapshot
+    store.apply(ChangeSet().node(make_node({"kind": "Objective", "id": "O7", "label": "x"})))
+    assert "O7" not in snapshot  # the old snapshot is not changed under the reader
+    assert "O7" in store.graph()
+
+
+def test_duplicates_are_conflicts_and_missing_nodes_not_found(store, mini_yaml):
+    load_files(store, [mini_yaml])
+    with pytest.raises(ConflictError, match="duplicate id 'G1'"):
+        store.apply(ChangeSet().node(make_node({"kind": "Objective", "id": "G1",
+                                                "label": "x"})))
+    with pytest.raises(ConflictError, match="duplicate edge"):
+        store.apply(ChangeSet().edge(make_edge("serves", "G1", "purpose")))
+    cs = ChangeSet()
+    cs.update_nodes.append((make_node({"kind": "Team", "id": "ghost", "label": "x"}), 3, None))
+    with pytest.raises(NotFoundError, match="'ghost'"):
+        store.apply(cs)
+
+
+def test_versions_are_never_reused(store, mini_yaml):
+    load_files(store, [mini_yaml])
+    v1 = store.version("O1")
+    cs = ChangeSet()
+    cs.delete_nodes.append(("O1", v1, None))
+    store.apply(cs)
+    store.apply(ChangeSet().node(make_node({"kind": "Objective", "id": "O1", "label": "new"})))
+    assert store.version("O1") > v1
+    store.close()
+    again = SQLiteStore(store.path)
+    assert again.version("O1") > v1
+    again.close()

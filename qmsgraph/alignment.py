@@ -163,6 +163,7 @@ class Index:
     edges: dict[str, tuple[np.ndarray, np.ndarray]]  # kind -> (src, dst)
     last_point: np.ndarray      # int32 months since year 0 of the latest point, -1 none
     n_points: np.ndarray
+    driver: np.ndarray          # bool: a driver process (counts as QP in the balance)
     masks: np.ndarray           # (n, W) uint64: anchors reached
     comp: np.ndarray            # component of each node in the thread graph
     bit_word: np.ndarray        # for anchors: word index, else -1
@@ -208,6 +209,7 @@ def build_index(graph: QMSGraph) -> Index:
     project_status = np.full(n, -1, dtype=np.int8)
     last_point = np.full(n, -1, dtype=np.int32)
     n_points = np.zeros(n, dtype=np.int32)
+    driver = np.zeros(n, dtype=bool)
     pstatus = {s: i for i, s in enumerate(PROJECT_STATUS)}
     for i, (_, node) in enumerate(graph.g.nodes(data="node")):
         k = node.kind
@@ -219,6 +221,8 @@ def build_index(graph: QMSGraph) -> Index:
         elif k == "Measure" and node.data:
             last_point[i] = _months(node.data[-1].date)
             n_points[i] = len(node.data)
+        elif k == "Process":
+            driver[i] = node.process_type == "driver"
     buckets: dict[str, tuple[list[int], list[int]]] = {k: ([], []) for k in schema.EDGE_KINDS}
     for s, t, k in graph.g.edges(keys=True):
         b = buckets[k]
@@ -227,13 +231,13 @@ def build_index(graph: QMSGraph) -> Index:
     edges = {k: (np.array(s, dtype=np.int64), np.array(t, dtype=np.int64))
              for k, (s, t) in buckets.items()}
     return _finish_index(ids, pos, kind, goal_status, project_status, edges, last_point,
-                         n_points)
+                         n_points, driver)
 
 
 def _finish_index(ids: list[str], pos: dict[str, int], kind: np.ndarray,
                   goal_status: np.ndarray, project_status: np.ndarray,
                   edges: dict[str, tuple[np.ndarray, np.ndarray]], last_point: np.ndarray,
-                  n_points: np.ndarray) -> Index:
+                  n_points: np.ndarray, driver: np.ndarray) -> Index:
     n = len(ids)
     t_src = np.concatenate([edges[k][0] for k in schema.THREAD_EDGES] or [np.zeros(0, int)])
     t_dst = np.concatenate([edges[k][1] for k in schema.THREAD_EDGES] or [np.zeros(0, int)])
@@ -275,7 +279,7 @@ def _finish_index(ids: list[str], pos: dict[str, int], kind: np.ndarray,
                 break
             masks[group_node] = merged
     return Index(ids, pos, kind, goal_status, project_status, edges, last_point, n_points,
-                 masks, comp, bit_word, bit_value, goal_bits, active_bits)
+                 driver, masks, comp, bit_word, bit_value, goal_bits, active_bits)
 
 
 def index_of(graph: QMSGraph) -> Index:
@@ -587,24 +591,41 @@ def index_facts(graph: QMSGraph, cfg: AlignmentConfig, concern: set[str]) -> Fac
     controlled = (indeg("monitors") > 0) | (outdeg("measures") > 0)
     anc = [(ids[i], sorted(graph.predecessors(ids[i], "assures")))
            for i in np.flatnonzero(measures & assured & ~controlled).tolist()]
-    # duplicated effort
+    # duplicated effort: (measure, leading unit) pairs of duplicate-status projects
     duplicates = []
     src, dst = ix.edges["improves"]
-    if len(src):
-        codes = [PROJECT_STATUS.index(x) for x in cfg.duplicate_statuses]
-        sel = np.isin(ix.project_status[src], codes) & (ix.kind[dst] == KIND_CODE["Measure"])
-        per_measure = np.bincount(dst[sel], minlength=n)
-        for m in np.flatnonzero(per_measure >= 2).tolist():
-            projects = sorted(ids[p] for p in src[sel][dst[sel] == m].tolist())
+    codes = [PROJECT_STATUS.index(x) for x in cfg.duplicate_statuses]
+    sel = np.isin(ix.project_status[src], codes) & (ix.kind[dst] == KIND_CODE["Measure"])
+    ps, pm = src[sel], dst[sel]
+    ls, lt = ix.edges["leads"]
+    lsel = np.isin(ix.kind[ls], UNIT_CODES)
+    ls, lt = ls[lsel], lt[lsel]
+    order = np.argsort(lt, kind="stable")
+    lead_unit = ls[order]
+    deg = np.bincount(lt, minlength=n)
+    ptr = np.concatenate([[0], np.cumsum(deg)])
+    cnt = deg[ps]
+    rep = np.repeat(np.arange(len(ps)), cnt)
+    offs = np.arange(int(cnt.sum())) - np.repeat(np.cumsum(cnt) - cnt, cnt)
+    pair_unit = lead_unit[ptr[ps[rep]] + offs]
+    pair_measure = pm[rep]
+    keys = np.unique(pair_measure.astype(np.int64) * max(n, 1) + pair_unit)
+    units_per_measure = np.bincount(keys // max(n, 1), minlength=n)
+    flagged = set(np.flatnonzero(units_per_measure >= cfg.duplicate_min_units).tolist())
+    if flagged:
+        by_measure: dict[int, list[int]] = defaultdict(list)
+        for p, m in zip(ps.tolist(), pm.tolist(), strict=True):
+            if m in flagged:
+                by_measure[m].append(p)
+        for m, projects in by_measure.items():
             units: dict[str, list[str]] = defaultdict(list)
-            for p in projects:
-                for u in sorted(x for x in graph.predecessors(p, "leads")
-                                if schema.is_a(graph.kind(x), "OrganisationalUnit")):
-                    units[u].append(p)
-            if len(units) >= cfg.duplicate_min_units:
-                duplicates.append((ids[m], projects, dict(units)))
-    unbalanced = [(u, row) for u, row in balance(graph, cfg).items()
-                  if row["QI"] > 0 and row["QC"] == 0]
+            for p in sorted(projects, key=ids.__getitem__):
+                for u in sorted(ids[x] for x in lead_unit[ptr[p]:ptr[p + 1]].tolist()):
+                    units[u].append(ids[p])
+            duplicates.append((ids[m], sorted(ids[p] for p in projects), dict(units)))
+    bal_units, bal = _balance_arrays(graph, ix, cfg)
+    unbalanced = [(ids[u], dict(zip(ASPECTS, map(int, bal[u]), strict=True)))
+                  for u in bal_units[(bal[bal_units, 3] > 0) & (bal[bal_units, 1] == 0)].tolist()]
     at_risk: dict[str, list[str]] = {}
     cidx = np.array(sorted(ix.pos[m] for m in concern if m in ix.pos), dtype=np.int64)
     if len(cidx):
@@ -755,6 +776,61 @@ def unit_tree(graph: QMSGraph) -> dict[str, list[str]]:
     return out
 
 
+ASPECTS = ("QP", "QC", "QA", "QI")
+ASSURANCE_CODES = _codes(lambda k: schema.is_a(k, "AssuranceActivity"))
+
+
+def _balance_arrays(graph: QMSGraph, ix: Index, cfg: AlignmentConfig
+                    ) -> tuple[np.ndarray, np.ndarray]:
+    """(unit positions, (n, 4) counts QP/QC/QA/QI of each node with the units below it)."""
+    n = len(ix.ids)
+    is_unit = np.isin(ix.kind, UNIT_CODES)
+    is_measure = ix.kind == KIND_CODE["Measure"]
+    is_process = ix.kind == KIND_CODE["Process"]
+    live = (ix.kind == KIND_CODE["ImprovementProject"]) & np.isin(
+        ix.project_status, [PROJECT_STATUS.index(x) for x in cfg.work_statuses])
+    own = np.zeros((n, 4), dtype=np.int64)
+
+    def count(edge: str, col: int, target: np.ndarray) -> None:
+        s, t = ix.edges[edge]
+        keep = is_unit[s] & target[t]
+        own[:, col] += np.bincount(s[keep], minlength=n)
+
+    everything = np.ones(n, dtype=bool)
+    count("delivers", 0, everything)
+    count("owns", 0, is_process & ix.driver)
+    count("owns", 1, is_measure | (is_process & ~ix.driver))
+    count("monitors", 1, is_measure | is_process)
+    count("leads", 2, np.isin(ix.kind, ASSURANCE_CODES))
+    count("leads", 3, live)
+    units = np.flatnonzero(is_unit)
+    cs, ps = ix.edges["unitOf"]
+    parents_per_child = np.bincount(cs, minlength=n)
+    parent = np.full(n, -1, dtype=np.int64)
+    parent[cs] = ps
+    depth = np.zeros(n, dtype=np.int64)
+    tree = not len(cs) or parents_per_child.max() <= 1
+    if tree:
+        for _ in range(n + 2):
+            new = np.where(parent >= 0, depth[np.maximum(parent, 0)] + 1, 0)
+            if np.array_equal(new, depth):
+                break
+            depth = new
+        else:  # depths never settle: a cycle in unitOf
+            tree = False
+    if tree:
+        total = own.copy()
+        for d in range(int(depth.max(initial=0)), 0, -1):
+            at = np.flatnonzero((depth == d) & is_unit)
+            np.add.at(total, parent[at], total[at])
+        return units, total
+    # unitOf is not a tree (a unit with two parents, or a cycle): add up each unit's set.
+    total = np.zeros_like(own)
+    for u, members in unit_tree(graph).items():
+        total[ix.pos[u]] = own[[ix.pos[m] for m in members]].sum(axis=0)
+    return units, total
+
+
 def balance(graph: QMSGraph, config: AlignmentConfig | None = None
             ) -> dict[str, dict[str, int]]:
     """Activity per unit (with the units below it) in each QMS aspect.
@@ -763,29 +839,10 @@ def balance(graph: QMSGraph, config: AlignmentConfig | None = None
     mainstay/support processes owned; QA: assurance activities led; QI: live projects led.
     """
     cfg = config or AlignmentConfig()
-    own: dict[str, Counter[str]] = defaultdict(Counter)
-    for e in graph.edges():
-        src = e.source
-        if not schema.is_a(graph.kind(src), "OrganisationalUnit"):
-            continue
-        t = graph.node(e.target)
-        if e.kind == "delivers" or (e.kind == "owns" and t.kind == "Process"
-                                    and t.process_type == "driver"):
-            own[src]["QP"] += 1
-        elif e.kind in ("monitors", "owns") and t.kind in ("Measure", "Process"):
-            own[src]["QC"] += 1
-        elif e.kind == "leads" and schema.is_a(t.kind, "AssuranceActivity"):
-            own[src]["QA"] += 1
-        elif e.kind == "leads" and t.kind == "ImprovementProject" and (
-                t.status in cfg.work_statuses):
-            own[src]["QI"] += 1
-    out = {}
-    for unit, members in unit_tree(graph).items():
-        row = Counter()
-        for m in members:
-            row.update(own.get(m, {}))
-        out[unit] = {a: row.get(a, 0) for a in ("QP", "QC", "QA", "QI")}
-    return dict(sorted(out.items()))
+    ix = index_of(graph)
+    units, total = _balance_arrays(graph, ix, cfg)
+    return dict(sorted((ix.ids[u], dict(zip(ASPECTS, map(int, total[u]), strict=True)))
+                       for u in units.tolist()))
 
 
 class Score(BaseModel):

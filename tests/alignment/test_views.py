@@ -144,3 +144,16 @@ def test_audit_report_filter_and_summary():
     assert r.summary()["by_rule"] == {"goal-without-measure": 1, "goal-without-work": 1}
     assert r.filter(nodes=["G1"]) == []
     assert monthly([1, 2])[1]["date"].month == 2
+
+
+def test_balance_rolls_up_a_tree_and_handles_two_parents_and_cycles():
+    g = base().node("T2", "Team").edge("T2", "unitOf", "dir").node(
+        "Q2", "ImprovementProject").edge("T2", "leads", "Q2")
+    tree = balance(g.graph)
+    assert tree["org"] == {"QP": 0, "QC": 3, "QA": 0, "QI": 2}
+    g.node("dir2", "Directorate").edge("dir2", "unitOf", "org").edge("T2", "unitOf", "dir2")
+    two = balance(g.graph)  # T2 under two directorates: counted once for the Board
+    assert two["org"]["QI"] == 2 and two["dir2"]["QI"] == 1 and two["dir"]["QI"] == 2
+    g.edge("org", "unitOf", "T1")  # a cycle: every unit in it sees the whole cycle
+    cyc = balance(g.graph)
+    assert cyc["T1"]["QI"] == cyc["org"]["QI"] == 2

@@ -8,6 +8,12 @@ random edges chosen only among the (kind, source, target) triples the ontology a
 definitions in the module docstring of :mod:`qmsgraph.alignment`, independently of the
 engine's bitmask index: reachability is a plain depth-first search over the thread edges,
 from source to target, per node.
+
+Three sources of graphs: any graph the ontology allows (``qms_specs``, steered with
+``hypothesis.target`` towards graphs with aligned and misaligned projects), QMS-shaped
+graphs (``golden_threads``: projects -> measures/processes -> objectives -> goals, where
+all three verdicts are common), and whole synthetic organisations from the benchmark
+generator (``benchmarks/synthetic.py``).
 """
 
 from __future__ import annotations

@@ -26,7 +26,7 @@ from __future__ import annotations
 import datetime as dt
 import tomllib
 from collections import Counter, defaultdict, deque
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Literal
@@ -170,6 +170,19 @@ class Index:
     bit_value: np.ndarray       # for anchors: the bit (uint64)
     goal_bits: np.ndarray       # (ncomp, W): all goals of the component
     active_bits: np.ndarray     # (ncomp, W): active goals of the component
+    t_ptr: np.ndarray           # thread edges grouped by source: t_dst[t_ptr[i]:t_ptr[i+1]]
+    t_dst: np.ndarray
+    t_kind: np.ndarray          # index into THREAD_KINDS
+
+    def thread_out(self, node_id: str) -> list[tuple[str, str]]:
+        """Thread edges out of a node as (edge kind, target id), sorted like _thread_out."""
+        i = self.pos[node_id]
+        a, b = self.t_ptr[i], self.t_ptr[i + 1]
+        if a == b:
+            return []
+        ids = self.ids
+        return sorted((THREAD_KINDS[k], ids[d]) for k, d in zip(
+            self.t_kind[a:b].tolist(), self.t_dst[a:b].tolist(), strict=True))
 
     def has_bit(self, nodes: np.ndarray, anchors: np.ndarray) -> np.ndarray:
         """For pairs (node, anchor): does node reach anchor?"""
@@ -183,6 +196,7 @@ class Index:
 
 
 KIND_CODES = list(schema.NODE_KINDS)
+THREAD_KINDS = sorted(schema.THREAD_EDGES)
 KIND_CODE = {k: i for i, k in enumerate(KIND_CODES)}
 PROJECT_STATUS = list(schema.PROJECT_STATUSES)
 
@@ -239,8 +253,10 @@ def _finish_index(ids: list[str], pos: dict[str, int], kind: np.ndarray,
                   edges: dict[str, tuple[np.ndarray, np.ndarray]], last_point: np.ndarray,
                   n_points: np.ndarray, driver: np.ndarray) -> Index:
     n = len(ids)
-    t_src = np.concatenate([edges[k][0] for k in schema.THREAD_EDGES] or [np.zeros(0, int)])
-    t_dst = np.concatenate([edges[k][1] for k in schema.THREAD_EDGES] or [np.zeros(0, int)])
+    t_src = np.concatenate([edges[k][0] for k in THREAD_KINDS] or [np.zeros(0, int)])
+    t_dst = np.concatenate([edges[k][1] for k in THREAD_KINDS] or [np.zeros(0, int)])
+    t_kind = np.concatenate([np.full(len(edges[k][0]), c, dtype=np.int8)
+                             for c, k in enumerate(THREAD_KINDS)] or [np.zeros(0, np.int8)])
     if n:
         adj = coo_matrix((np.ones(len(t_src), dtype=np.int8), (t_src, t_dst)), shape=(n, n))
         ncomp, comp = connected_components(adj.tocsr(), directed=True, connection="weak")
@@ -267,9 +283,10 @@ def _finish_index(ids: list[str], pos: dict[str, int], kind: np.ndarray,
     active = goals[goal_status[goals] == 1]
     np.bitwise_or.at(active_bits, (comp[active], bit_word[active]), bit_value[active])
     # Fixed point: every node ORs in what its thread successors reach.
+    by_src = np.argsort(t_src, kind="stable")
+    src_sorted, dst_sorted, kind_sorted = t_src[by_src], t_dst[by_src], t_kind[by_src]
+    t_ptr = np.concatenate([[0], np.cumsum(np.bincount(t_src, minlength=n))])
     if len(t_src):
-        by_src = np.argsort(t_src, kind="stable")
-        src_sorted, dst_sorted = t_src[by_src], t_dst[by_src]
         group_start = np.flatnonzero(np.r_[True, src_sorted[1:] != src_sorted[:-1]])
         group_node = src_sorted[group_start]
         while True:
@@ -279,7 +296,8 @@ def _finish_index(ids: list[str], pos: dict[str, int], kind: np.ndarray,
                 break
             masks[group_node] = merged
     return Index(ids, pos, kind, goal_status, project_status, edges, last_point, n_points,
-                 driver, masks, comp, bit_word, bit_value, goal_bits, active_bits)
+                 driver, masks, comp, bit_word, bit_value, goal_bits, active_bits, t_ptr,
+                 dst_sorted, kind_sorted)
 
 
 def index_of(graph: QMSGraph) -> Index:
@@ -304,8 +322,11 @@ def _thread_in(graph: QMSGraph, node_id: str, exclude: str | None = None
     return inc
 
 
-def _bfs(graph: QMSGraph, start: str, forward: bool = True, exclude: str | None = None
-         ) -> dict[str, tuple[str | None, str | None]]:
+Neighbours = Callable[[str], list[tuple[str, str]]]
+
+
+def _bfs(graph: QMSGraph, start: str, forward: bool = True, exclude: str | None = None,
+         out: Neighbours | None = None) -> dict[str, tuple[str | None, str | None]]:
     """Breadth-first over thread edges; parent map node -> (previous node, edge kind).
 
     Neighbours are visited in (edge kind, id) order, so the shortest path chosen when
@@ -313,7 +334,11 @@ def _bfs(graph: QMSGraph, start: str, forward: bool = True, exclude: str | None 
     """
     parent: dict[str, tuple[str | None, str | None]] = {start: (None, None)}
     queue = deque([start])
-    step = _thread_out if forward else _thread_in
+    if out is not None:
+        def step(_g: QMSGraph, n: str, _x: str | None) -> list[tuple[str, str]]:
+            return out(n)
+    else:
+        step = _thread_out if forward else _thread_in
     while queue:
         cur = queue.popleft()
         for k, nxt in step(graph, cur, exclude):
@@ -379,11 +404,12 @@ class ThreadResult(BaseModel):
         "Where the thread breaks: nodes reached with no thread edge onward."))
 
 
-def thread(graph: QMSGraph, node_id: str) -> ThreadResult:
+def thread(graph: QMSGraph, node_id: str, out: Neighbours | None = None) -> ThreadResult:
     """The golden thread(s) of a node: the shortest typed path to each goal, up to the
-    purpose, or where the thread breaks."""
+    purpose, or where the thread breaks. ``out`` gives a node's thread edges (default: read
+    from the graph; the audit passes the array index's, which gives the same answer)."""
     node = graph.node(node_id)
-    parent = _bfs(graph, node_id)
+    parent = _bfs(graph, node_id, out=out)
     threads = []
     for gid in sorted(n for n in parent if graph.kind(n) == "StrategicGoal"):
         goal = graph.node(gid)
@@ -391,15 +417,17 @@ def thread(graph: QMSGraph, node_id: str) -> ThreadResult:
         tail = _purpose_tail(graph, gid)
         if tail:
             path[-1] = path[-1].model_copy(update={"edge": "serves"})
-        threads.append(Thread(goal=gid, goal_label=goal.label, goal_status=goal.status,
-                              path=path + tail, reaches_purpose=bool(tail)))
+        threads.append(Thread(
+            goal=gid, goal_label=goal.label, goal_status=goal.status, path=path + tail,
+            reaches_purpose=bool(tail)))
     threads.sort(key=lambda t: (t.goal_status != "active", len(t.path), t.goal))
     broken = not any(t.goal_status == "active" for t in threads)
-    ends = sorted(n for n in parent if not _thread_out(graph, n)
+    has_out = out or (lambda n: _thread_out(graph, n))
+    ends = sorted(n for n in parent if not has_out(n)
                   and graph.kind(n) != "StrategicGoal" and not schema.is_a(
                       graph.kind(n), "Purpose")) if broken else []
-    return ThreadResult(node=node_id, kind=node.kind, label=node.label, threads=threads,
-                        broken=broken, last_reached=ends)
+    return ThreadResult(node=node_id, kind=node.kind, label=node.label,
+                                        threads=threads, broken=broken, last_reached=ends)
 
 
 class Contributor(BaseModel):
@@ -504,8 +532,9 @@ class Facts(BaseModel):
 class Lookup:
     """How the findings phase reads labels and threads: from a graph, or from a store."""
 
-    def __init__(self, graph: QMSGraph) -> None:
+    def __init__(self, graph: QMSGraph, index: Index | None = None) -> None:
         self.graph = graph
+        self.out = index.thread_out if index is not None else None
 
     def label(self, node_id: str) -> str:
         return self.graph.node(node_id).label
@@ -514,7 +543,7 @@ class Lookup:
         return self.graph.kind(node_id)
 
     def thread(self, node_id: str) -> ThreadResult:
-        return thread(self.graph, node_id)
+        return thread(self.graph, node_id, self.out)
 
     def paths_to(self, goal_id: str, sources: list[str]) -> list[list[Step]]:
         parent = _bfs(self.graph, goal_id, forward=False)
@@ -633,7 +662,7 @@ def index_facts(graph: QMSGraph, cfg: AlignmentConfig, concern: set[str]) -> Fac
             hits = cidx[ix.has_bit(cidx, np.full(len(cidx), g))]
             if len(hits):
                 at_risk[ids[g]] = sorted(ids[h] for h in hits.tolist())
-    return Facts(
+    return Facts.model_construct(  # built from trusted values: skip validation
         orphaned=sorted(ids[i] for i in np.flatnonzero(work & ~reach_any).tolist()),
         inactive_only=sorted(ids[i] for i in np.flatnonzero(
             work & reach_any & ~reach_active).tolist()),
@@ -668,9 +697,9 @@ def findings_from_facts(facts: Facts, cfg: AlignmentConfig, lookup: Lookup) -> A
         sev = cfg.severities.get(rule, RULES[rule][0])
         if rule in WORK_RULES and kind != "ImprovementProject" and rule not in cfg.severities:
             sev = "warning"  # a process or measure off the thread is a gap, not wrong work
-        out.append(Finding(rule=rule, severity=sev, node=node, kind=kind,
-                           label=lookup.label(node), message=message,
-                           evidence=evidence or Evidence()))
+        out.append(Finding(
+            rule=rule, severity=sev, node=node, kind=kind, label=lookup.label(node),
+            message=message, evidence=evidence or Evidence()))
 
     for nid in facts.orphaned:
         t = lookup.thread(nid)
@@ -686,7 +715,8 @@ def findings_from_facts(facts: Facts, cfg: AlignmentConfig, lookup: Lookup) -> A
         t = lookup.thread(nid)
         goals = ", ".join(f"'{x.goal_label}' ({x.goal_status})" for x in t.threads)
         add("misaligned-inactive-goal", nid, f"'{lookup.label(nid)}' serves only goals the "
-            f"Board no longer pursues: {goals}.", Evidence(paths=[x.path for x in t.threads]))
+            f"Board no longer pursues: {goals}.",
+            Evidence(paths=[x.path for x in t.threads]))
     for nid, targets in sorted(facts.declared_bad.items()):
         t = lookup.thread(nid)
         names = ", ".join(f"'{lookup.label(x)}'" for x in targets)
@@ -754,7 +784,7 @@ def audit(graph: QMSGraph, config: AlignmentConfig | None = None,
     special-cause concern (see :func:`qmsgraph.spc_graph.concern_measures`)."""
     cfg = config or AlignmentConfig()
     return findings_from_facts(index_facts(graph, cfg, set(concern or ())), cfg,
-                               Lookup(graph))
+                               Lookup(graph, index_of(graph)))
 
 
 # ============================================================================ portfolio views

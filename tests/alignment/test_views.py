@@ -157,3 +157,40 @@ def test_balance_rolls_up_a_tree_and_handles_two_parents_and_cycles():
     g.edge("org", "unitOf", "T1")  # a cycle: every unit in it sees the whole cycle
     cyc = balance(g.graph)
     assert cyc["T1"]["QI"] == cyc["org"]["QI"] == 2
+
+
+def _random_graph(seed: int):
+    import random
+
+    from qmsgraph import schema
+    from qmsgraph.graph import QMSGraph
+    from qmsgraph.model import make_edge, make_node
+
+    rnd = random.Random(seed)
+    kinds = ["Mission", "StrategicGoal", "Objective", "Process", "Measure",
+             "ImprovementProject", "Team", "Directorate", "Service"]
+    g = QMSGraph()
+    for i in range(40):
+        k = rnd.choice(kinds)
+        extra = {"Process": {"process_type": "mainstay"}, "Measure": {"measure_type": "outcome"},
+                 "StrategicGoal": {"status": rnd.choice(["active", "retired"])}}.get(k, {})
+        g.add_node(make_node({"kind": k, "id": f"n{i:02d}", "label": f"{k} {i}", **extra}))
+    ids = [n.id for n in g.nodes()]
+    for _ in range(90):
+        s, t = rnd.sample(ids, 2)
+        ok = [e for e in schema.EDGE_KINDS if schema.allowed(e, g.kind(s), g.kind(t))]
+        if ok:
+            e = rnd.choice(ok)
+            if not g.has_edge(s, e, t):
+                g.add_edge(make_edge(e, s, t))
+    return g
+
+
+@pytest.mark.parametrize("seed", range(8))
+def test_index_walk_gives_the_same_threads_as_the_graph_walk(seed):
+    from qmsgraph.alignment import index_of
+
+    g = _random_graph(seed)
+    ix = index_of(g)
+    for n in g.nodes():
+        assert thread(g, n.id) == thread(g, n.id, ix.thread_out), n.id

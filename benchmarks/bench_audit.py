@@ -28,6 +28,7 @@ import argparse
 import cProfile
 import datetime as dt
 import gc
+import hashlib
 import io
 import json
 import os
@@ -44,7 +45,7 @@ from typing import Any
 
 import networkx as nx
 
-from qmsgraph import schema
+from qmsgraph import alignment, schema
 from qmsgraph.alignment import AlignmentConfig, audit, index_of
 from qmsgraph.graph import QMSGraph
 
@@ -53,6 +54,16 @@ from .synthetic import generate
 HERE = Path(__file__).resolve().parent
 REPO = HERE.parent
 DEFAULT_SIZES = (10_000, 100_000, 1_000_000)
+
+
+def _git_blob(path: str) -> str:
+    """The git blob id of a file's content (compare: git rev-parse <commit>:<path>)."""
+    data = Path(path).read_bytes()
+    return hashlib.sha1(b"blob %d\0" % len(data) + data).hexdigest()  # noqa: S324
+
+
+# The engine this process imported (others may be editing the working tree meanwhile).
+ENGINE_BLOB = _git_blob(alignment.__file__)
 
 
 # ============================================================================ naive peer
@@ -101,7 +112,8 @@ def _rss_mb() -> float:
 
 def run_one(size: int, seed: int, repeat: int, sample: int, full_naive_up_to: int,
             profile: bool) -> dict[str, Any]:
-    res: dict[str, Any] = {"requested_nodes": size, "seed": seed}
+    res: dict[str, Any] = {"requested_nodes": size, "seed": seed,
+                           "alignment_py_blob": ENGINE_BLOB}
     t0 = time.perf_counter()
     graph = generate(size, seed)
     res["generate_s"] = time.perf_counter() - t0
@@ -290,6 +302,9 @@ def main(argv: list[str] | None = None) -> int:
             print(r["profile_cumulative"])
             print(r["profile_tottime"])
     if rows:
+        blobs = sorted({r["alignment_py_blob"] for r in rows})
+        if len(blobs) > 1:
+            print(f"WARNING: qmsgraph/alignment.py changed between sizes ({', '.join(blobs)})")
         print()
         print(table(rows))
         print()
@@ -305,7 +320,8 @@ def main(argv: list[str] | None = None) -> int:
                 "machine": platform.machine(), "cpus": os.cpu_count(),
                 "loadavg_at_end": os.getloadavg(), "git_head": _git("rev-parse", "HEAD"),
                 "alignment_py_dirty": bool(_git("status", "--porcelain",
-                                                "qmsgraph/alignment.py"))}
+                                                "qmsgraph/alignment.py")),
+                "alignment_py_blobs": blobs}
         for r in rows:   # profiles are long; keep them out of the JSON summary
             r.pop("profile_cumulative", None)
             r.pop("profile_tottime", None)

@@ -404,7 +404,8 @@ class ThreadResult(BaseModel):
         "Where the thread breaks: nodes reached with no thread edge onward."))
 
 
-def thread(graph: QMSGraph, node_id: str, out: Neighbours | None = None) -> ThreadResult:
+def thread(graph: QMSGraph, node_id: str, out: Neighbours | None = None,
+           tails: dict[str, list[Step]] | None = None) -> ThreadResult:
     """The golden thread(s) of a node: the shortest typed path to each goal, up to the
     purpose, or where the thread breaks. ``out`` gives a node's thread edges (default: read
     from the graph; the audit passes the array index's, which gives the same answer)."""
@@ -414,7 +415,12 @@ def thread(graph: QMSGraph, node_id: str, out: Neighbours | None = None) -> Thre
     for gid in sorted(n for n in parent if graph.kind(n) == "StrategicGoal"):
         goal = graph.node(gid)
         path = _path_to(graph, parent, gid)
-        tail = _purpose_tail(graph, gid)
+        if tails is None:
+            tail = _purpose_tail(graph, gid)
+        else:  # the audit asks for many threads: each goal's purpose is looked up once
+            tail = tails.get(gid)
+            if tail is None:
+                tail = tails[gid] = _purpose_tail(graph, gid)
         if tail:
             path[-1] = path[-1].model_copy(update={"edge": "serves"})
         threads.append(Thread(
@@ -535,6 +541,7 @@ class Lookup:
     def __init__(self, graph: QMSGraph, index: Index | None = None) -> None:
         self.graph = graph
         self.out = index.thread_out if index is not None else None
+        self.tails: dict[str, list[Step]] = {}
 
     def label(self, node_id: str) -> str:
         return self.graph.node(node_id).label
@@ -543,7 +550,7 @@ class Lookup:
         return self.graph.kind(node_id)
 
     def thread(self, node_id: str) -> ThreadResult:
-        return thread(self.graph, node_id, self.out)
+        return thread(self.graph, node_id, self.out, self.tails)
 
     def paths_to(self, goal_id: str, sources: list[str]) -> list[list[Step]]:
         parent = _bfs(self.graph, goal_id, forward=False)

@@ -478,9 +478,13 @@ class Neo4jStore(Store):
                 notifications_min_severity="OFF")
         except (neo4j.exceptions.ConfigurationError, ValueError) as err:
             raise StoreError(f"bad Neo4j URI {self.url}: {_one_line(err)}") from None
-        with self._errors():
-            self.driver.verify_connectivity()
-        self._ensure_schema()
+        try:
+            with self._errors():
+                self.driver.verify_connectivity()
+            self._ensure_schema()
+        except BaseException:
+            self.close()
+            raise
 
     # ------------------------------------------------------------- plumbing
     @contextmanager
@@ -541,13 +545,18 @@ class Neo4jStore(Store):
         def existing(tx: Any) -> set[str]:
             return {r["name"] for r in tx.run("SHOW INDEXES YIELD name RETURN name")}
 
-        have = self.read(existing)
-        if not names <= have:
-            for st in statements:
+        try:
+            have = self.read(existing)
+            if not names <= have:
+                for st in statements:
+                    with self._errors(), self._session() as s:
+                        s.run(st).consume()
                 with self._errors(), self._session() as s:
-                    s.run(st).consume()
-            with self._errors(), self._session() as s:
-                s.run("CALL db.awaitIndexes(300)").consume()
+                    s.run("CALL db.awaitIndexes(300)").consume()
+        except StoreError as err:
+            if "Forbidden" not in str(err) and "permission" not in str(err).lower():
+                raise
+            # A user without schema rights: work without (an admin creates them once).
         self._schema_ready = True
 
     @staticmethod
@@ -676,7 +685,7 @@ class Neo4jStore(Store):
         return self.read(work)
 
     # ------------------------------------------------------------- validation
-    def _stage(self, tx: Any, changes: ChangeSet
+    def _stage(self, tx: Any, changes: ChangeSet, clock: int
                ) -> tuple[GraphTransaction, ApplyResult, dict[str, int]]:
         """Stage ``changes`` on a small local graph of the nodes and edges they touch.
 
@@ -731,39 +740,33 @@ class Neo4jStore(Store):
         for (s, k, t), loc in changes.delete_edges:
             result.edges_deleted += gtx.remove_edge(s, k, t, loc)
         for nid, expected, loc in changes.delete_nodes:
-            self._stale(versions, nid, expected)
+            self._check_version(versions, nid, expected, loc)
             result.nodes_deleted += gtx.remove_node(nid, loc)
         for node, expected, loc in changes.update_nodes:
-            self._stale(versions, node.id, expected)
+            self._check_version(versions, node.id, expected, loc)
             if gtx.replace_node(node, loc):
                 result.nodes_updated += 1
-                result.versions[node.id] = versions.get(node.id, 0) + 1
+                result.versions[node.id] = clock
         for node, loc in changes.add_nodes:
             if gtx.add_node(node, loc):
                 result.nodes_added += 1
-                result.versions[node.id] = 1
+                result.versions[node.id] = clock
         for edge, loc in changes.add_edges:
             result.edges_added += gtx.add_edge(edge, loc)
         return gtx, result, versions
 
     @staticmethod
-    def _stale(versions: dict[str, int], nid: str, expected: int | None) -> None:
-        """Raise if the caller edited an older version than the stored one (as the
-        embedded store does: before any other problem is reported)."""
+    def _check_version(versions: dict[str, int], nid: str, expected: int | None,
+                       loc: str | None) -> None:
+        """As the embedded store: the node must exist, at the version the caller edited
+        (when one is given); raised before any other problem is reported."""
         current = versions.get(nid)
-        if expected is not None and current is not None and current != expected:
+        if current is None:
+            where = f"{loc}: " if loc else ""
+            raise NotFoundError(f"{where}no node with id {nid!r}")
+        if expected is not None and current != expected:
             raise ConflictError(f"node {nid!r} has changed: it is at version {current}, "
                                 f"the change was made to version {expected}")
-
-    @staticmethod
-    def _raise_problems(gtx: GraphTransaction, changes: ChangeSet) -> None:
-        if gtx.problems:
-            raise ValidationError(
-                f"{len(gtx.problems)} problem(s)"
-                + (f" in {changes.source}" if changes.source else "")
-                + ": " + "; ".join(gtx.problems[:5])
-                + (" ..." if len(gtx.problems) > 5 else ""),
-                problems=gtx.problems, field=gtx.first_field)
 
     # ------------------------------------------------------------- writing
     def apply(self, changes: ChangeSet, *, dry_run: bool = False,
@@ -780,8 +783,8 @@ class Neo4jStore(Store):
         self._ensure_schema()
         if dry_run:
             def check(tx: Any) -> ApplyResult:
-                gtx, result, _ = self._stage(tx, changes)
-                self._raise_problems(gtx, changes)
+                gtx, result, _ = self._stage(tx, changes, self._revision(tx) + 1)
+                gtx.raise_problems(changes.source)
                 result.dry_run = True
                 return result
 
@@ -800,9 +803,9 @@ class Neo4jStore(Store):
         total = len(changes)
 
         def work(tx: Any) -> ApplyResult:
-            self._bump(tx)
-            gtx, result, _ = self._stage(tx, changes)
-            self._raise_problems(gtx, changes)
+            clock = self._bump(tx)  # the store-wide clock: versions are never reused
+            gtx, result, _ = self._stage(tx, changes, clock)
+            gtx.raise_problems(changes.source)
             versions = dict(result.versions)
             done = 0
 
@@ -836,32 +839,34 @@ class Neo4jStore(Store):
             todo = _remaining(changes, draft, set(done_before))
 
         def check(tx: Any) -> ApplyResult:
-            gtx, result, _ = self._stage(tx, todo)
-            self._raise_problems(gtx, todo)
+            gtx, result, _ = self._stage(tx, todo, 0)
+            gtx.raise_problems(todo.source)
             return result
 
         result = self.read(check)
+
+        def start(tx: Any) -> tuple[int, list[int]]:
+            """Create (or find) the journal; a new load reserves a clock value: the version
+            of every node it writes, whichever batch writes it."""
+            rev = self._bump(tx)
+            rec = tx.run("MERGE (j:QMSLoad {id: $id}) ON CREATE SET j.done = [], "
+                         "j.started = datetime(), j.clock = $rev "
+                         "SET j.batches = $n, j.source = $source "
+                         "RETURN j.done AS done, j.clock AS clock", id=fp, rev=rev,
+                         n=len(draft), source=changes.source or "").single()
+            return int(rec["clock"]), [int(x) for x in rec["done"] or []]
+
+        clock, done = self.write(start)
         if done_before:
-            full = ApplyResult()
-            for n, _ in changes.add_nodes:
-                full.versions[n.id] = 1
-            full.versions.update(result.versions)
-            full.nodes_added = len(changes.add_nodes)
-            full.nodes_updated = len(changes.update_nodes)
-            full.nodes_deleted = len(changes.delete_nodes)
-            full.edges_added = len(changes.add_edges)
-            full.edges_deleted = len(changes.delete_edges)
-            result = full
+            result.nodes_added = len(changes.add_nodes)
+            result.nodes_updated = len(changes.update_nodes)
+            result.nodes_deleted = len(changes.delete_nodes)
+            result.edges_added = len(changes.add_edges)
+            result.edges_deleted = len(changes.delete_edges)
+        result.versions = {n.id: clock for n, *_ in [*changes.update_nodes, *changes.add_nodes]}
         batches = plan(changes, result.versions, self.batch_size)
 
-        def start(tx: Any) -> list[int]:
-            rec = tx.run("MERGE (j:QMSLoad {id: $id}) ON CREATE SET j.done = [], "
-                         "j.started = datetime() SET j.batches = $n, j.source = $source "
-                         "RETURN j.done AS done", id=fp, n=len(batches),
-                         source=changes.source or "").single()
-            return [int(x) for x in rec["done"] or []]
-
-        done_set = set(self.write(start))
+        done_set = set(done)
         written = sum(sum(len(op.rows) for op in b) for i, b in enumerate(batches)
                       if i in done_set)
         if progress:
@@ -1034,8 +1039,9 @@ class Neo4jStore(Store):
         if fresh:
             try:
                 self.write(lambda tx: tx.run(
-                    "UNWIND $rows AS row MATCH (m:Measure {id: row[0]}) "
-                    "WHERE m.version = row[1] SET m.spc_summary = row[2]", rows=fresh).consume())
+                    "UNWIND $rows AS row MATCH (m:QMSNode {id: row[0]}) "
+                    "WHERE m:Measure AND m.version = row[1] SET m.spc_summary = row[2]",
+                    rows=fresh).consume())
             except StoreError:
                 pass  # a read-only user: no cache, same answer
         return {mid for mid, x in summaries.items() if has_concern(x, window)}
@@ -1106,7 +1112,7 @@ class Neo4jStore(Store):
             g = QMSGraph()
             self._nodes(tx, refs, g)
             near = [r["id"] for r in tx.run(
-                "UNWIND $ids AS id MATCH (p:Process {id: id})<-[:measures]-(m:QMSNode) "
+                "UNWIND $ids AS id MATCH (p:QMSNode {id: id})<-[:measures]-(m:QMSNode) "
                 "RETURN DISTINCT m.id AS id", ids=proposal.processes)]
             unit_edges = []
             if proposal.unit:
@@ -1116,7 +1122,7 @@ class Neo4jStore(Store):
                     kinds=sorted(schema.EDGE_KINDS))]
             dups = [(r["p"], r["m"], r["units"]) for r in tx.run(
                 "UNWIND $ids AS id MATCH (p:ImprovementProject)-[:improves]->"
-                "(m:Measure {id: id}) WHERE p.status IN $st "
+                "(m:QMSNode {id: id}) WHERE m:Measure AND p.status IN $st "
                 "RETURN p.id AS p, m.id AS m, "
                 "[(x:QMSNode)-[:leads]->(p) | x.id] AS units",
                 ids=proposal.measures, st=list(dup_statuses))]
@@ -1246,22 +1252,23 @@ def _facts(tx: Any, cfg: AlignmentConfig, concern: list[str]) -> Facts:
         "AND NOT EXISTS { (m)-[:measures]->(:QMSNode) } "
         "RETURN m.id AS id, [(a:QMSNode)-[:assures]->(m) | a.id] AS by"))
 
-    # Duplicated effort: projects in duplicate statuses improving one measure.
+    # Duplicated effort: measures improved by projects in the duplicate statuses that are
+    # led by at least duplicate_min_units distinct units (as index_facts counts them).
     duplicates = []
     for r in tx.run(
             "MATCH (p:ImprovementProject)-[:improves]->(m:Measure) WHERE p.status IN $st "
-            "WITH m, collect(p) AS ps WHERE size(ps) >= 2 "
-            "RETURN m.id AS m, [p IN ps | [p.id, "
-            "[(u:OrganisationalUnit)-[:leads]->(p) | u.id]]] AS ps",
-            st=list(cfg.duplicate_statuses)):
-        projects = sorted(p for p, _ in r["ps"])
-        leads = {p: sorted(us) for p, us in r["ps"]}
+            "WITH m, collect(p) AS ps "
+            "WITH m, [p IN ps | [p.id, [(u:OrganisationalUnit)-[:leads]->(p) | u.id]]] AS pl "
+            "WITH m, pl, reduce(acc = [], x IN pl | acc + [u IN x[1] WHERE NOT u IN acc]) AS us "
+            "WHERE size(us) >= $min RETURN m.id AS m, pl",
+            st=list(cfg.duplicate_statuses), min=cfg.duplicate_min_units):
+        projects = sorted(p for p, _ in r["pl"])
+        leads = {p: sorted(us) for p, us in r["pl"]}
         units: dict[str, list[str]] = {}
         for p in projects:
             for u in leads[p]:
                 units.setdefault(u, []).append(p)
-        if len(units) >= cfg.duplicate_min_units:
-            duplicates.append((r["m"], projects, units))
+        duplicates.append((r["m"], projects, units))
     duplicates.sort()
 
     # Balance per unit (alignment.balance): own counts per unit, summed over each unit and
@@ -1319,7 +1326,7 @@ class Neo4jLookup:
 
     Threads run the library's :func:`~qmsgraph.alignment.thread` on the forward thread
     closure of the nodes asked about, fetched in one query; paths to a goal run the same
-    reverse breadth-first search on the goal's reverse closure up to the depth needed.
+    reverse breadth-first search on the union of the shortest paths from the sources.
     """
 
     def __init__(self, store: Neo4jStore) -> None:
@@ -1328,14 +1335,14 @@ class Neo4jLookup:
         self.store = store
         self.info: dict[str, tuple[str, str]] = {}
         self.forward = QMSGraph()
-        self.reverse = QMSGraph()
+        self.reverse: dict[str, QMSGraph] = {}
         self.reached: dict[str, list[str]] = {}
         self._lookup = Lookup
 
     def prepare(self, facts: Facts) -> None:
         """Fetch at once what the findings will ask for: labels and kinds, the forward
-        closure of the work whose thread is shown, and the reverse neighbourhood of the
-        at-risk goals down to the deepest of their concerning measures."""
+        closure of the work whose thread is shown, and the shortest paths from the
+        concerning measures to the at-risk goals."""
         need_threads = {*facts.orphaned, *facts.inactive_only, *facts.declared_bad}
         ids = set(need_threads)
         ids.update(g for g, *_ in facts.active_goals)
@@ -1364,17 +1371,29 @@ class Neo4jLookup:
         self.store.read(work)
 
     def _reverse(self, tx: Any, pairs: dict[str, list[str]]) -> None:
-        """Reverse closures of goals, each down to the depth of its farthest source (a
-        breadth-first search from the goal is exact to that depth on the union)."""
-        by_depth: dict[int, list[str]] = {}
+        """For each goal, the nodes and edges of every shortest thread path from its
+        sources to it (``allShortestPaths``). A breadth-first search back from the goal on
+        that small graph gives each source the same parent chain as on the whole graph:
+        a node on a shortest path has all its candidate parents (its successors one level
+        nearer the goal) on shortest paths too, and so, level by level, the same order."""
+        light = light_list("x")
         for r in tx.run(
                 "UNWIND $pairs AS pr MATCH (g:QMSNode {id: pr[0]}) UNWIND pr[1] AS mid "
-                f"MATCH (m:QMSNode {{id: mid}}) MATCH p = shortestPath((m)-[:{THREAD}*1..]->(g)) "
-                "RETURN g.id AS g, max(length(p)) AS d",
+                f"MATCH (m:QMSNode {{id: mid}}) "
+                f"MATCH p = allShortestPaths((m)-[:{THREAD}*1..]->(g)) "
+                "UNWIND relationships(p) AS r WITH g, collect(DISTINCT r) AS rels "
+                "WITH g, rels, reduce(ns = [], r IN rels | ns + [startNode(r), endNode(r)]) "
+                "AS ends UNWIND ends AS x WITH g, rels, collect(DISTINCT x) AS xs "
+                f"RETURN g.id AS g, [x IN xs | {light}] AS nodes, "
+                "[r IN rels | [startNode(r).id, type(r), endNode(r).id]] AS edges",
                 pairs=[[g, ms] for g, ms in sorted(pairs.items())]):
-            by_depth.setdefault(int(r["d"]), []).append(r["g"])
-        for depth, goals in sorted(by_depth.items()):
-            self.store._subgraph(tx, goals, forward=False, depth=depth, into=self.reverse)
+            sub = QMSGraph()
+            for p in r["nodes"]:
+                sub.g.add_node(p[0], node=light_node(dict(zip(LIGHT_FIELDS, p, strict=True))))
+            for a, k, b in r["edges"]:
+                sub.g.add_edge(a, b, key=k, edge=_light_edge(k, a, b))
+            sub.touch()
+            self.reverse[r["g"]] = sub
         self.reached.update(pairs)
 
     def _fetch(self, tx: Any, ids: Iterable[str]) -> None:
@@ -1408,7 +1427,7 @@ class Neo4jLookup:
     def paths_to(self, goal_id: str, sources: list[str]) -> list[list[Any]]:
         if not set(sources) <= set(self.reached.get(goal_id, ())):
             self.store.read(self._reverse, {goal_id: sources})
-        return self._lookup(self.reverse).paths_to(goal_id, sources)
+        return self._lookup(self.reverse[goal_id]).paths_to(goal_id, sources)
 
 
 def wait_for(store: Neo4jStore, seconds: float = 30.0) -> None:

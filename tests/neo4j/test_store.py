@@ -34,6 +34,11 @@ def _load_both(neo: Neo4jStore, lite: SQLiteStore, path: Path) -> None:
     lite.apply(changes)
 
 
+def _counts(result) -> dict:
+    """An ApplyResult without its versions (each store has its own version clock)."""
+    return {k: v for k, v in result.as_dict().items() if k != "versions"}
+
+
 def _errors(store, changes: ChangeSet) -> tuple[type, str, list[str] | None]:
     try:
         store.apply(changes)
@@ -55,7 +60,7 @@ def test_data_model_on_the_server(neo: Neo4jStore, mini_yaml: Path):
     assert m1["data_last"] == m1["data_dates"][-1]
     assert type(m1["data_last"]).__name__ == "Date"
     assert type(m1["prov_at"]).__name__ == "DateTime"
-    assert m1["version"] == 1
+    assert m1["version"] == neo.version("M1") >= 1
     rels = neo.query("MATCH (a:QMSNode)-[r]->(b:QMSNode) RETURN type(r) AS k, "
                      "properties(r) AS p LIMIT 1")
     assert rels[0]["p"]["prov_source"].endswith("mini.yaml")
@@ -106,35 +111,52 @@ def test_kind_change_is_checked_against_existing_edges(neo: Neo4jStore, lite: SQ
 def test_updates_deletes_versions_and_conflicts(neo: Neo4jStore, lite: SQLiteStore,
                                                 mini_yaml: Path):
     _load_both(neo, lite, mini_yaml)
-    cs = ChangeSet()
-    cs.update_nodes.append((make_node({"kind": "StrategicGoal", "id": "G1", "label": "v2",
-                                       "status": "retired",
-                                       "deadline": dt.date(2030, 1, 1)}), 1, None))
-    cs.delete_edges.append((("ward-7", "monitors", "M1"), None))
-    cs.node(make_node({"kind": "Objective", "id": "O2", "label": "Fewer pressure ulcers"}))
-    cs.edge(make_edge("contributesTo", "O2", "G1"))
-    assert neo.apply(cs) == lite.apply(cs)
-    assert neo.version("G1") == lite.version("G1") == 2
+
+    def edit(expected: int) -> ChangeSet:
+        cs = ChangeSet()
+        cs.update_nodes.append((make_node({"kind": "StrategicGoal", "id": "G1", "label": "v2",
+                                           "status": "retired",
+                                           "deadline": dt.date(2030, 1, 1)}), expected, None))
+        cs.delete_edges.append((("ward-7", "monitors", "M1"), None))
+        cs.node(make_node({"kind": "Objective", "id": "O2", "label": "Fewer pressure ulcers"}))
+        cs.edge(make_edge("contributesTo", "O2", "G1"))
+        return cs
+
+    before = neo.version("G1")
+    on_neo, on_lite = edit(before), edit(lite.version("G1"))
+    result = neo.apply(on_neo)
+    assert _counts(result) == _counts(lite.apply(on_lite))
+    assert neo.version("G1") == result.versions["G1"] == result.versions["O2"] > before
     assert neo.graph() == lite.graph()
     assert neo.query("MATCH (g:StrategicGoal {id: 'G1'}) RETURN g.status AS s")[0]["s"] == \
         "retired"
-    assert _errors(neo, cs) == _errors(lite, cs)
-    for s in (neo, lite):
-        with pytest.raises(ConflictError, match="version 2"):
-            s.apply(cs)  # still claims version 1
+    for s, cs in ((neo, on_neo), (lite, on_lite)):
+        with pytest.raises(ConflictError, match="has changed"):
+            s.apply(cs)  # still claims the old version
     with pytest.raises(NotFoundError):
         neo.version("nope")
     # Change a node's kind: its kind labels follow.
     cs = ChangeSet()
     cs.update_nodes.append((make_node({"kind": "Directorate", "id": "ward-7",
                                        "label": "now a directorate"}), None, None))
-    assert neo.apply(cs) == lite.apply(cs)
+    assert _counts(neo.apply(cs)) == _counts(lite.apply(cs))
     labels = neo.query("MATCH (n:QMSNode {id: 'ward-7'}) RETURN labels(n) AS l")[0]["l"]
     assert set(labels) == {"QMSNode", "Directorate", "OrganisationalUnit"}
     cs = ChangeSet()
     cs.delete_nodes.append(("M1", None, None))
-    assert neo.apply(cs) == lite.apply(cs)
+    assert _counts(neo.apply(cs)) == _counts(lite.apply(cs))
     assert neo.graph() == lite.graph()
+    # Versions are never reused, not even for a node deleted and created again.
+    seen = neo.version("G1")
+    again = ChangeSet().node(make_node({"kind": "Measure", "id": "M1", "label": "back",
+                                        "measure_type": "outcome"}))
+    neo.apply(again)
+    assert neo.version("M1") > seen
+    # Updating or deleting a node that does not exist is NotFound, as in the embedded store.
+    missing = ChangeSet()
+    missing.delete_nodes.append(("ghost", None, "x.yaml:3"))
+    assert _errors(neo, missing) == _errors(lite, missing)
+    assert _errors(neo, missing)[0] is NotFoundError
 
 
 def test_dry_run_writes_nothing(neo: Neo4jStore, mini_yaml: Path):
@@ -191,7 +213,7 @@ def test_batched_load_resumes_after_a_failed_batch(neo: Neo4jStore, lite: SQLite
     lite.apply(changes)
     assert neo.graph() == lite.graph()
     # A different load over the same ids is still refused as duplicates.
-    with pytest.raises(ValidationError, match="duplicate id"):
+    with pytest.raises(ConflictError, match="duplicate id"):
         neo.apply(changes_from_graph(random_graph(5), "again"))
 
 

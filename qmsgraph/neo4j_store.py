@@ -31,6 +31,7 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import json
+import logging
 import os
 import re
 import threading
@@ -66,6 +67,10 @@ if TYPE_CHECKING:
         ProjectProposal,
         ThreadResult,
     )
+
+# The driver logs retries and dropped connections as warnings; without a handler of the
+# application's they would go to stderr next to the one clear error qmsgraph reports.
+logging.getLogger("neo4j").addHandler(logging.NullHandler())
 
 BATCH = 5000            # changes per write transaction for large loads
 CLEAR_BATCH = 20000     # nodes per transaction when clearing a large graph

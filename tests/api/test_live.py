@@ -127,13 +127,14 @@ def test_smoke_every_area(server: Server):
         r = p.post("/nodes", json={"id": "T-live", "kind": "Team", "label": "Live team"},
                    headers={"X-Change-Reason": "smoke test"})
         assert r.status_code == 201 and r.json()["provenance"]["agent"] == "planner-live"
+        created = r.headers["etag"]
         assert p.post("/edges", json={"source": "T-live", "kind": "unitOf",
                                       "target": "med"}).status_code == 201
         r = p.post("/import/upload", files=[("files", ("m.yaml", spc_yaml("M-up", 3),
                                                        "application/yaml"))],
                    data={"dry_run": "true"})
         assert r.status_code == 200 and r.json()["nodes_added"] == 1
-        assert p.delete("/nodes/T-live", headers={"If-Match": '"1"'}).status_code == 204
+        assert p.delete("/nodes/T-live", headers={"If-Match": created}).status_code == 204
         big = p.post("/import", json={"files": [{"name": "big.yaml",
                                                  "content": "#" * (17 * 1024 * 1024)}]})
         assert big.status_code == 413
@@ -202,6 +203,7 @@ def test_eight_concurrent_writers_lose_no_update(server: Server):
         final = v.get("/nodes/G1")
     assert successes == WRITERS * INCREMENTS == statuses[200]
     assert final.json()["target"] == start["target"] + successes
-    assert final.json()["version"] == start["version"] + successes
+    # Versions come from a store-wide clock: every successful write moved it on.
+    assert final.json()["version"] >= start["version"] + successes
     assert set(statuses) <= {200, 409, 412}
     assert statuses[412] + statuses[409] > 0  # they did collide

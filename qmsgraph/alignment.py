@@ -647,7 +647,9 @@ def index_facts(graph: QMSGraph, cfg: AlignmentConfig, concern: set[str]) -> Fac
     pair_measure = pm[rep]
     keys = np.unique(pair_measure.astype(np.int64) * max(n, 1) + pair_unit)
     units_per_measure = np.bincount(keys // max(n, 1), minlength=n)
-    flagged = set(np.flatnonzero(units_per_measure >= cfg.duplicate_min_units).tolist())
+    projects_per_measure = np.bincount(pm, minlength=n)
+    flagged = set(np.flatnonzero((units_per_measure >= cfg.duplicate_min_units)
+                                 & (projects_per_measure >= 2)).tolist())
     if flagged:
         by_measure: dict[int, list[int]] = defaultdict(list)
         for p, m in zip(ps.tolist(), pm.tolist(), strict=True):
@@ -1166,8 +1168,9 @@ class Impact(BaseModel):
     goals_supported: list[str] = Field(description="Active goals it contributes to now.")
 
 
-def impact(graph: QMSGraph, node_id: str) -> Impact:
+def impact(graph: QMSGraph, node_id: str, config: AlignmentConfig | None = None) -> Impact:
     """What loses support if ``node_id`` is stopped or removed."""
+    work_statuses = (config or AlignmentConfig()).work_statuses
     node = graph.node(node_id)
     up = _bfs(graph, node_id)
     goals = sorted(g for g in up if graph.kind(g) == "StrategicGoal"
@@ -1191,7 +1194,7 @@ def impact(graph: QMSGraph, node_id: str) -> Impact:
             no_measure.append(g)
         live = lambda ns: [n for n in ns if graph.kind(n) == "Process" or (  # noqa: E731
             graph.kind(n) == "ImprovementProject"
-            and graph.node(n).status in AlignmentConfig().work_statuses)]
+            and graph.node(n).status in work_statuses)]
         if live(before) and not live(after_nodes):
             no_work.append(g)
     return Impact(node=node_id, kind=node.kind, label=node.label, loses_thread=loses,

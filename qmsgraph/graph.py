@@ -41,6 +41,9 @@ class QMSGraph:
     def __len__(self) -> int:
         return self.g.number_of_nodes()
 
+    def __bool__(self) -> bool:  # an empty graph is still a graph (``g or default`` bugs)
+        return True
+
     def node(self, node_id: str) -> Node:
         try:
             return self.g.nodes[node_id]["node"]

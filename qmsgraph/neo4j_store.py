@@ -1260,15 +1260,15 @@ def _facts(tx: Any, cfg: AlignmentConfig, concern: list[str]) -> Facts:
         "AND NOT EXISTS { (m)-[:measures]->(:QMSNode) } "
         "RETURN m.id AS id, [(a:QMSNode)-[:assures]->(m) | a.id] AS by"))
 
-    # Duplicated effort: measures improved by projects in the duplicate statuses that are
-    # led by at least duplicate_min_units distinct units (as index_facts counts them).
+    # Duplicated effort: measures improved by two or more projects in the duplicate statuses
+    # that are led by at least duplicate_min_units distinct units (as index_facts counts them).
     duplicates = []
     for r in tx.run(
             "MATCH (p:ImprovementProject)-[:improves]->(m:Measure) WHERE p.status IN $st "
             "WITH m, collect(p) AS ps "
             "WITH m, [p IN ps | [p.id, [(u:OrganisationalUnit)-[:leads]->(p) | u.id]]] AS pl "
             "WITH m, pl, reduce(acc = [], x IN pl | acc + [u IN x[1] WHERE NOT u IN acc]) AS us "
-            "WHERE size(us) >= $min RETURN m.id AS m, pl",
+            "WHERE size(pl) >= 2 AND size(us) >= $min RETURN m.id AS m, pl",
             st=list(cfg.duplicate_statuses), min=cfg.duplicate_min_units):
         projects = sorted(p for p, _ in r["pl"])
         leads = {p: sorted(us) for p, us in r["pl"]}

@@ -224,3 +224,9 @@ def test_rules_can_be_disabled_and_severities_overridden():
 def test_every_rule_has_a_severity_and_a_description(rule):
     severity, text = RULES[rule]
     assert severity in ("error", "warning", "info") and len(text) > 20
+
+
+def test_one_project_led_by_two_units_is_not_duplicated_effort():
+    g = base().node("T2", "Team").edge("T2", "unitOf", "dir").edge("T2", "leads", "Q1")
+    g.edge("T2", "monitors", "M1")
+    assert keys(audit(g.graph), "duplicated-effort") == set()

@@ -42,7 +42,7 @@ from typing import TYPE_CHECKING, Any
 from urllib.parse import parse_qsl, unquote, urlencode, urlsplit, urlunsplit
 
 from . import schema
-from .errors import ConflictError, NotFoundError, QMSGraphError, StoreError, ValidationError
+from .errors import NotFoundError, QMSGraphError, StoreError, ValidationError
 from .graph import GraphTransaction, QMSGraph
 from .model import (
     EDGE_CLASSES,
@@ -54,7 +54,7 @@ from .model import (
     make_edge,
     make_node,
 )
-from .store import ApplyResult, ChangeSet, Progress, Store
+from .store import ApplyResult, ChangeSet, Progress, Store, stage_changes
 
 if TYPE_CHECKING:
     from .alignment import (
@@ -741,37 +741,8 @@ class Neo4jStore(Store):
             g.g.add_edge(s, t, key=k, edge=_light_edge(k, s, t))
         g.touch()
         gtx = GraphTransaction(g)
-        result = ApplyResult()
-        for (s, k, t), loc in changes.delete_edges:
-            result.edges_deleted += gtx.remove_edge(s, k, t, loc)
-        for nid, expected, loc in changes.delete_nodes:
-            self._check_version(versions, nid, expected, loc)
-            result.nodes_deleted += gtx.remove_node(nid, loc)
-        for node, expected, loc in changes.update_nodes:
-            self._check_version(versions, node.id, expected, loc)
-            if gtx.replace_node(node, loc):
-                result.nodes_updated += 1
-                result.versions[node.id] = clock
-        for node, loc in changes.add_nodes:
-            if gtx.add_node(node, loc):
-                result.nodes_added += 1
-                result.versions[node.id] = clock
-        for edge, loc in changes.add_edges:
-            result.edges_added += gtx.add_edge(edge, loc)
+        result = stage_changes(changes, gtx, versions, clock)
         return gtx, result, versions
-
-    @staticmethod
-    def _check_version(versions: dict[str, int], nid: str, expected: int | None,
-                       loc: str | None) -> None:
-        """As the embedded store: the node must exist, at the version the caller edited
-        (when one is given); raised before any other problem is reported."""
-        current = versions.get(nid)
-        if current is None:
-            where = f"{loc}: " if loc else ""
-            raise NotFoundError(f"{where}no node with id {nid!r}")
-        if expected is not None and current != expected:
-            raise ConflictError(f"node {nid!r} has changed: it is at version {current}, "
-                                f"the change was made to version {expected}")
 
     # ------------------------------------------------------------- writing
     def apply(self, changes: ChangeSet, *, dry_run: bool = False,

@@ -189,6 +189,43 @@ def _edge_row(edge: Edge) -> tuple[str, str, str, str]:
     return (edge.source, edge.kind, edge.target, json.dumps(body, separators=(",", ":")))
 
 
+def check_version(versions: dict[str, int], nid: str, expected: int | None,
+                  loc: str | None) -> None:
+    """The node must exist, at the version the caller edited (when one is given)."""
+    current = versions.get(nid)
+    if current is None:
+        where = f"{loc}: " if loc else ""
+        raise NotFoundError(f"{where}no node with id {nid!r}")
+    if expected is not None and current != expected:
+        raise ConflictError(f"node {nid!r} has changed: it is at version {current}, "
+                            f"the change was made to version {expected}")
+
+
+def stage_changes(changes: ChangeSet, tx: GraphTransaction, versions: dict[str, int],
+                  clock: int) -> ApplyResult:
+    """Apply ``changes`` to the transaction's graph in order (deletions, updates, additions),
+    checking versions first; every node written gets the version ``clock``. Shared by every
+    store so that validation and its errors are the same everywhere."""
+    result = ApplyResult()
+    for (s, k, t), loc in changes.delete_edges:
+        result.edges_deleted += tx.remove_edge(s, k, t, loc)
+    for nid, expected, loc in changes.delete_nodes:
+        check_version(versions, nid, expected, loc)
+        result.nodes_deleted += tx.remove_node(nid, loc)
+    for node, expected, loc in changes.update_nodes:
+        check_version(versions, node.id, expected, loc)
+        if tx.replace_node(node, loc):
+            result.nodes_updated += 1
+            result.versions[node.id] = clock
+    for node, loc in changes.add_nodes:
+        if tx.add_node(node, loc):
+            result.nodes_added += 1
+            result.versions[node.id] = clock
+    for edge, loc in changes.add_edges:
+        result.edges_added += tx.add_edge(edge, loc)
+    return result
+
+
 class SQLiteStore(Store):
     """The embedded default: networkx in memory, persisted to one SQLite file.
 
@@ -277,7 +314,7 @@ class SQLiteStore(Store):
                 staged = self._graph.copy()
                 tx = GraphTransaction(staged)
                 clock = self._clock + 1
-                result = self._stage(changes, tx, clock)
+                result = stage_changes(changes, tx, self._versions, clock)
                 tx.raise_problems(changes.source)
                 if dry_run:
                     result.dry_run = True
@@ -297,36 +334,6 @@ class SQLiteStore(Store):
             self._versions.update(result.versions)
             self._data_version = self._current_data_version()
             return result
-
-    def _stage(self, changes: ChangeSet, tx: GraphTransaction, clock: int) -> ApplyResult:
-        result = ApplyResult()
-        for (s, k, t), loc in changes.delete_edges:
-            result.edges_deleted += tx.remove_edge(s, k, t, loc)
-        for nid, expected, loc in changes.delete_nodes:
-            self._check_version(nid, expected, loc)
-            result.nodes_deleted += tx.remove_node(nid, loc)
-        for node, expected, loc in changes.update_nodes:
-            self._check_version(node.id, expected, loc)
-            if tx.replace_node(node, loc):
-                result.nodes_updated += 1
-                result.versions[node.id] = clock
-        for node, loc in changes.add_nodes:
-            if tx.add_node(node, loc):
-                result.nodes_added += 1
-                result.versions[node.id] = clock
-        for edge, loc in changes.add_edges:
-            result.edges_added += tx.add_edge(edge, loc)
-        return result
-
-    def _check_version(self, nid: str, expected: int | None, loc: str | None) -> None:
-        """The node must exist, at the version the caller edited (when one is given)."""
-        current = self._versions.get(nid)
-        if current is None:
-            where = f"{loc}: " if loc else ""
-            raise NotFoundError(f"{where}no node with id {nid!r}")
-        if expected is not None and current != expected:
-            raise ConflictError(f"node {nid!r} has changed: it is at version {current}, "
-                                f"the change was made to version {expected}")
 
     def _write(self, changes: ChangeSet, tx: GraphTransaction, result: ApplyResult,
                progress: Progress | None) -> None:

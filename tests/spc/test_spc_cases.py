@@ -2,7 +2,8 @@
 must be reproduced: numbers to a relative 1e-9, categories and icons exactly.
 
 The file is found through the environment variable QMSGRAPH_SPC_CASES, else at
-``<repo>/../shared/spc/cases.json``. If it is missing the tests are skipped (CI always has it).
+``<repo>/../shared/spc/cases.json``. If it is missing the tests are skipped, except under
+CI (env CI set), where they fail.
 
 qmsgraph matches R on every documented quirk, so no case is exempted here.
 """
@@ -42,7 +43,10 @@ SKIP_REASON = (
 
 def _params(only_with: str | None = None) -> list[Any]:
     if not CASES:
-        return [pytest.param(None, marks=pytest.mark.skip(reason=SKIP_REASON), id="no-cases")]
+        mark = pytest.mark.skip(reason=SKIP_REASON)
+        if os.environ.get("CI"):  # CI always has shared/ beside the clone: never skip there
+            mark = pytest.mark.xfail(reason=SKIP_REASON, run=False, strict=True)
+        return [pytest.param(None, marks=mark, id="no-cases")]
     return [pytest.param(c, id=c["name"]) for c in CASES if only_with is None or only_with in c]
 
 
@@ -66,6 +70,8 @@ def _same(ours: float, expected: float | None) -> bool:
 
 
 def test_cases_file_is_present_and_complete() -> None:
+    if not CASES and os.environ.get("CI"):
+        pytest.fail(SKIP_REASON)
     if not CASES:
         pytest.skip(SKIP_REASON)
     names = [c["name"] for c in CASES]

@@ -6,6 +6,7 @@ from __future__ import annotations
 import datetime as dt
 import os
 import re
+import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -13,6 +14,7 @@ from typing import Any
 from urllib.parse import urlparse
 
 import pytest
+from playwright.sync_api import Error as PlaywrightError
 
 from qmsgraph.alignment import AlignmentConfig, AuditReport
 from qmsgraph.graph import QMSGraph
@@ -163,9 +165,26 @@ def open_page(browser: Any) -> Iterator[Callable[..., tuple[Any, Watch]]]:
         ctx.close()
 
 
+def wait_until(page: Any, predicate: str, timeout: float = 60_000) -> None:
+    """Poll a JS predicate with page.evaluate.
+
+    Not page.wait_for_function: its polling runs as page script, which the maps' Content
+    Security Policy (no 'unsafe-eval') refuses right after a navigation; evaluate does not.
+    """
+    deadline = time.monotonic() + timeout / 1000
+    while True:
+        try:
+            if page.evaluate(f"() => !!({predicate})"):
+                return
+        except PlaywrightError:  # the page is navigating: try again
+            pass
+        if time.monotonic() > deadline:
+            raise AssertionError(f"timed out waiting for {predicate}")
+        page.wait_for_timeout(50)
+
+
 def wait_ready(page: Any, timeout: float = 60_000) -> None:
-    page.wait_for_function("window.qmsgraphMap && window.qmsgraphMap.ready === true",
-                           timeout=timeout)
+    wait_until(page, "window.qmsgraphMap && window.qmsgraphMap.ready === true", timeout)
 
 
 def shot(page: Any, name: str, full_page: bool = False) -> Path:

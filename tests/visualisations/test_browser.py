@@ -17,6 +17,7 @@ from .conftest import (
     node_screen_pos,
     shot,
     wait_ready,
+    wait_until,
 )
 from .synth import synthetic_org
 
@@ -195,12 +196,12 @@ def test_large_map_opens_pans_and_zooms(big_page, open_page) -> None:
         return [r.left + d.x, r.top + d.y];
     }""", first["id"])
     page.mouse.dblclick(x, y)
-    page.wait_for_function(f"window.qmsgraphMap.nodes.length === "
-                           f"{data.drawn_count - 1 + len(first['members'])}")
+    wait_until(page, f"window.qmsgraphMap.nodes.length === "
+                     f"{data.drawn_count - 1 + len(first['members'])}")
     shot(page, "map-5000-cluster-opened")
     # expand everything: all 5,000 nodes drawn at their full-layout positions
     page.get_by_role("button", name="Expand all").click()
-    page.wait_for_function("window.qmsgraphMap.network.body.nodeIndices.length === 5000")
+    wait_until(page, "window.qmsgraphMap.network.body.nodeIndices.length === 5000")
     frame_ms = page.evaluate("""() => new Promise(resolve => {
         const net = window.qmsgraphMap.network;
         const t = performance.now();

@@ -37,7 +37,7 @@ from scipy.sparse import coo_matrix
 from scipy.sparse.csgraph import connected_components
 
 from . import schema
-from .errors import NotFoundError, ValidationError
+from .errors import ValidationError
 from .graph import QMSGraph
 
 Severity = Literal["error", "warning", "info"]
@@ -1201,7 +1201,3 @@ def impact(graph: QMSGraph, node_id: str, config: AlignmentConfig | None = None)
                   goals_left_without_measure=no_measure, goals_left_without_work=no_work,
                   goals_supported=goals)
 
-
-def node_or_404(graph: QMSGraph, node_id: str) -> None:
-    if node_id not in graph:
-        raise NotFoundError(f"no node with id {node_id!r}")

@@ -12,14 +12,14 @@ import os
 import sqlite3
 import threading
 from abc import ABC, abstractmethod
-from collections.abc import Callable, Iterable
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from .errors import ConflictError, NotFoundError, StoreError
 from .graph import GraphTransaction, QMSGraph
-from .model import Edge, Node, Provenance, make_edge, make_node, node_to_dict
+from .model import Edge, Node, Provenance, make_edge, make_node
 
 if TYPE_CHECKING:
     from .alignment import (
@@ -426,6 +426,3 @@ def open_store(url: str | os.PathLike[str] | None = None, *, create: bool = True
         url = url[len("sqlite://"):]
     return SQLiteStore(url, create=create)
 
-
-def iter_node_dicts(nodes: Iterable[Node]) -> Iterable[dict[str, Any]]:
-    return (node_to_dict(n) for n in nodes)

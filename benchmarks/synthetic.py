@@ -109,46 +109,9 @@ _M = model
 _EDGE = model.EDGE_CLASSES
 
 
-def _fast_constructor(cls: type[Any]) -> Any:
-    """What ``cls.model_construct(**kw)`` does (no validation; defaults filled in, fields
-    set = the names given), without its per-call field loop and default-factory
-    introspection, which dominate at a million nodes. ``check`` validates the result."""
-    static: dict[str, Any] = {}
-    factories: dict[str, Any] = {}
-    for name, f in cls.model_fields.items():
-        if f.default_factory is not None:
-            factories[name] = f.default_factory
-        elif not f.is_required():
-            static[name] = f.default
-    new, setattr_ = cls.__new__, object.__setattr__
-    frozen = bool(cls.model_config.get("frozen"))
-    shared_set: set[str] | None = None
-
-    def construct(**kw: Any) -> Any:
-        nonlocal shared_set
-        d = dict(static)
-        for name, factory in factories.items():
-            if name not in kw:
-                d[name] = factory()
-        d.update(kw)
-        obj = new(cls)
-        setattr_(obj, "__dict__", d)
-        if frozen:   # immutable: one fields-set object per class is safe and saves memory
-            if shared_set is None or shared_set != kw.keys():
-                shared_set = set(kw)
-            setattr_(obj, "__pydantic_fields_set__", shared_set)
-        else:
-            setattr_(obj, "__pydantic_fields_set__", set(kw))
-        setattr_(obj, "__pydantic_extra__", None)
-        setattr_(obj, "__pydantic_private__", None)
-        return obj
-
-    return construct
-
-
-_NODE_NEW = {c: _fast_constructor(c) for c in model.NODE_CLASSES.values()}
-_EDGE_NEW = {k: _fast_constructor(c) for k, c in model.EDGE_CLASSES.items()}
-_POINT_NEW = _fast_constructor(model.DataPoint)
+_NODE_NEW = {c: model.fast_constructor(c) for c in model.NODE_CLASSES.values()}
+_EDGE_NEW = {k: model.fast_constructor(c) for k, c in model.EDGE_CLASSES.items()}
+_POINT_NEW = model.fast_constructor(model.DataPoint)
 
 
 class _Builder:

@@ -51,6 +51,7 @@ from .model import (
     Measure,
     Node,
     Provenance,
+    fast_constructor,
     make_edge,
     make_node,
 )
@@ -201,31 +202,13 @@ def project_light(v: str) -> str:
 
 
 def _constructor(cls: type[Any]) -> Callable[[dict[str, Any]], Any]:
-    """What ``cls.model_construct(**kw)`` does, without its per-call default introspection
-    (which costs more than the rest of a neighbourhood fetch)."""
-    static: dict[str, Any] = {}
-    factories: dict[str, Any] = {}
-    for name, f in cls.model_fields.items():
-        if f.default_factory is not None:
-            factories[name] = f.default_factory
-        elif not f.is_required():
-            static[name] = f.default
-    static["provenance"] = _LIGHT_PROV
-    factories.pop("provenance", None)
+    """Build a light model object from a Cypher map: no validation (trusted values read
+    back from the store), None and unknown keys dropped, a placeholder provenance."""
     fields = frozenset(cls.model_fields)
-    new, setattr_ = cls.__new__, object.__setattr__
+    make = fast_constructor(cls, {"provenance": _LIGHT_PROV})
 
     def construct(kw: dict[str, Any]) -> Any:
-        d = dict(static)
-        for name, factory in factories.items():
-            d[name] = factory()
-        d.update((k, v) for k, v in kw.items() if v is not None and k in fields)
-        obj = new(cls)
-        setattr_(obj, "__dict__", d)
-        setattr_(obj, "__pydantic_fields_set__", set(kw) & fields)
-        setattr_(obj, "__pydantic_extra__", None)
-        setattr_(obj, "__pydantic_private__", None)
-        return obj
+        return make(**{k: v for k, v in kw.items() if v is not None and k in fields})
 
     return construct
 

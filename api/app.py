@@ -13,7 +13,7 @@ from fastapi.staticfiles import StaticFiles
 
 from qmsgraph import __version__
 from qmsgraph.alignment import AlignmentConfig, load_config
-from qmsgraph.store import Store
+from qmsgraph.stores import Store
 from qmsgraph.visualisations.routes import map_router
 
 from .auth import require_role

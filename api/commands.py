@@ -10,7 +10,7 @@ from rich.console import Console
 from rich.table import Table
 
 from qmsgraph.errors import QMSGraphError
-from qmsgraph.store import DEFAULT_STORE
+from qmsgraph.stores import DEFAULT_STORE
 
 from .keys import ROLES, KeyStore
 from .settings import ENV, Settings
@@ -68,7 +68,7 @@ def serve(
     """Serve the HTTP API (uvicorn) over a store."""
     import uvicorn
 
-    from qmsgraph.store import open_store
+    from qmsgraph.stores import open_store
 
     from .app import create_app
 

@@ -7,7 +7,7 @@ from typing import Annotated, Any
 from fastapi import Header, Query
 
 from qmsgraph.model import ID_PATTERN, Node, Provenance, node_to_dict
-from qmsgraph.store import Store
+from qmsgraph.stores import Store
 
 from .auth import Principal
 from .problems import Problem, ProblemException

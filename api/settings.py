@@ -6,7 +6,7 @@ import os
 from collections.abc import Mapping
 from dataclasses import dataclass, field, fields, replace
 
-from qmsgraph.store import DEFAULT_STORE
+from qmsgraph.stores import DEFAULT_STORE
 
 DEFAULT_MAX_BODY = 16 * 1024 * 1024
 DEFAULT_KEYS_FILE = "qmsgraph-keys.db"

@@ -1,7 +1,7 @@
 """What the app holds (store, keys, alignment configuration) and how routes reach it.
 
-The embedded store's :meth:`~qmsgraph.store.Store.graph` is the live in-memory graph, and
-:meth:`~qmsgraph.store.Store.apply` stages changes on that same graph before it commits or
+The embedded store's :meth:`~qmsgraph.stores.Store.graph` is the live in-memory graph, and
+:meth:`~qmsgraph.stores.Store.apply` stages changes on that same graph before it commits or
 rolls back. Requests run in a thread pool, so the API takes a readers-writer lock: many
 readers at once, or one writer, and a reader never sees a half-applied change.
 """
@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from fastapi import Request
 
 from qmsgraph.alignment import AlignmentConfig
-from qmsgraph.store import Store
+from qmsgraph.stores import Store
 
 from .keys import KeyStore
 from .settings import Settings

@@ -34,8 +34,8 @@ import time
 from pathlib import Path
 from typing import Any
 
-from qmsgraph.neo4j_store import BATCH, Neo4jStore
-from qmsgraph.store import SQLiteStore, changes_from_graph
+from qmsgraph.stores import SQLiteStore, changes_from_graph
+from qmsgraph.stores.neo4j import BATCH, Neo4jStore
 
 from .synthetic import generate
 

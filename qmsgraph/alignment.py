@@ -173,6 +173,7 @@ class Index:
     t_ptr: np.ndarray           # thread edges grouped by source: t_dst[t_ptr[i]:t_ptr[i+1]]
     t_dst: np.ndarray
     t_kind: np.ndarray          # index into THREAD_KINDS
+    alive: int = -1             # live nodes (slots of deleted nodes have kind -1); -1: all
 
     def thread_out(self, node_id: str) -> list[tuple[str, str]]:
         """Thread edges out of a node as (edge kind, target id), sorted like _thread_out."""
@@ -214,7 +215,41 @@ def _months(d: dt.date) -> int:
     return d.year * 12 + d.month - 1
 
 
+class SlotMap:
+    """id -> slot of a core snapshot, as a read-only mapping (no dict of a million ids)."""
+
+    def __init__(self, core: Any) -> None:
+        self._slot = core.slot
+
+    def __getitem__(self, node_id: str) -> int:
+        i = self._slot(node_id)
+        if i is None:
+            raise KeyError(node_id)
+        return i
+
+    def __contains__(self, node_id: object) -> bool:
+        return isinstance(node_id, str) and self._slot(node_id) is not None
+
+    def get(self, node_id: str, default: int | None = None) -> int | None:
+        i = self._slot(node_id)
+        return default if i is None else i
+
+
+def _index_from_core(core: Any) -> Index:
+    """The index straight from the embedded store's arrays: no per-node Python."""
+    ids = core.ids[:core.n]
+    edges = core.edges_of_kind()
+    ix = _finish_index(ids, SlotMap(core), core.kind[:core.n], core.goal_status[:core.n],
+                       core.project_status[:core.n], edges, core.last_point[:core.n],
+                       core.n_points[:core.n], core.driver[:core.n])
+    ix.alive = core.alive
+    return ix
+
+
 def build_index(graph: QMSGraph) -> Index:
+    core = getattr(graph, "core", None)
+    if core is not None:
+        return _index_from_core(core)
     ids = list(graph.g.nodes)
     pos = {nid: i for i, nid in enumerate(ids)}
     n = len(ids)
@@ -248,7 +283,7 @@ def build_index(graph: QMSGraph) -> Index:
                          n_points, driver)
 
 
-def _finish_index(ids: list[str], pos: dict[str, int], kind: np.ndarray,
+def _finish_index(ids: list[str], pos: Any, kind: np.ndarray,
                   goal_status: np.ndarray, project_status: np.ndarray,
                   edges: dict[str, tuple[np.ndarray, np.ndarray]], last_point: np.ndarray,
                   n_points: np.ndarray, driver: np.ndarray) -> Index:
@@ -308,18 +343,14 @@ def index_of(graph: QMSGraph) -> Index:
 
 def _thread_out(graph: QMSGraph, node_id: str, exclude: str | None = None
                 ) -> list[tuple[str, str]]:
-    out = [(k, t) for _, t, k in graph.g.out_edges(node_id, keys=True)
-           if k in schema.THREAD_EDGES and t != exclude]
-    out.sort()
-    return out
+    out = graph.thread_out(node_id)
+    return [x for x in out if x[1] != exclude] if exclude is not None else out
 
 
 def _thread_in(graph: QMSGraph, node_id: str, exclude: str | None = None
                ) -> list[tuple[str, str]]:
-    inc = [(k, s) for s, _, k in graph.g.in_edges(node_id, keys=True)
-           if k in schema.THREAD_EDGES and s != exclude]
-    inc.sort()
-    return inc
+    inc = graph.thread_in(node_id)
+    return [x for x in inc if x[1] != exclude] if exclude is not None else inc
 
 
 Neighbours = Callable[[str], list[tuple[str, str]]]
@@ -349,11 +380,8 @@ def _bfs(graph: QMSGraph, start: str, forward: bool = True, exclude: str | None 
 
 
 def _steps(graph: QMSGraph, chain: list[tuple[str, str | None]]) -> list[Step]:
-    out = []
-    for nid, edge in chain:
-        node = graph.node(nid)
-        out.append(Step(node=nid, kind=node.kind, label=node.label, edge=edge))
-    return out
+    return [Step(node=nid, kind=graph.kind(nid), label=graph.label(nid), edge=edge)
+            for nid, edge in chain]
 
 
 def _path_to(graph: QMSGraph, parent: dict[str, tuple[str | None, str | None]], end: str
@@ -544,7 +572,7 @@ class Lookup:
         self.tails: dict[str, list[Step]] = {}
 
     def label(self, node_id: str) -> str:
-        return self.graph.node(node_id).label
+        return self.graph.label(node_id)
 
     def kind(self, node_id: str) -> str:
         return self.graph.kind(node_id)
@@ -684,7 +712,8 @@ def index_facts(graph: QMSGraph, cfg: AlignmentConfig, concern: set[str]) -> Fac
             measures & (ix.n_points == 0)).tolist()),
         stale_measures=sorted(stale), as_of=as_of, assurance_not_control=sorted(anc),
         duplicates=sorted(duplicates), unbalanced=unbalanced, at_risk=at_risk,
-        counts={"nodes": n, "edges": int(sum(len(a) for a, _ in ix.edges.values())),
+        counts={"nodes": n if ix.alive < 0 else ix.alive,
+                "edges": int(sum(len(a) for a, _ in ix.edges.values())),
                 "live_projects": int(live.sum()),
                 "active_goals": int((ix.goal_status == 1).sum())})
 
@@ -801,17 +830,17 @@ def audit(graph: QMSGraph, config: AlignmentConfig | None = None,
 def unit_tree(graph: QMSGraph) -> dict[str, list[str]]:
     """Each unit with itself and every unit below it (via unitOf)."""
     below: dict[str, list[str]] = defaultdict(list)
-    for e in graph.edges("unitOf"):
-        below[e.target].append(e.source)
+    for s, _, t in graph.edge_keys("unitOf"):
+        below[t].append(s)
     out = {}
-    for u in graph.nodes("OrganisationalUnit"):
-        seen, stack = {u.id}, [u.id]
+    for uid in graph.ids("OrganisationalUnit"):
+        seen, stack = {uid}, [uid]
         while stack:
             for c in below.get(stack.pop(), ()):
                 if c not in seen:
                     seen.add(c)
                     stack.append(c)
-        out[u.id] = sorted(seen)
+        out[uid] = sorted(seen)
     return out
 
 
@@ -910,24 +939,25 @@ def scores(graph: QMSGraph, config: AlignmentConfig | None = None,
     def aligned(nid: str) -> bool:
         return bool(reach_active[ix.pos[nid]]) and nid not in declared_bad
 
+    ids = ix.ids
+    is_unit = np.isin(ix.kind, UNIT_CODES)
+    live = (ix.kind == KIND_CODE["ImprovementProject"]) & np.isin(
+        ix.project_status, [PROJECT_STATUS.index(x) for x in cfg.work_statuses])
+    owned = np.isin(ix.kind, [KIND_CODE["Process"], KIND_CODE["Measure"]])
     items: dict[str, set[str]] = defaultdict(set)
-    for e in graph.edges():
-        if not schema.is_a(graph.kind(e.source), "OrganisationalUnit"):
-            continue
-        t = graph.node(e.target)
-        if (e.kind == "leads" and t.kind == "ImprovementProject"
-                and t.status in cfg.work_statuses) or (
-                e.kind == "owns" and t.kind in ("Process", "Measure")):
-            items[e.source].add(t.id)
+    for edge, target in (("leads", live), ("owns", owned)):
+        s, t = ix.edges[edge]
+        keep = is_unit[s] & target[t]
+        for a_, b_ in zip(s[keep].tolist(), t[keep].tolist(), strict=True):
+            items[ids[a_]].add(ids[b_])
     units = []
     for unit, members in unit_tree(graph).items():
         work = set().union(*(items.get(m, set()) for m in members))
         a = sum(aligned(w) for w in work)
-        units.append(Score(unit=unit, label=graph.node(unit).label, aligned=a,
+        units.append(Score(unit=unit, label=graph.label(unit), aligned=a,
                            total=len(work), score=round(100 * a / len(work), 1)
                            if work else None))
-    all_work = [n.id for n in graph.nodes() if n.kind in ("Process", "Measure") or (
-        n.kind == "ImprovementProject" and n.status in cfg.work_statuses)]
+    all_work = [ids[i] for i in np.flatnonzero(owned | live).tolist()]
     a = sum(aligned(w) for w in all_work)
     overall = Score(unit="*", label="whole organisation", aligned=a, total=len(all_work),
                     score=round(100 * a / len(all_work), 1) if all_work else None)
@@ -960,7 +990,7 @@ def matrix(graph: QMSGraph, config: AlignmentConfig | None = None) -> XMatrix:
     projects = sorted((p for p in graph.nodes("ImprovementProject")
                        if p.status in cfg.work_statuses), key=lambda p: p.id)
     measures = sorted(graph.nodes("Measure"), key=lambda m: m.id)
-    declared = {(e.source, e.target) for e in graph.edges("alignsTo")}
+    declared = {(s, t) for s, _, t in graph.edge_keys("alignsTo")}
     gpos = np.array([ix.pos[g.id] for g in goals], dtype=np.int64)
 
     def cells(rows: list[Any]) -> tuple[list[MatrixCell], Counter[str], set[str]]:
@@ -1117,37 +1147,52 @@ def check_project(graph: QMSGraph, proposal: ProjectProposal,
         verdict = "weak"
         reasons.append("It is linked to an active goal but lacks: " + "; ".join(lacks) + ".")
     # Alternatives: active goals ranked by shared measures and processes.
+    # A goal's contributors are the nodes whose thread reaches it: the index's masks say
+    # which active goals each candidate node reaches, with no search per goal.
+    ix = index_of(graph)
+    measure_set, process_set = set(proposal.measures), set(proposal.processes)
+    # Processes the proposal's measures measure, and measures of its processes
+    near = {t for m in proposal.measures for t in graph.successors(m, "measures")}
+    near |= {s for p in proposal.processes for s in graph.predecessors(p, "measures")}
+    unit_work = {t for _, t in graph.out_keys(proposal.unit)} if proposal.unit else set()
+    roles = {"Measure": "m", "Process": "p", "ImprovementProject": "j"}
+    candidates = sorted(measure_set | process_set | near | unit_work)
+    cand_kind = [graph.kind(x) for x in candidates]
+    active = np.flatnonzero(ix.goal_status == 1)
     alts = []
-    for g in graph.nodes("StrategicGoal"):
-        if g.status != "active":
-            continue
-        c = contributors(graph, g.id)
-        gm = {x.node for x in c.measures}
-        gp = {x.node for x in c.processes}
-        sm = sorted(set(proposal.measures) & gm)
-        sp = sorted(set(proposal.processes) & gp)
-        # Processes the proposal's measures measure, and measures of its processes
-        near = {e.target for m in proposal.measures for e in graph.out_edges(m, "measures")}
-        near |= {e.source for p in proposal.processes for e in graph.in_edges(p, "measures")}
-        score = 2 * len(sm) + 2 * len(sp) + len(near & (gm | gp))
-        if proposal.unit:
-            unit_work = {e.target for e in graph.out_edges(proposal.unit)}
-            score += 0.5 * bool(unit_work & ({x.node for x in c.projects} | gm | gp))
-        if score > 0:
-            alts.append(Alternative(goal=g.id, label=g.label, shared_measures=sm,
-                                    shared_processes=sp, score=score))
+    if candidates and len(active):
+        cpos = np.array([ix.pos[x] for x in candidates], dtype=np.int64)
+        reach = ix.has_bit(np.repeat(cpos, len(active)), np.tile(active, len(cpos))
+                           ).reshape(len(cpos), len(active))
+        for gi, g in enumerate(active.tolist()):
+            hit = [(x, roles.get(k)) for x, k, r in zip(candidates, cand_kind,
+                                                        reach[:, gi].tolist(), strict=True)
+                   if r and k in roles]
+            gm = {x for x, r in hit if r == "m"}
+            gp = {x for x, r in hit if r == "p"}
+            sm = sorted(measure_set & gm)
+            sp = sorted(process_set & gp)
+            score = 2 * len(sm) + 2 * len(sp) + len(near & (gm | gp))
+            if proposal.unit:
+                score += 0.5 * bool(unit_work & {x for x, _ in hit})
+            if score > 0:
+                gid = ix.ids[g]
+                alts.append(Alternative(goal=gid, label=graph.label(gid), shared_measures=sm,
+                                        shared_processes=sp, score=score))
     alts.sort(key=lambda a: (-a.score, a.goal))
     # Duplicates: active projects improving the same measures.
+    dup_codes = {PROJECT_STATUS.index(x) for x in cfg.duplicate_statuses}
+    shared_by: dict[str, set[str]] = defaultdict(set)
+    for m in measure_set:
+        for p in graph.predecessors(m, "improves"):
+            if int(ix.project_status[ix.pos[p]]) in dup_codes:
+                shared_by[p].add(m)
     dups = []
-    for p in graph.nodes("ImprovementProject"):
-        if p.status not in cfg.duplicate_statuses:
-            continue
-        shared = sorted(set(graph.successors(p.id, "improves")) & set(proposal.measures))
-        if shared:
-            units = sorted(s for s in graph.predecessors(p.id, "leads")
-                           if schema.is_a(graph.kind(s), "OrganisationalUnit"))
-            dups.append(Duplicate(project=p.id, label=p.label, units=units,
-                                  shared_measures=shared))
+    for p, shared in shared_by.items():
+        units = sorted(s for s in graph.predecessors(p, "leads")
+                       if schema.is_a(graph.kind(s), "OrganisationalUnit"))
+        dups.append(Duplicate(project=p, label=graph.label(p), units=units,
+                              shared_measures=sorted(shared)))
     dups.sort(key=lambda d: (-len(d.shared_measures), d.project))
     if dups:
         reasons.append(f"{len(dups)} active project(s) already improve the same measures.")

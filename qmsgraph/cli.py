@@ -34,7 +34,7 @@ from .importers import load_files
 from .spc import SPCOptions, analyse
 from .spc_chart import render_png, render_svg
 from .spc_graph import all_summaries, has_concern, measure_spc
-from .store import DEFAULT_STORE, Store, open_store
+from .stores import DEFAULT_STORE, Store, open_store
 
 app = typer.Typer(help="qmsgraph: your Quality Management System as a knowledge graph.",
                   no_args_is_help=True, add_completion=False, pretty_exceptions_enable=False)

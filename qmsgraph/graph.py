@@ -57,6 +57,13 @@ class QMSGraph:
     def kind(self, node_id: str) -> str:
         return self.node(node_id).kind
 
+    def label(self, node_id: str) -> str:
+        return self.node(node_id).label
+
+    def ids(self, kind: str | None = None) -> list[str]:
+        """Ids of every node, or of every node of ``kind`` (subclasses included)."""
+        return [n.id for n in self.nodes(kind)]
+
     def nodes(self, kind: str | None = None) -> Iterator[Node]:
         """Every node, or every node of ``kind`` (subclasses included)."""
         for _, data in self.g.nodes(data="node"):
@@ -153,6 +160,28 @@ class QMSGraph:
     def in_edges(self, node_id: str, kind: str | None = None) -> list[Edge]:
         return [d for _, _, k, d in self.g.in_edges(node_id, keys=True, data="edge")
                 if kind is None or k == kind]
+
+    def out_keys(self, node_id: str) -> list[tuple[str, str]]:
+        """(edge kind, target) of every edge out of the node."""
+        return [(k, t) for _, t, k in self.g.out_edges(node_id, keys=True)]
+
+    def in_keys(self, node_id: str) -> list[tuple[str, str]]:
+        """(edge kind, source) of every edge into the node."""
+        return [(k, s) for s, _, k in self.g.in_edges(node_id, keys=True)]
+
+    def thread_out(self, node_id: str) -> list[tuple[str, str]]:
+        """Thread edges out of a node as sorted (edge kind, target) pairs."""
+        return sorted((k, t) for _, t, k in self.g.out_edges(node_id, keys=True)
+                      if k in schema.THREAD_EDGES)
+
+    def thread_in(self, node_id: str) -> list[tuple[str, str]]:
+        """Thread edges into a node as sorted (edge kind, source) pairs."""
+        return sorted((k, s) for s, _, k in self.g.in_edges(node_id, keys=True)
+                      if k in schema.THREAD_EDGES)
+
+    def edge_keys(self, kind: str | None = None) -> list[tuple[str, str, str]]:
+        """(source, kind, target) of every edge, or of every edge of ``kind``."""
+        return [(s, k, t) for s, t, k in self.g.edges(keys=True) if kind is None or k == kind]
 
     def successors(self, node_id: str, kind: str) -> list[str]:
         return [e.target for e in self.out_edges(node_id, kind)]

@@ -29,7 +29,7 @@ from .model import (
     make_edge,
     make_node,
 )
-from .store import ApplyResult, ChangeSet, Progress, Store
+from .stores import ApplyResult, ChangeSet, Progress, Store
 
 LIST_SEP = ";"
 LIST_FIELDS = {"quality_domains", "quadruple_aim"}

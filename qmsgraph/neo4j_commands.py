@@ -10,7 +10,7 @@ import typer
 from rich.console import Console
 
 from .errors import QMSGraphError, StoreError
-from .store import DEFAULT_STORE, SQLiteStore, changes_from_graph
+from .stores import DEFAULT_STORE, SQLiteStore, changes_from_graph
 
 console = Console()
 err_console = Console(stderr=True)
@@ -34,7 +34,7 @@ def _fail(err: object) -> None:
 
 
 def _neo4j(uri: str):  # noqa: ANN202 - the store type is imported lazily
-    from .neo4j_store import SCHEMES, Neo4jStore
+    from .stores.neo4j import SCHEMES, Neo4jStore
 
     if uri.split("://", 1)[0] not in SCHEMES:
         raise StoreError(f"not a Neo4j URI: {uri.split('@')[-1]!r} (bolt://, neo4j://, "

@@ -11,7 +11,7 @@ from .errors import SPCInputError, ValidationError
 from .graph import QMSGraph
 from .model import Measure
 from .spc import SPECIAL_CAUSE_CONCERN, SPCOptions, SPCResult, analyse
-from .store import SQLiteStore, Store
+from .stores import SQLiteStore, Store
 
 MIN_POINTS = 12  # fewer points than this: no SPC summary for the graph (too short to judge)
 

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from qmsgraph.store import SQLiteStore
+from qmsgraph.stores import SQLiteStore
 
 DATA = Path(__file__).parent / "data"
 REPO = Path(__file__).resolve().parents[1]

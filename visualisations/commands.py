@@ -13,7 +13,7 @@ from typing import Annotated, Any
 import typer
 
 from qmsgraph.errors import ValidationError
-from qmsgraph.store import DEFAULT_STORE
+from qmsgraph.stores import DEFAULT_STORE
 
 from .board import render_board
 from .maps import render_map

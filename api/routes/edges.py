@@ -12,7 +12,7 @@ from fastapi import APIRouter, Depends, Path, Query, Response
 
 from qmsgraph.errors import ConflictError, NotFoundError
 from qmsgraph.model import make_edge
-from qmsgraph.store import ChangeSet
+from qmsgraph.stores import ChangeSet
 
 from ..auth import Principal, require_role
 from ..deps import (

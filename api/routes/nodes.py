@@ -8,7 +8,7 @@ from fastapi import APIRouter, Body, Depends, Path, Query, Response
 
 from qmsgraph.errors import ConflictError, ValidationError
 from qmsgraph.model import make_node, node_to_dict
-from qmsgraph.store import ChangeSet
+from qmsgraph.stores import ChangeSet
 
 from ..auth import Principal, require_role
 from ..deps import (

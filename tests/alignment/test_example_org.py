@@ -10,7 +10,7 @@ import pytest
 from qmsgraph.cli import example_files
 from qmsgraph.importers import load_files
 from qmsgraph.rdf import shacl_validate
-from qmsgraph.store import SQLiteStore
+from qmsgraph.stores import SQLiteStore
 
 README = Path(__file__).resolve().parents[2] / "examples" / "README.md"
 

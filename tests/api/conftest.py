@@ -13,7 +13,7 @@ from fastapi.testclient import TestClient
 from qmsgraph.api.app import create_app
 from qmsgraph.api.settings import Settings
 from qmsgraph.importers import load_files
-from qmsgraph.store import SQLiteStore
+from qmsgraph.stores import SQLiteStore
 
 DATA = Path(__file__).resolve().parents[1] / "data"
 

@@ -6,7 +6,7 @@ import pytest
 from fastapi.testclient import TestClient
 
 from qmsgraph.alignment import ProjectProposal, balance, matrix, scores
-from qmsgraph.store import SQLiteStore
+from qmsgraph.stores import SQLiteStore
 
 ORPHAN = {"id": "QI-9", "kind": "ImprovementProject", "label": "Lonely project",
           "status": "active"}

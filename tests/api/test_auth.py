@@ -16,7 +16,7 @@ from qmsgraph.api.app import create_app
 from qmsgraph.api.auth import require_role
 from qmsgraph.api.keys import KeyStore
 from qmsgraph.api.settings import Settings
-from qmsgraph.store import SQLiteStore
+from qmsgraph.stores import SQLiteStore
 
 from .conftest import bearer
 

@@ -21,7 +21,7 @@ import pytest
 
 from qmsgraph.api.keys import KeyStore
 from qmsgraph.importers import load_files
-from qmsgraph.store import SQLiteStore
+from qmsgraph.stores import SQLiteStore
 
 from .conftest import DATA, spc_yaml
 

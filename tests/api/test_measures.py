@@ -6,7 +6,7 @@ import pytest
 from fastapi.testclient import TestClient
 
 from qmsgraph.spc_graph import measure_spc
-from qmsgraph.store import SQLiteStore
+from qmsgraph.stores import SQLiteStore
 
 from .conftest import spc_yaml
 

@@ -24,7 +24,7 @@ from hypothesis import HealthCheck, settings
 from qmsgraph.api.app import create_app
 from qmsgraph.api.settings import Settings
 from qmsgraph.importers import load_files
-from qmsgraph.store import SQLiteStore
+from qmsgraph.stores import SQLiteStore
 
 from .conftest import DATA, spc_yaml
 

@@ -8,7 +8,7 @@ import pytest
 
 from qmsgraph.errors import ValidationError
 from qmsgraph.importers import load_files
-from qmsgraph.store import SQLiteStore
+from qmsgraph.stores import SQLiteStore
 
 
 @pytest.fixture

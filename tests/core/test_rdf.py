@@ -13,7 +13,7 @@ from qmsgraph.errors import ValidationError
 from qmsgraph.exporters import export
 from qmsgraph.importers import load_files
 from qmsgraph.rdf import shacl_validate
-from qmsgraph.store import SQLiteStore
+from qmsgraph.stores import SQLiteStore
 
 
 @pytest.fixture

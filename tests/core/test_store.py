@@ -15,7 +15,7 @@ import pytest
 from qmsgraph.errors import ConflictError, NotFoundError, StoreError, ValidationError
 from qmsgraph.importers import load_files
 from qmsgraph.model import make_edge, make_node
-from qmsgraph.store import ChangeSet, SQLiteStore
+from qmsgraph.stores import ChangeSet, SQLiteStore
 
 
 def test_load_edit_close_reopen_gives_the_same_graph(tmp_path: Path, mini_yaml: Path):
@@ -93,7 +93,7 @@ def test_not_a_store(tmp_path: Path):
 KILL_SCRIPT = textwrap.dedent("""
     import sys
     from qmsgraph.model import make_node, make_edge
-    from qmsgraph.store import ChangeSet, SQLiteStore
+    from qmsgraph.stores import ChangeSet, SQLiteStore
     s = SQLiteStore(sys.argv[1])
     cs = ChangeSet()
     n = int(sys.argv[2])

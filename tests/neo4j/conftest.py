@@ -13,8 +13,8 @@ from pathlib import Path
 
 import pytest
 
-from qmsgraph.neo4j_store import Neo4jStore
-from qmsgraph.store import SQLiteStore
+from qmsgraph.stores import SQLiteStore
+from qmsgraph.stores.neo4j import Neo4jStore
 
 ENV = ("QMSGRAPH_NEO4J_URI", "QMSGRAPH_NEO4J_USER", "QMSGRAPH_NEO4J_PASSWORD")
 

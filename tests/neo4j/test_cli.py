@@ -16,8 +16,8 @@ from typer.testing import CliRunner
 from qmsgraph.api.app import create_app
 from qmsgraph.api.settings import Settings
 from qmsgraph.cli import app, example_files
-from qmsgraph.neo4j_store import Neo4jStore
-from qmsgraph.store import SQLiteStore
+from qmsgraph.stores import SQLiteStore
+from qmsgraph.stores.neo4j import Neo4jStore
 
 pytestmark = pytest.mark.neo4j
 runner = CliRunner()

@@ -16,8 +16,8 @@ from qmsgraph.errors import NotFoundError, ValidationError
 from qmsgraph.exporters import export
 from qmsgraph.graph import QMSGraph
 from qmsgraph.importers import read_files
-from qmsgraph.neo4j_store import Neo4jStore
-from qmsgraph.store import ChangeSet, SQLiteStore, changes_from_graph
+from qmsgraph.stores import ChangeSet, SQLiteStore, changes_from_graph
+from qmsgraph.stores.neo4j import Neo4jStore
 
 from .randgraph import random_graph
 

@@ -19,8 +19,8 @@ from pathlib import Path
 import pytest
 
 from qmsgraph.graph import QMSGraph
-from qmsgraph.neo4j_store import Neo4jStore, batch_contents, plan
-from qmsgraph.store import SQLiteStore, changes_from_graph
+from qmsgraph.stores import SQLiteStore, changes_from_graph
+from qmsgraph.stores.neo4j import Neo4jStore, batch_contents, plan
 
 from .randgraph import random_graph
 

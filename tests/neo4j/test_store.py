@@ -11,7 +11,8 @@ import pytest
 from qmsgraph.errors import ConflictError, NotFoundError, StoreError, ValidationError
 from qmsgraph.importers import load_files, read_files
 from qmsgraph.model import make_edge, make_node
-from qmsgraph.neo4j_store import (
+from qmsgraph.stores import ChangeSet, SQLiteStore, changes_from_graph, open_store
+from qmsgraph.stores.neo4j import (
     Neo4jStore,
     batch_contents,
     label,
@@ -20,7 +21,6 @@ from qmsgraph.neo4j_store import (
     rel_type,
     split_uri,
 )
-from qmsgraph.store import ChangeSet, SQLiteStore, changes_from_graph, open_store
 
 from .randgraph import random_graph
 

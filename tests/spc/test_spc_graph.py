@@ -6,7 +6,7 @@ from qmsgraph import spc_graph
 from qmsgraph.alignment import AlignmentConfig
 from qmsgraph.model import make_node
 from qmsgraph.spc import SPECIAL_CAUSE_CONCERN
-from qmsgraph.store import ChangeSet, SQLiteStore
+from qmsgraph.stores import ChangeSet, SQLiteStore
 from tests.alignment.builder import base, monthly
 
 STABLE = [10, 11, 10, 9, 10, 11, 10, 9, 10, 11, 10, 9, 10, 11, 10, 9]

@@ -21,7 +21,7 @@ from qmsgraph.graph import QMSGraph
 from qmsgraph.importers import load_files
 from qmsgraph.model import make_edge, make_node
 from qmsgraph.spc_graph import all_summaries
-from qmsgraph.store import ChangeSet, SQLiteStore
+from qmsgraph.stores import ChangeSet, SQLiteStore
 
 from ..conftest import DATA, REPO
 

@@ -10,7 +10,7 @@ from typer.testing import CliRunner
 from qmsgraph import cli
 from qmsgraph.importers import load_files
 from qmsgraph.spc_graph import all_summaries
-from qmsgraph.store import SQLiteStore
+from qmsgraph.stores import SQLiteStore
 from qmsgraph.visualisations import build_view, render_board, render_map
 
 from .conftest import shot, wait_ready

@@ -41,10 +41,10 @@ from contextlib import contextmanager
 from typing import TYPE_CHECKING, Any
 from urllib.parse import parse_qsl, unquote, urlencode, urlsplit, urlunsplit
 
-from . import schema
-from .errors import NotFoundError, QMSGraphError, StoreError, ValidationError
-from .graph import GraphTransaction, QMSGraph
-from .model import (
+from .. import schema
+from ..errors import NotFoundError, QMSGraphError, StoreError, ValidationError
+from ..graph import GraphTransaction, QMSGraph
+from ..model import (
     EDGE_CLASSES,
     NODE_CLASSES,
     Edge,
@@ -55,10 +55,10 @@ from .model import (
     make_edge,
     make_node,
 )
-from .store import ApplyResult, ChangeSet, Progress, Store, stage_changes
+from .base import ApplyResult, ChangeSet, Progress, Store, stage_changes
 
 if TYPE_CHECKING:
-    from .alignment import (
+    from ..alignment import (
         AlignmentConfig,
         AuditReport,
         Contributors,
@@ -966,7 +966,7 @@ class Neo4jStore(Store):
         from."""
         import json
 
-        from .spc_graph import MIN_POINTS, has_concern, summary
+        from ..spc_graph import MIN_POINTS, has_concern, summary
 
         def work(tx: Any) -> tuple[QMSGraph, dict[str, Any], dict[str, int]]:
             g = QMSGraph()
@@ -1013,7 +1013,7 @@ class Neo4jStore(Store):
         return self.read(_facts, cfg, sorted(concern))
 
     def audit(self, config: AlignmentConfig | None = None) -> AuditReport:
-        from .alignment import AlignmentConfig, findings_from_facts
+        from ..alignment import AlignmentConfig, findings_from_facts
 
         cfg = config or AlignmentConfig()
         facts = self.facts(cfg, self.concern_measures(cfg.concern_window))
@@ -1022,14 +1022,14 @@ class Neo4jStore(Store):
         return findings_from_facts(facts, cfg, lookup)
 
     def thread(self, node_id: str) -> ThreadResult:
-        from .alignment import thread
+        from ..alignment import thread
 
         g = self.read(lambda tx: self._subgraph(tx, [node_id]))
         self._require(g, node_id)
         return thread(g, node_id)
 
     def contributors(self, goal_id: str) -> Contributors:
-        from .alignment import contributors
+        from ..alignment import contributors
 
         g = self.read(lambda tx: self._subgraph(tx, [goal_id], forward=False))
         self._require(g, goal_id)
@@ -1039,7 +1039,7 @@ class Neo4jStore(Store):
         """What loses support if a node goes: the library's :func:`~qmsgraph.alignment.
         impact` on the forward closure of everything that reaches the node, plus the
         reverse closure of the active goals it reaches."""
-        from .alignment import _bfs, impact
+        from ..alignment import _bfs, impact
 
         def work(tx: Any) -> QMSGraph:
             g = QMSGraph()
@@ -1064,7 +1064,7 @@ class Neo4jStore(Store):
         """The library's :func:`~qmsgraph.alignment.check_project` on the part of the graph
         it reads: the proposal's nodes, the thread closure of its measures and processes and
         of what they share with goals, the unit's work and the projects it would duplicate."""
-        from .alignment import AlignmentConfig, check_project
+        from ..alignment import AlignmentConfig, check_project
 
         dup_statuses = (config or AlignmentConfig()).duplicate_statuses
         refs = [*proposal.measures, *proposal.processes,
@@ -1139,7 +1139,7 @@ def _remaining(changes: ChangeSet, draft: list[list[Op]], done: set[int]) -> Cha
 
 def _facts(tx: Any, cfg: AlignmentConfig, concern: list[str]) -> Facts:
     """Every fact the rules need, by Cypher (definitions: :func:`alignment.index_facts`)."""
-    from .alignment import Facts
+    from ..alignment import Facts
 
     work = list(cfg.work_statuses)
     live = "(w:ImprovementProject AND w.status IN $work)"
@@ -1292,7 +1292,7 @@ class Neo4jLookup:
     """
 
     def __init__(self, store: Neo4jStore) -> None:
-        from .alignment import Lookup
+        from ..alignment import Lookup
 
         self.store = store
         self.info: dict[str, tuple[str, str]] = {}

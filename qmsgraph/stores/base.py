@@ -1,0 +1,227 @@
+"""The store interface: what every store (embedded SQLite, Neo4j) offers.
+
+A store holds one QMS graph. Writes go through :meth:`Store.apply` with a
+:class:`ChangeSet`: every change is checked against the ontology and the graph, every
+problem is reported with its location, and either all of it is committed or none.
+"""
+
+from __future__ import annotations
+
+import os
+from abc import ABC, abstractmethod
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+
+from ..errors import ConflictError, NotFoundError
+from ..graph import GraphTransaction, QMSGraph
+from ..model import Edge, Node
+
+if TYPE_CHECKING:
+    from ..alignment import (
+        AlignmentConfig,
+        AuditReport,
+        Contributors,
+        Impact,
+        ProjectCheck,
+        ProjectProposal,
+        ThreadResult,
+        XMatrix,
+    )
+
+DEFAULT_STORE = "qmsgraph.qmsdb"
+Progress = Callable[[int, int], None]  # (done, total)
+
+
+@dataclass
+class ChangeSet:
+    """A batch of changes applied as one transaction. ``*_at`` lists carry locations."""
+
+    add_nodes: list[tuple[Node, str | None]] = field(default_factory=list)
+    update_nodes: list[tuple[Node, int | None, str | None]] = field(default_factory=list)
+    delete_nodes: list[tuple[str, int | None, str | None]] = field(default_factory=list)
+    add_edges: list[tuple[Edge, str | None]] = field(default_factory=list)
+    delete_edges: list[tuple[tuple[str, str, str], str | None]] = field(default_factory=list)
+    source: str | None = None  # file name, for messages
+
+    def node(self, node: Node, location: str | None = None) -> ChangeSet:
+        self.add_nodes.append((node, location))
+        return self
+
+    def edge(self, edge: Edge, location: str | None = None) -> ChangeSet:
+        self.add_edges.append((edge, location))
+        return self
+
+    def __len__(self) -> int:
+        return (len(self.add_nodes) + len(self.update_nodes) + len(self.delete_nodes)
+                + len(self.add_edges) + len(self.delete_edges))
+
+
+@dataclass
+class ApplyResult:
+    nodes_added: int = 0
+    nodes_updated: int = 0
+    nodes_deleted: int = 0
+    edges_added: int = 0
+    edges_deleted: int = 0
+    versions: dict[str, int] = field(default_factory=dict)
+    dry_run: bool = False
+
+    def as_dict(self) -> dict[str, Any]:
+        return dict(self.__dict__)
+
+
+class Store(ABC):
+    """What every store offers. Reads return model objects; writes are transactional."""
+
+    url: str
+
+    @abstractmethod
+    def graph(self) -> QMSGraph:
+        """The whole graph as it stands (embedded: the live in-memory copy; read only)."""
+
+    @abstractmethod
+    def apply(self, changes: ChangeSet, *, dry_run: bool = False,
+              progress: Progress | None = None) -> ApplyResult:
+        """Validate and commit ``changes`` in one transaction, or raise and change nothing."""
+
+    @abstractmethod
+    def version(self, node_id: str) -> int:
+        """The node's version for optimistic concurrency: it changes on every write of the
+        node and is never reused, not even after the node is deleted and created again."""
+
+    @abstractmethod
+    def clear(self) -> None:
+        """Remove everything (one transaction)."""
+
+    @abstractmethod
+    def close(self) -> None: ...
+
+    def view(self) -> Any:
+        """A read view of the graph for the questions below (``QMSGraph``'s read methods).
+
+        The embedded store answers from its columnar core and reads node bodies on demand;
+        the default is the whole graph."""
+        return self.graph()
+
+    def get_node(self, node_id: str) -> Node:
+        return self.view().node(node_id)
+
+    def stats(self) -> dict[str, Any]:
+        return self.view().stats()
+
+    # Alignment questions. The embedded engine answers them in memory; a server store
+    # (Neo4j) overrides them to run on the server. Same answers on every store.
+    def concern_measures(self, window: int = 6) -> set[str]:
+        from ..spc_graph import concern_measures
+
+        return concern_measures(self.view(), window, self)
+
+    def audit(self, config: AlignmentConfig | None = None) -> AuditReport:
+        from ..alignment import AlignmentConfig, audit
+
+        cfg = config or AlignmentConfig()
+        return audit(self.view(), cfg, self.concern_measures(cfg.concern_window))
+
+    def thread(self, node_id: str) -> ThreadResult:
+        from ..alignment import thread
+
+        return thread(self.view(), node_id)
+
+    def contributors(self, goal_id: str) -> Contributors:
+        from ..alignment import contributors
+
+        return contributors(self.view(), goal_id)
+
+    def check_project(self, proposal: ProjectProposal,
+                      config: AlignmentConfig | None = None) -> ProjectCheck:
+        from ..alignment import check_project
+
+        return check_project(self.view(), proposal, config)
+
+    def impact(self, node_id: str) -> Impact:
+        from ..alignment import impact
+
+        return impact(self.view(), node_id)
+
+    def matrix(self, config: AlignmentConfig | None = None) -> XMatrix:
+        from ..alignment import matrix
+
+        return matrix(self.view(), config)
+
+    def balance(self, config: AlignmentConfig | None = None) -> dict[str, dict[str, int]]:
+        from ..alignment import balance
+
+        return balance(self.view(), config)
+
+    def scores(self, config: AlignmentConfig | None = None) -> dict[str, Any]:
+        from ..alignment import scores
+
+        return scores(self.view(), config, self.audit(config))
+
+    def __enter__(self) -> Store:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+
+def check_version(versions: dict[str, int], nid: str, expected: int | None,
+                  loc: str | None) -> None:
+    """The node must exist, at the version the caller edited (when one is given)."""
+    current = versions.get(nid)
+    if current is None:
+        where = f"{loc}: " if loc else ""
+        raise NotFoundError(f"{where}no node with id {nid!r}")
+    if expected is not None and current != expected:
+        raise ConflictError(f"node {nid!r} has changed: it is at version {current}, "
+                            f"the change was made to version {expected}")
+
+
+def stage_changes(changes: ChangeSet, tx: GraphTransaction, versions: dict[str, int],
+                  clock: int) -> ApplyResult:
+    """Apply ``changes`` to the transaction's graph in order (deletions, updates, additions),
+    checking versions first; every node written gets the version ``clock``. Shared by every
+    store so that validation and its errors are the same everywhere."""
+    result = ApplyResult()
+    for (s, k, t), loc in changes.delete_edges:
+        result.edges_deleted += tx.remove_edge(s, k, t, loc)
+    for nid, expected, loc in changes.delete_nodes:
+        check_version(versions, nid, expected, loc)
+        result.nodes_deleted += tx.remove_node(nid, loc)
+    for node, expected, loc in changes.update_nodes:
+        check_version(versions, node.id, expected, loc)
+        if tx.replace_node(node, loc):
+            result.nodes_updated += 1
+            result.versions[node.id] = clock
+    for node, loc in changes.add_nodes:
+        if tx.add_node(node, loc):
+            result.nodes_added += 1
+            result.versions[node.id] = clock
+    for edge, loc in changes.add_edges:
+        result.edges_added += tx.add_edge(edge, loc)
+    return result
+
+
+def changes_from_graph(graph: QMSGraph, source: str | None = None) -> ChangeSet:
+    """A ChangeSet that adds every node and edge of ``graph`` (for copying graphs)."""
+    cs = ChangeSet(source=source)
+    cs.add_nodes = [(n, None) for n in graph.nodes()]
+    cs.add_edges = [(e, None) for e in graph.edges()]
+    return cs
+
+
+def open_store(url: str | os.PathLike[str] | None = None, *, create: bool = True) -> Store:
+    """Open a store by URL: a file path (embedded SQLite) or a ``bolt://``/``neo4j://`` URI."""
+    url = str(url or os.environ.get("QMSGRAPH_STORE") or DEFAULT_STORE)
+    if url.split("://", 1)[0] in ("bolt", "bolt+s", "bolt+ssc", "neo4j", "neo4j+s",
+                                  "neo4j+ssc"):
+        from .neo4j import Neo4jStore  # imported lazily: the driver loads only for Neo4j
+
+        return Neo4jStore(url)
+    if url.startswith("sqlite://"):
+        url = url[len("sqlite://"):]
+    from .sqlite import SQLiteStore
+
+    return SQLiteStore(url, create=create)
+

@@ -263,15 +263,16 @@ def build_index(graph: QMSGraph) -> Index:
     for i, (_, node) in enumerate(graph.g.nodes(data="node")):
         k = node.kind
         kind[i] = KIND_CODE[k]
+        # getattr: a store may hand over light nodes that carry only what it read
         if k == "StrategicGoal":
-            goal_status[i] = 1 if node.status == "active" else 2
+            goal_status[i] = 1 if getattr(node, "status", "active") == "active" else 2
         elif k == "ImprovementProject":
-            project_status[i] = pstatus[node.status]
-        elif k == "Measure" and node.data:
+            project_status[i] = pstatus.get(getattr(node, "status", None), -1)
+        elif k == "Measure" and getattr(node, "data", None):
             last_point[i] = _months(node.data[-1].date)
             n_points[i] = len(node.data)
         elif k == "Process":
-            driver[i] = node.process_type == "driver"
+            driver[i] = getattr(node, "process_type", None) == "driver"
     buckets: dict[str, tuple[list[int], list[int]]] = {k: ([], []) for k in schema.EDGE_KINDS}
     for s, t, k in graph.g.edges(keys=True):
         b = buckets[k]

@@ -619,10 +619,10 @@ def index_facts(graph: QMSGraph, cfg: AlignmentConfig, concern: set[str]) -> Fac
     for a, b in zip(ds[~ok].tolist(), dtg[~ok].tolist(), strict=True):
         if work[a]:
             declared_bad[ids[a]].append(ids[b])
-    classification = {
-        ids[i]: ("orphaned" if not reach_any[i] else "misaligned"
-                 if (not reach_active[i] or ids[i] in declared_bad) else "aligned")
-        for i in np.flatnonzero(live).tolist()}
+    classification = dict(sorted(  # by id: the same order in every process and store
+        (ids[i], "orphaned" if not reach_any[i] else "misaligned"
+         if (not reach_active[i] or ids[i] in declared_bad) else "aligned")
+        for i in np.flatnonzero(live).tolist()))
 
     def comp_or(sel: np.ndarray) -> np.ndarray:
         out = np.zeros_like(ix.goal_bits)

@@ -19,7 +19,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field, replace
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, ClassVar
 
 import numpy as np
 
@@ -88,6 +88,8 @@ def _csr(src: np.ndarray, dst: np.ndarray, kind: np.ndarray, n: int
 @dataclass(frozen=True)
 class Core:
     """An immutable snapshot of the topology (see the module docstring)."""
+
+    MERGE_AT: ClassVar[int] = 20_000  # delta size (edges) past which the CSR is rebuilt
 
     clock: int
     n: int
@@ -322,7 +324,7 @@ class Core:
                        project_status=ps, last_point=lp, n_points=npts, driver=drv,
                        added_out=added_out, added_in=added_in, removed=frozenset(removed),
                        n_added=n_added, alive=alive, n_edges=n_edges)
-        if n_added + len(removed) > max(20_000, self.n_edges // 20):
+        if n_added + len(removed) > max(self.MERGE_AT, self.n_edges // 20):
             core = core.merged()
         return core
 

@@ -80,7 +80,7 @@ def create_app(store: Store, settings: Settings | None = None, *,
         """Is the service up and can it read the store? (No API key needed.)"""
         with state.lock.read():
             stats = getattr(state.store, "stats", None)  # a server store counts there
-            n = stats()["nodes"] if callable(stats) else len(state.store.graph())
+            n = stats()["nodes"] if callable(stats) else len(state.store.view())
         return {"status": "ok", "version": __version__,
                 "store": "server" if is_server_store(settings.store) else "embedded",
                 "nodes": n}

@@ -104,7 +104,7 @@ def main(version: Annotated[bool, typer.Option("--version", callback=_version,
 def init(store: StoreOpt = DEFAULT_STORE) -> None:
     """Create an empty store (a no-op if it exists)."""
     with _open(store) as s:
-        n = len(s.graph())
+        n = s.stats()["nodes"]
     console.print(f"store ready at {store} ({n} nodes)")
 
 
@@ -170,7 +170,22 @@ def _print_stats(stats: dict, title: str) -> None:
 def stats(store: StoreOpt = DEFAULT_STORE) -> None:
     """Count what the store holds, by kind."""
     with _open(store, create=False) as s:
-        _print_stats(s.graph().stats(), f"qmsgraph store {store}")
+        _print_stats(s.stats(), f"qmsgraph store {store}")
+
+
+@app.command()
+def backup(source: Annotated[str, typer.Argument(help="The store to copy (a file).")],
+           dest: Annotated[Path, typer.Argument(help="The new file to write.")]) -> None:
+    """Copy a live embedded store into one file, every committed change included (SQLite's
+    online backup: safe while servers and loads use the store)."""
+    from .stores.sqlite import SQLiteStore
+
+    with _open(source, create=False) as s:
+        if not isinstance(s, SQLiteStore):
+            _fail(QMSGraphError("backup copies an embedded store; for Neo4j use "
+                                "'qmsgraph pull' or neo4j-admin"))
+        path = s.backup(dest)
+    console.print(f"backed up {source} to {path}")
 
 
 def example_files() -> list[Path]:
@@ -190,7 +205,7 @@ def demo(store: Annotated[str, typer.Option("--store", "-s", help="Where to buil
         with progress_bar("loading the example organisation") as cb:
             load_files(s, example_files(), agent="qmsgraph demo",
                        reason="example organisation", progress=cb)
-        g = s.graph()
+        g = s.view()
         _print_stats(g.stats(), f"Example organisation in {store}")
         cfg = AlignmentConfig()
         summaries = all_summaries(g, s)
@@ -211,8 +226,8 @@ def demo(store: Annotated[str, typer.Option("--store", "-s", help="Where to buil
             path = render_png(measure_spc(g, chart_id), output / f"spc-{chart_id}.png",
                               node.label, node.unit_of_measure)
             console.print(f"SPC chart of '{node.label}': {path}", highlight=False)
-        for extra in DEMO_OUTPUTS:
-            extra(g, report, summaries, output)
+        for extra in DEMO_OUTPUTS:  # maps and the Board page draw from the whole graph
+            extra(s.graph(), report, summaries, output)
         console.print("Next: [bold]qmsgraph audit --store " + store + "[/], "
                       "[bold]qmsgraph thread ID --store " + store + "[/], "
                       "[bold]qmsgraph serve --store " + store + "[/]")
@@ -432,7 +447,7 @@ def spc_cmd(
             stem = input_file.stem
         else:
             with _open(store, create=False) as s:
-                g = s.graph()
+                g = s.view()
                 result = measure_spc(g, measure, opts)
                 node = g.node(measure)
                 name, unit = title or node.label, node.unit_of_measure

@@ -417,5 +417,5 @@ def load_files(store: Store, paths: Iterable[str | Path], *, mode: str = "add",
                dry_run: bool = False, agent: str | None = None, reason: str | None = None,
                progress: Progress | None = None) -> ApplyResult:
     """Read files and apply them to ``store`` in one transaction (or only check: dry_run)."""
-    changes = read_files(paths, store.graph(), mode=mode, agent=agent, reason=reason)
+    changes = read_files(paths, store.view(), mode=mode, agent=agent, reason=reason)
     return store.apply(changes, dry_run=dry_run, progress=progress)

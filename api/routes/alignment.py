@@ -13,9 +13,6 @@ from qmsgraph.alignment import (
     ProjectProposal,
     ThreadResult,
     XMatrix,
-    balance,
-    matrix,
-    scores,
 )
 
 from ..auth import Principal, require_role
@@ -49,7 +46,7 @@ def audit(st: State, _: Viewer,
         report = st.store.audit(st.config)
         nodes = None
         if unit:
-            units, linked = unit_scope(st.store.graph(), unit)
+            units, linked = unit_scope(st.store.view(), unit)
             nodes = units | linked
     findings = report.filter(rule, severity, nodes)
     classification = report.classification if nodes is None else {
@@ -80,7 +77,7 @@ def contributors(st: State, _: Viewer,
 def xmatrix(st: State, _: Viewer) -> XMatrix:
     """Goals against live projects and against measures, with the gaps."""
     with st.lock.read():
-        return matrix(st.store.graph(), st.config)
+        return st.store.matrix(st.config)
 
 
 @router.get("/alignment/balance", response_model=dict[str, BalanceRow],
@@ -88,15 +85,14 @@ def xmatrix(st: State, _: Viewer) -> XMatrix:
 def unit_balance(st: State, _: Viewer) -> dict[str, dict[str, int]]:
     """For each unit (with the units below it), how much it does in each QMS aspect."""
     with st.lock.read():
-        return balance(st.store.graph(), st.config)
+        return st.store.balance(st.config)
 
 
 @router.get("/alignment/scores", response_model=ScoresOut, summary="Alignment scores")
 def alignment_scores(st: State, _: Viewer) -> dict[str, Any]:
     """Per unit and overall: 100 x aligned work items / work items."""
     with st.lock.read():
-        report = st.store.audit(st.config)
-        return scores(st.store.graph(), st.config, report)
+        return st.store.scores(st.config)
 
 
 @router.get("/alignment/impact/{node_id}", response_model=Impact,

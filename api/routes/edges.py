@@ -55,7 +55,7 @@ def list_edges(st: State, _: Viewer,
                limit: Limit = 100, offset: Offset = 0) -> dict[str, Any]:
     """Edges matching every filter given, sorted by source, kind and target."""
     with st.lock.read():
-        edges = select_edges(st.store.graph(), kind=kind, source=source, target=target,
+        edges = select_edges(st.store.view(), kind=kind, source=source, target=target,
                              node=node)
     return {"total": len(edges), "limit": limit, "offset": offset,
             "items": [_out(e) for e in edges[offset:offset + limit]]}
@@ -69,7 +69,7 @@ def create_edge(st: State, who: Planner, body: EdgeCreate, response: Response,
     edge = make_edge(body.kind, body.source, body.target,
                      provenance=provenance(who, body.reason or reason))
     with st.lock.write():
-        if st.store.graph().has_edge(body.source, body.kind, body.target):
+        if st.store.view().has_edge(body.source, body.kind, body.target):
             raise ConflictError(f"duplicate edge {body.source!r} -{body.kind}-> "
                                 f"{body.target!r}")
         st.store.apply(ChangeSet(add_edges=[(edge, None)], source="api"))
@@ -83,7 +83,7 @@ def create_edge(st: State, who: Planner, body: EdgeCreate, response: Response,
 def read_edge(st: State, _: Viewer, source: Source, kind: Kind, target: Target
               ) -> dict[str, Any]:
     with st.lock.read():
-        return _out(st.store.graph().edge(source, kind, target))
+        return _out(st.store.view().edge(source, kind, target))
 
 
 @router.put("/{source}/{kind}/{target}", response_model=EdgeOut,
@@ -95,7 +95,7 @@ def put_edge(st: State, who: Planner, source: Source, kind: Kind, target: Target
     """Create the edge, or replace its provenance (who confirmed it, why) if it exists."""
     edge = make_edge(kind, source, target, provenance=provenance(who, body.reason or reason))
     with st.lock.write():
-        exists = st.store.graph().has_edge(source, kind, target)
+        exists = st.store.view().has_edge(source, kind, target)
         cs = ChangeSet(add_edges=[(edge, None)], source="api")
         if exists:
             cs.delete_edges.append(((source, kind, target), None))
@@ -109,7 +109,7 @@ def put_edge(st: State, who: Planner, source: Source, kind: Kind, target: Target
 def delete_edge(st: State, _: Planner, source: Source, kind: Kind, target: Target
                 ) -> Response:
     with st.lock.write():
-        if not st.store.graph().has_edge(source, kind, target):
+        if not st.store.view().has_edge(source, kind, target):
             raise NotFoundError(f"no edge {source!r} -{kind}-> {target!r}")
         st.store.apply(ChangeSet(delete_edges=[((source, kind, target), None)], source="api"))
     return Response(status_code=204)

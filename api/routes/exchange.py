@@ -45,7 +45,7 @@ def run_import(st: AppState, who: Principal, request: ImportRequest) -> ImportRe
     lock = st.lock.read if request.dry_run else st.lock.write
     with lock():
         try:
-            changes = read_files(names, st.store.graph(), mode=request.mode, agent=who.name,
+            changes = read_files(names, st.store.view(), mode=request.mode, agent=who.name,
                                  reason=request.reason, texts=texts)
             result = st.store.apply(changes, dry_run=request.dry_run)
         except ValidationError as err:

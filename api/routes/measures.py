@@ -36,7 +36,7 @@ def _analyse(st: AppState, measure_id: str, rebase: list[dt.date] | None,
                                  "fix_after_n_points": fix_after_n_points,
                                  "rebase": tuple(rebase or ())}
     with st.lock.read():
-        graph = st.store.graph()
+        graph = st.store.view()
         result = measure_spc(graph, measure_id, overrides)
         return result, graph.node(measure_id)
 

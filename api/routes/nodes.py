@@ -59,7 +59,7 @@ def list_nodes(
 ) -> dict[str, Any]:
     """Nodes matching every filter given, sorted by id, one page at a time."""
     with st.lock.read():
-        nodes = select_nodes(st.store.graph(), kind=kind, unit=unit, status=status, q=q)
+        nodes = select_nodes(st.store.view(), kind=kind, unit=unit, status=status, q=q)
         chosen = nodes[offset:offset + limit]
         items = [node_out(n, st.store.version(n.id)) for n in chosen]
     return {"total": len(nodes), "limit": limit, "offset": offset, "items": items}
@@ -75,7 +75,7 @@ def create_node(st: State, who: Planner, response: Response,
     """Add one node; its kind and fields are checked against the ontology."""
     node = make_node(body.model_dump(exclude_unset=True), provenance=provenance(who, reason))
     with st.lock.write():
-        existing = st.store.graph().get(node.id)
+        existing = st.store.view().get(node.id)
         if existing is not None:
             raise ConflictError(f"duplicate id {node.id!r}: already used by {existing.kind} "
                                 f"{existing.label!r}")

@@ -341,7 +341,7 @@ class Core:
 # ====================================================================== a read view
 
 BodyLoader = Callable[[list[str]], dict[str, "Node"]]
-EdgeLoader = Callable[[str | None], Iterator["Edge"]]
+EdgeLoader = Callable[..., Iterator["Edge"]]  # (kind=None, source=None, target=None)
 
 
 class CoreGraph:
@@ -496,6 +496,17 @@ class CoreGraph:
 
     def edges(self, kind: str | None = None) -> Iterator[Edge]:
         return self._load_edges(kind)
+
+    def out_edges(self, node_id: str, kind: str | None = None) -> list[Edge]:
+        return list(self._load_edges(kind, source=node_id))
+
+    def in_edges(self, node_id: str, kind: str | None = None) -> list[Edge]:
+        return list(self._load_edges(kind, target=node_id))
+
+    def edge(self, source: str, kind: str, target: str) -> Edge:
+        for e in self._load_edges(kind, source=source, target=target):
+            return e
+        raise NotFoundError(f"no edge {source!r} -{kind}-> {target!r}")
 
     def stats(self) -> dict[str, Any]:
         nk, ek = self.core.kind_counts()

@@ -306,14 +306,18 @@ class SQLiteStore(Store):
                 f"WHERE id IN ({marks})", ids).fetchall()
         return dict(rows)
 
-    def _load_edges(self, kind: str | None) -> Iterator[Edge]:
+    def _load_edges(self, kind: str | None = None, source: str | None = None,
+                    target: str | None = None) -> Iterator[Edge]:
+        where, args = [], []
+        for col, value in (("kind", kind), ("source", source), ("target", target)):
+            if value is not None:
+                where.append(f"{col}=?")
+                args.append(value)
+        sql = "SELECT source, kind, target, body FROM edges"
+        if where:
+            sql += " WHERE " + " AND ".join(where)
         with self._lock:
-            if kind is None:
-                rows = self.conn.execute("SELECT source, kind, target, body FROM edges"
-                                         ).fetchall()
-            else:
-                rows = self.conn.execute("SELECT source, kind, target, body FROM edges "
-                                         "WHERE kind=?", (kind,)).fetchall()
+            rows = self.conn.execute(sql, args).fetchall()
         for s, k, t, body in rows:
             yield make_edge(k, s, t, provenance=Provenance.model_validate(json.loads(body)))
 
@@ -350,7 +354,7 @@ class SQLiteStore(Store):
                 data["id"] = nid
                 data["kind"] = kind
                 g.g.add_node(nid, node=make_node(data, location=f"{self.path} node {nid}"))
-            for e in self._load_edges(None):
+            for e in self._load_edges():
                 g.g.add_edge(e.source, e.target, key=e.kind, edge=e)
             g.revision = clock
             self._full = (clock, g)

@@ -14,10 +14,8 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from ..errors import ConflictError, NotFoundError
-from ..graph import GraphTransaction, QMSGraph
-from ..model import Edge, Node
 
-if TYPE_CHECKING:
+if TYPE_CHECKING:  # annotations only: the interface loads no networkx or pydantic
     from ..alignment import (
         AlignmentConfig,
         AuditReport,
@@ -28,6 +26,8 @@ if TYPE_CHECKING:
         ThreadResult,
         XMatrix,
     )
+    from ..graph import GraphTransaction, QMSGraph
+    from ..model import Edge, Node
 
 DEFAULT_STORE = "qmsgraph.qmsdb"
 Progress = Callable[[int, int], None]  # (done, total)

@@ -374,6 +374,17 @@ class SQLiteStore(Store):
     def stats(self) -> dict[str, Any]:
         return self.view().stats()
 
+    def concern_measures(self, window: int = 6) -> set[str]:
+        """As :meth:`Store.concern_measures`, kept with the snapshot: measure bodies are read
+        once per change of the graph, not once per audit."""
+        from ..spc_graph import concern_measures
+
+        view = self.view()
+        key = f"concern-{window}"
+        if key not in view.cache:
+            view.cache[key] = concern_measures(view, window, self)
+        return set(view.cache[key])
+
     # ------------------------------------------------------------- writing
     def apply(self, changes: ChangeSet, *, dry_run: bool = False,
               progress: Progress | None = None) -> ApplyResult:

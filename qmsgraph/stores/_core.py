@@ -24,7 +24,8 @@ from typing import TYPE_CHECKING, Any, ClassVar
 import numpy as np
 
 from .. import schema
-from ..errors import ConflictError, EdgeNotAllowedError, NotFoundError
+from ..errors import ConflictError, NotFoundError
+from ..graph import QMSGraph
 
 if TYPE_CHECKING:
     from ..model import Edge, Node
@@ -586,7 +587,7 @@ class Overlay:
             for s, k, t in self._incident(node.id):
                 sk = node.kind if s == node.id else self.kind(s)
                 tk = node.kind if t == node.id else self.kind(t)
-                _check_allowed(k, s, sk, t, tk)
+                QMSGraph._check_allowed(k, s, sk, t, tk)
         self.nodes[node.id] = node
 
     def remove_node(self, node_id: str) -> list[tuple[str, str, str]]:
@@ -603,7 +604,8 @@ class Overlay:
             if nid not in self:
                 raise NotFoundError(f"edge {source!r} -{kind}-> {target!r}: {end} node "
                                     f"{nid!r} does not exist")
-        _check_allowed(kind, source, self.kind(source), target, self.kind(target))
+        QMSGraph._check_allowed(kind, source, self.kind(source), target,
+                                 self.kind(target))
 
     def add_edge(self, edge: Edge, *, replace: bool = False) -> None:
         self.check_edge(edge.kind, edge.source, edge.target)
@@ -642,15 +644,3 @@ class Overlay:
         return upserts, deleted, list(self.added), sorted(self.removed | set(
             k for k in getattr(self, "_readded", ()) if k in self.added))
 
-
-def _check_allowed(kind: str, s: str, sk: str, t: str, tk: str) -> None:
-    if kind not in schema.EDGE_KINDS:
-        raise EdgeNotAllowedError(
-            f"unknown edge kind {kind!r}; known kinds: {', '.join(sorted(schema.EDGE_KINDS))}",
-            field="kind")
-    if not schema.allowed(kind, sk, tk):
-        e = schema.EDGE_KINDS[kind]
-        raise EdgeNotAllowedError(
-            f"edge {s!r} ({sk}) -{kind}-> {t!r} ({tk}) is not allowed: "
-            f"'{kind}' goes from {' or '.join(e.domain)} to {' or '.join(e.range)}",
-            field="kind")

@@ -11,8 +11,8 @@ The library's parts: :mod:`qmsgraph.stores` (the store interface; the embedded S
 with its columnar core; Neo4j), :mod:`qmsgraph.alignment` (threads, rules, portfolio views,
 check-project, impact), :mod:`qmsgraph.spc` (Making Data Count SPC), :mod:`qmsgraph.schema`
 and :mod:`qmsgraph.model` (kinds, typed nodes and edges), :mod:`qmsgraph.graph` (the graph as
-model objects, for interchange), :mod:`qmsgraph.importers` / :mod:`qmsgraph.exporters` /
-:mod:`qmsgraph.rdf` (exchange).
+model objects, for interchange), :mod:`qmsgraph.io.readers` / :mod:`qmsgraph.io.export` /
+:mod:`qmsgraph.io.rdf` (exchange).
 """
 
 from importlib import import_module

@@ -820,7 +820,7 @@ def findings_from_facts(facts: Facts, cfg: AlignmentConfig, lookup: Lookup) -> A
 def audit(graph: QMSGraph, config: AlignmentConfig | None = None,
           concern: Iterable[str] | None = None) -> AuditReport:
     """Every rule over the whole graph. ``concern``: ids of measures whose SPC shows
-    special-cause concern (see :func:`qmsgraph.spc_graph.concern_measures`)."""
+    special-cause concern (see :func:`qmsgraph.spc.graph.concern_measures`)."""
     cfg = config or AlignmentConfig()
     return findings_from_facts(index_facts(graph, cfg, set(concern or ())), cfg,
                                Lookup(graph, index_of(graph)))

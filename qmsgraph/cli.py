@@ -29,11 +29,11 @@ from .alignment import (
     load_config,
 )
 from .errors import QMSGraphError, ValidationError
-from .exporters import FORMATS, export
-from .importers import load_files
+from .io.export import FORMATS, export
+from .io.readers import load_files
 from .spc import SPCOptions, analyse
-from .spc_chart import render_png, render_svg
-from .spc_graph import all_summaries, has_concern, measure_spc
+from .spc.chart import render_png, render_svg
+from .spc.graph import all_summaries, has_concern, measure_spc
 from .stores import DEFAULT_STORE, Store, open_store
 
 app = typer.Typer(help="qmsgraph: your Quality Management System as a knowledge graph.",

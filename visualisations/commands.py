@@ -38,7 +38,7 @@ def write_pages(graph: Any, report: Any, spc: dict[str, Any], folder: Path,
 def register(app: typer.Typer) -> None:
     """Add ``map`` and ``board`` to the ``qmsgraph`` command."""
     from qmsgraph import cli
-    from qmsgraph.spc_graph import all_summaries
+    from qmsgraph.spc.graph import all_summaries
 
     @app.command("map")
     def map_cmd(

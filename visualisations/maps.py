@@ -136,7 +136,7 @@ def _worst(findings: list[Finding]) -> str | None:
 
 
 def concern_from_spc(spc: dict[str, dict[str, Any]] | None, window: int) -> set[str]:
-    from qmsgraph.spc_graph import has_concern
+    from qmsgraph.spc.graph import has_concern
 
     return {m for m, s in (spc or {}).items() if has_concern(s, window)}
 
@@ -619,7 +619,7 @@ def render_map(graph: QMSGraph, view: str = "system", *, focus: str | None = Non
     """A complete, self-contained HTML page with the map (see the module docstring).
 
     ``report``: the audit to show (computed with the default configuration when None);
-    ``spc``: measure id -> SPC summary (:func:`qmsgraph.spc_graph.all_summaries`) for the
+    ``spc``: measure id -> SPC summary (:func:`qmsgraph.spc.graph.all_summaries`) for the
     icons on measures; ``links``: "file" or "served" (how links are written).
     """
     data = map_data(graph, view, focus=focus, unit=unit, depth=depth, report=report, spc=spc,

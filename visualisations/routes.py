@@ -20,7 +20,7 @@ from fastapi.responses import HTMLResponse, JSONResponse
 
 from qmsgraph.alignment import AlignmentConfig
 from qmsgraph.errors import NotFoundError, ValidationError
-from qmsgraph.spc_graph import all_summaries
+from qmsgraph.spc.graph import all_summaries
 from qmsgraph.stores import Store
 
 from .board import render_board

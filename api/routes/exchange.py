@@ -8,8 +8,8 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Depends, Path, Request, Response
 
 from qmsgraph.errors import ValidationError
-from qmsgraph.exporters import export
-from qmsgraph.importers import read_files
+from qmsgraph.io.export import export
+from qmsgraph.io.readers import read_files
 
 from ..auth import Principal, require_role
 from ..deps import AUTH_ERRORS, INVALID, problem

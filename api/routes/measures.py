@@ -8,8 +8,8 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Path, Query, Response
 
-from qmsgraph.spc_chart import render_png_bytes, render_svg
-from qmsgraph.spc_graph import measure_spc
+from qmsgraph.spc.chart import render_png_bytes, render_svg
+from qmsgraph.spc.graph import measure_spc
 
 from ..auth import Principal, require_role
 from ..deps import AUTH_ERRORS, INVALID, NOT_FOUND, id_path

@@ -113,7 +113,7 @@ class Store(ABC):
     # Alignment questions. The embedded engine answers them in memory; a server store
     # (Neo4j) overrides them to run on the server. Same answers on every store.
     def concern_measures(self, window: int = 6) -> set[str]:
-        from ..spc_graph import concern_measures
+        from ..spc.graph import concern_measures
 
         return concern_measures(self.view(), window, self)
 

@@ -959,14 +959,14 @@ class Neo4jStore(Store):
     # ------------------------------------------------------------- alignment on the server
     def concern_measures(self, window: int = 6) -> set[str]:
         """Measures with special-cause concern. Only the series of measures long enough to
-        judge are pulled, and :mod:`qmsgraph.spc_graph` computes each summary as it does
+        judge are pulled, and :mod:`qmsgraph.spc.graph` computes each summary as it does
         for the embedded store. Summaries are cached on the measure (``spc_summary``, JSON):
         any write of the node replaces all its properties and so drops the cache, and a
         summary is stored only if the node's version is still the one it was computed
         from."""
         import json
 
-        from ..spc_graph import MIN_POINTS, has_concern, summary
+        from ..spc.graph import MIN_POINTS, has_concern, summary
 
         def work(tx: Any) -> tuple[QMSGraph, dict[str, Any], dict[str, int]]:
             g = QMSGraph()

@@ -377,7 +377,7 @@ class SQLiteStore(Store):
     def concern_measures(self, window: int = 6) -> set[str]:
         """As :meth:`Store.concern_measures`, kept with the snapshot: measure bodies are read
         once per change of the graph, not once per audit."""
-        from ..spc_graph import concern_measures
+        from ..spc.graph import concern_measures
 
         view = self.view()
         key = f"concern-{window}"

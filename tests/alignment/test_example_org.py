@@ -8,8 +8,8 @@ from pathlib import Path
 import pytest
 
 from qmsgraph.cli import example_files
-from qmsgraph.importers import load_files
-from qmsgraph.rdf import shacl_validate
+from qmsgraph.io.rdf import shacl_validate
+from qmsgraph.io.readers import load_files
 from qmsgraph.stores import SQLiteStore
 
 README = Path(__file__).resolve().parents[2] / "examples" / "README.md"

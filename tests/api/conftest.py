@@ -12,7 +12,7 @@ from fastapi.testclient import TestClient
 
 from qmsgraph.api.app import create_app
 from qmsgraph.api.settings import Settings
-from qmsgraph.importers import load_files
+from qmsgraph.io.readers import load_files
 from qmsgraph.stores import SQLiteStore
 
 DATA = Path(__file__).resolve().parents[1] / "data"

@@ -20,7 +20,7 @@ import httpx
 import pytest
 
 from qmsgraph.api.keys import KeyStore
-from qmsgraph.importers import load_files
+from qmsgraph.io.readers import load_files
 from qmsgraph.stores import SQLiteStore
 
 from .conftest import DATA, spc_yaml

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from fastapi.testclient import TestClient
 
-from qmsgraph.spc_graph import measure_spc
+from qmsgraph.spc.graph import measure_spc
 from qmsgraph.stores import SQLiteStore
 
 from .conftest import spc_yaml

@@ -23,7 +23,7 @@ from hypothesis import HealthCheck, settings
 
 from qmsgraph.api.app import create_app
 from qmsgraph.api.settings import Settings
-from qmsgraph.importers import load_files
+from qmsgraph.io.readers import load_files
 from qmsgraph.stores import SQLiteStore
 
 from .conftest import DATA, spc_yaml

@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 from qmsgraph.errors import ValidationError
-from qmsgraph.importers import load_files
+from qmsgraph.io.readers import load_files
 from qmsgraph.stores import SQLiteStore
 
 

@@ -462,10 +462,10 @@ def _sample_value(annotation: object) -> object:
 
 
 def test_every_kind_with_every_field_exported_by_the_code_conforms():
-    """Contract with qmsgraph.rdf: one node of every kind with every field set, and one
+    """Contract with qmsgraph.io.rdf: one node of every kind with every field set, and one
     edge of every kind, written by ``to_rdf``, must pass the shapes."""
     from qmsgraph.graph import QMSGraph
-    from qmsgraph.rdf import to_rdf
+    from qmsgraph.io.rdf import to_rdf
 
     prov = model.Provenance(source="register.csv", location="row 2", agent="tester",
                             reason="contract test")

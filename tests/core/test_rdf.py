@@ -10,9 +10,9 @@ from rdflib import Graph
 from rdflib.compare import isomorphic, to_isomorphic
 
 from qmsgraph.errors import ValidationError
-from qmsgraph.exporters import export
-from qmsgraph.importers import load_files
-from qmsgraph.rdf import shacl_validate
+from qmsgraph.io.export import export
+from qmsgraph.io.rdf import shacl_validate
+from qmsgraph.io.readers import load_files
 from qmsgraph.stores import SQLiteStore
 
 

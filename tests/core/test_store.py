@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 
 from qmsgraph.errors import ConflictError, NotFoundError, StoreError, ValidationError
-from qmsgraph.importers import load_files
+from qmsgraph.io.readers import load_files
 from qmsgraph.model import make_edge, make_node
 from qmsgraph.stores import ChangeSet, SQLiteStore
 

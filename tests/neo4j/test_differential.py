@@ -13,9 +13,9 @@ import yaml
 from qmsgraph.alignment import AlignmentConfig, ProjectProposal
 from qmsgraph.cli import example_files
 from qmsgraph.errors import NotFoundError, ValidationError
-from qmsgraph.exporters import export
 from qmsgraph.graph import QMSGraph
-from qmsgraph.importers import read_files
+from qmsgraph.io.export import export
+from qmsgraph.io.readers import read_files
 from qmsgraph.stores import ChangeSet, SQLiteStore, changes_from_graph
 from qmsgraph.stores.neo4j import Neo4jStore
 

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from qmsgraph.errors import ConflictError, NotFoundError, StoreError, ValidationError
-from qmsgraph.importers import load_files, read_files
+from qmsgraph.io.readers import load_files, read_files
 from qmsgraph.model import make_edge, make_node
 from qmsgraph.stores import ChangeSet, SQLiteStore, changes_from_graph, open_store
 from qmsgraph.stores.neo4j import (

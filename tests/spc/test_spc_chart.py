@@ -11,7 +11,7 @@ import matplotlib
 import pytest
 
 from qmsgraph.spc import SPCOptions, SPCResult, analyse
-from qmsgraph.spc_chart import COLOURS, render_png, render_png_bytes, render_svg
+from qmsgraph.spc.chart import COLOURS, render_png, render_png_bytes, render_svg
 
 SVG_NS = "{http://www.w3.org/2000/svg}"
 NOISE = [5.0, 6.0, 4.0, 5.0, 6.0, 5.0, 4.0, 6.0, 5.0, 4.0, 6.0, 4.0]

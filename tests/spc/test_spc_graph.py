@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from qmsgraph import spc_graph
 from qmsgraph.alignment import AlignmentConfig
 from qmsgraph.model import make_node
 from qmsgraph.spc import SPECIAL_CAUSE_CONCERN
+from qmsgraph.spc import graph as spc_graph
 from qmsgraph.stores import ChangeSet, SQLiteStore
 from tests.alignment.builder import base, monthly
 

@@ -18,9 +18,9 @@ from playwright.sync_api import Error as PlaywrightError
 
 from qmsgraph.alignment import AlignmentConfig, AuditReport
 from qmsgraph.graph import QMSGraph
-from qmsgraph.importers import load_files
+from qmsgraph.io.readers import load_files
 from qmsgraph.model import make_edge, make_node
-from qmsgraph.spc_graph import all_summaries
+from qmsgraph.spc.graph import all_summaries
 from qmsgraph.stores import ChangeSet, SQLiteStore
 
 from ..conftest import DATA, REPO

@@ -8,8 +8,8 @@ import pytest
 from typer.testing import CliRunner
 
 from qmsgraph import cli
-from qmsgraph.importers import load_files
-from qmsgraph.spc_graph import all_summaries
+from qmsgraph.io.readers import load_files
+from qmsgraph.spc.graph import all_summaries
 from qmsgraph.stores import SQLiteStore
 from qmsgraph.visualisations import build_view, render_board, render_map
 

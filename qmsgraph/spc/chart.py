@@ -31,7 +31,7 @@ from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
 from matplotlib.patches import Circle
 
-from .spc import (
+from . import (
     ASSURANCE_ICON_LABELS,
     COMMON_CAUSE,
     SPECIAL_CAUSE_CONCERN,

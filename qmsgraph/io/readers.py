@@ -16,10 +16,10 @@ from typing import Any
 
 import yaml
 
-from . import schema
-from .errors import ValidationError
-from .graph import QMSGraph
-from .model import (
+from .. import schema
+from ..errors import ValidationError
+from ..graph import QMSGraph
+from ..model import (
     DataPoint,
     Edge,
     Measure,
@@ -29,7 +29,7 @@ from .model import (
     make_edge,
     make_node,
 )
-from .stores import ApplyResult, ChangeSet, Progress, Store
+from ..stores import ApplyResult, ChangeSet, Progress, Store
 
 LIST_SEP = ";"
 LIST_FIELDS = {"quality_domains", "quadruple_aim"}

@@ -7,11 +7,11 @@ import hashlib
 import json
 from typing import Any
 
-from .errors import SPCInputError, ValidationError
-from .graph import QMSGraph
-from .model import Measure
-from .spc import SPECIAL_CAUSE_CONCERN, SPCOptions, SPCResult, analyse
-from .stores import SQLiteStore, Store
+from ..errors import SPCInputError, ValidationError
+from ..graph import QMSGraph
+from ..model import Measure
+from ..stores import SQLiteStore, Store
+from . import SPECIAL_CAUSE_CONCERN, SPCOptions, SPCResult, analyse
 
 MIN_POINTS = 12  # fewer points than this: no SPC summary for the graph (too short to judge)
 
@@ -29,13 +29,16 @@ def _measure(graph: QMSGraph, measure_id: str) -> Measure:
     return node
 
 
-def measure_spc(graph: QMSGraph, measure_id: str,
-                overrides: dict[str, Any] | None = None) -> SPCResult:
+def measure_spc(
+    graph: QMSGraph, measure_id: str, overrides: dict[str, Any] | None = None
+) -> SPCResult:
     """The full SPC analysis of one measure (options from the measure, plus overrides)."""
     m = _measure(graph, measure_id)
     if len(m.data) < 2:
-        raise SPCInputError(f"measure {measure_id!r} has {len(m.data)} data point(s); an SPC "
-                            "chart needs at least 2 (and 12 or more to judge variation)")
+        raise SPCInputError(
+            f"measure {measure_id!r} has {len(m.data)} data point(s); an SPC "
+            "chart needs at least 2 (and 12 or more to judge variation)"
+        )
     return analyse([p.date for p in m.data], [p.value for p in m.data], _options(m, overrides))
 
 
@@ -44,8 +47,7 @@ def _hash(m: Measure) -> str:
     return hashlib.sha256(body.encode()).hexdigest()[:32]
 
 
-def summary(graph: QMSGraph, measure_id: str, store: Store | None = None
-            ) -> dict[str, Any] | None:
+def summary(graph: QMSGraph, measure_id: str, store: Store | None = None) -> dict[str, Any] | None:
     """Icons, limits and per-point types of a measure, cached in the embedded store.
 
     None when the measure has fewer than ``MIN_POINTS`` points.

@@ -14,10 +14,10 @@ from urllib.parse import quote, unquote
 from rdflib import RDF, XSD, Graph, Literal, Namespace, URIRef
 from rdflib.namespace import DCTERMS, PROV, SKOS
 
-from . import schema
-from .errors import ValidationError
-from .graph import QMSGraph
-from .model import Edge, Node, Provenance, make_edge, make_node
+from .. import schema
+from ..errors import ValidationError
+from ..graph import QMSGraph
+from ..model import Edge, Node, Provenance, make_edge, make_node
 
 QMS = Namespace(schema.QMS)
 ID = Namespace(schema.DATA)
@@ -266,7 +266,7 @@ def read_rdf_text(text: str, fmt: str, source: str, *, validate: bool = True
 
 def shacl_validate(data: Graph | QMSGraph) -> list[str]:
     """Validate against ``ontology/shapes.ttl``; return one line per violation (empty: ok)."""
-    from .ontology import validate
+    from ..ontology import validate
 
     g = to_rdf(data) if isinstance(data, QMSGraph) else data
     conforms, results, _ = validate(g)

@@ -9,7 +9,7 @@ from typing import Any
 import networkx as nx
 import yaml
 
-from .graph import QMSGraph
+from ..graph import QMSGraph
 from .rdf import serialize
 
 FORMATS = ("ttl", "jsonld", "graphml", "yaml")

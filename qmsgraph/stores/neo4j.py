@@ -1039,7 +1039,8 @@ class Neo4jStore(Store):
         """What loses support if a node goes: the library's :func:`~qmsgraph.alignment.
         impact` on the forward closure of everything that reaches the node, plus the
         reverse closure of the active goals it reaches."""
-        from ..alignment import _bfs, impact
+        from ..alignment import impact
+        from ..alignment.threads import _bfs
 
         def work(tx: Any) -> QMSGraph:
             g = QMSGraph()

@@ -1,0 +1,263 @@
+"""The audit: facts computed as arrays from the index, then one finding per fact with a plain
+sentence and its evidence.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterable
+
+import numpy as np
+
+from ..graph import QMSGraph
+from .config import SEVERITY_ORDER, AlignmentConfig
+from .index import (
+    ASPECTS,
+    KIND_CODE,
+    PROJECT_STATUS,
+    UNIT_CODES,
+    _balance_arrays,
+    _months,
+    _months_to_date,
+    index_of,
+)
+from .results import RULES, WORK_RULES, AuditReport, Evidence, Facts, Finding
+from .threads import Lookup
+
+
+def index_facts(graph: QMSGraph, cfg: AlignmentConfig, concern: set[str]) -> Facts:
+    """The facts, from the array index: one vectorised pass, no per-pair path search."""
+    ix = index_of(graph)
+    n = len(ix.ids)
+    ids = ix.ids
+
+    def of_kind(*codes: str) -> np.ndarray:
+        return np.isin(ix.kind, [KIND_CODE[c] for c in codes])
+
+    def indeg(kind: str) -> np.ndarray:
+        return np.bincount(ix.edges[kind][1], minlength=n)
+
+    def outdeg(kind: str) -> np.ndarray:
+        return np.bincount(ix.edges[kind][0], minlength=n)
+
+    def reached(bits: np.ndarray) -> np.ndarray:
+        return (ix.masks & bits[ix.comp]).any(axis=1) if n else np.zeros(0, bool)
+
+    live = (ix.kind == KIND_CODE["ImprovementProject"]) & np.isin(
+        ix.project_status, [PROJECT_STATUS.index(x) for x in cfg.work_statuses])
+    work = of_kind("Process", "Measure") | live
+    reach_any = reached(ix.goal_bits)
+    reach_active = reached(ix.active_bits)
+    ds, dtg = ix.edges["alignsTo"]
+    ok = ix.has_bit(ds, dtg) & (ix.goal_status[dtg] != 2) if len(ds) else np.zeros(0, bool)
+    declared_bad: dict[str, list[str]] = defaultdict(list)
+    for a, b in zip(ds[~ok].tolist(), dtg[~ok].tolist(), strict=True):
+        if work[a]:
+            declared_bad[ids[a]].append(ids[b])
+    classification = dict(sorted(  # by id: the same order in every process and store
+        (ids[i], "orphaned" if not reach_any[i] else "misaligned"
+         if (not reach_active[i] or ids[i] in declared_bad) else "aligned")
+        for i in np.flatnonzero(live).tolist()))
+
+    def comp_or(sel: np.ndarray) -> np.ndarray:
+        out = np.zeros_like(ix.goal_bits)
+        idx = np.flatnonzero(sel)
+        for w in range(out.shape[1]):
+            np.bitwise_or.at(out[:, w], ix.comp[idx], ix.masks[idx, w])
+        return out
+
+    has_measure = comp_or(of_kind("Measure"))
+    has_work = comp_or(live | of_kind("Process"))
+    serves_src = outdeg("serves") > 0
+    active_goals = []
+    for i in np.flatnonzero(ix.goal_status == 1).tolist():
+        c, w, b = ix.comp[i], ix.bit_word[i], ix.bit_value[i]
+        active_goals.append((ids[i], bool(has_measure[c, w] & b), bool(has_work[c, w] & b),
+                             bool(serves_src[i])))
+    purpose_goals: dict[str, set[str]] = defaultdict(set)
+    ss, st = ix.edges["serves"]
+    for a, b in zip(ss.tolist(), st.tolist(), strict=True):
+        if ix.goal_status[a] == 1:
+            purpose_goals[ids[b]].add(ids[a])
+    measures = of_kind("Measure")
+    lp = ix.last_point
+    as_of = cfg.as_of or (_months_to_date(int(lp.max())) if n and lp.max() >= 0 else None)
+    stale = []
+    if as_of is not None:
+        limit = _months(as_of) - cfg.stale_periods
+        stale = [(ids[i], _months_to_date(int(lp[i]))) for i in np.flatnonzero(
+            measures & (ix.n_points > 0) & (lp < limit)).tolist()]
+    assured = indeg("assures") > 0
+    controlled = (indeg("monitors") > 0) | (outdeg("measures") > 0)
+    anc = [(ids[i], sorted(graph.predecessors(ids[i], "assures")))
+           for i in np.flatnonzero(measures & assured & ~controlled).tolist()]
+    # duplicated effort: (measure, leading unit) pairs of duplicate-status projects
+    duplicates = []
+    src, dst = ix.edges["improves"]
+    codes = [PROJECT_STATUS.index(x) for x in cfg.duplicate_statuses]
+    sel = np.isin(ix.project_status[src], codes) & (ix.kind[dst] == KIND_CODE["Measure"])
+    ps, pm = src[sel], dst[sel]
+    ls, lt = ix.edges["leads"]
+    lsel = np.isin(ix.kind[ls], UNIT_CODES)
+    ls, lt = ls[lsel], lt[lsel]
+    order = np.argsort(lt, kind="stable")
+    lead_unit = ls[order]
+    deg = np.bincount(lt, minlength=n)
+    ptr = np.concatenate([[0], np.cumsum(deg)])
+    cnt = deg[ps]
+    rep = np.repeat(np.arange(len(ps)), cnt)
+    offs = np.arange(int(cnt.sum())) - np.repeat(np.cumsum(cnt) - cnt, cnt)
+    pair_unit = lead_unit[ptr[ps[rep]] + offs]
+    pair_measure = pm[rep]
+    keys = np.unique(pair_measure.astype(np.int64) * max(n, 1) + pair_unit)
+    units_per_measure = np.bincount(keys // max(n, 1), minlength=n)
+    projects_per_measure = np.bincount(pm, minlength=n)
+    flagged = set(np.flatnonzero((units_per_measure >= cfg.duplicate_min_units)
+                                 & (projects_per_measure >= 2)).tolist())
+    if flagged:
+        by_measure: dict[int, list[int]] = defaultdict(list)
+        for p, m in zip(ps.tolist(), pm.tolist(), strict=True):
+            if m in flagged:
+                by_measure[m].append(p)
+        for m, projects in by_measure.items():
+            units: dict[str, list[str]] = defaultdict(list)
+            for p in sorted(projects, key=ids.__getitem__):
+                for u in sorted(ids[x] for x in lead_unit[ptr[p]:ptr[p + 1]].tolist()):
+                    units[u].append(ids[p])
+            duplicates.append((ids[m], sorted(ids[p] for p in projects), dict(units)))
+    bal_units, bal = _balance_arrays(graph, ix, cfg)
+    unbalanced = [(ids[u], dict(zip(ASPECTS, map(int, bal[u]), strict=True)))
+                  for u in bal_units[(bal[bal_units, 3] > 0) & (bal[bal_units, 1] == 0)].tolist()]
+    at_risk: dict[str, list[str]] = {}
+    cidx = np.array(sorted(ix.pos[m] for m in concern if m in ix.pos), dtype=np.int64)
+    if len(cidx):
+        for g in np.flatnonzero(ix.goal_status == 1).tolist():
+            hits = cidx[ix.has_bit(cidx, np.full(len(cidx), g))]
+            if len(hits):
+                at_risk[ids[g]] = sorted(ids[h] for h in hits.tolist())
+    return Facts.model_construct(  # built from trusted values: skip validation
+        orphaned=sorted(ids[i] for i in np.flatnonzero(work & ~reach_any).tolist()),
+        inactive_only=sorted(ids[i] for i in np.flatnonzero(
+            work & reach_any & ~reach_active).tolist()),
+        declared_bad={k: sorted(v) for k, v in declared_bad.items()},
+        classification=classification, active_goals=sorted(active_goals),
+        purpose_goals={k: sorted(v) for k, v in purpose_goals.items()},
+        unowned_measures=sorted(ids[i] for i in np.flatnonzero(
+            measures & (indeg("owns") == 0)).tolist()),
+        measures_without_data=sorted(ids[i] for i in np.flatnonzero(
+            measures & (ix.n_points == 0)).tolist()),
+        stale_measures=sorted(stale), as_of=as_of, assurance_not_control=sorted(anc),
+        duplicates=sorted(duplicates), unbalanced=unbalanced, at_risk=at_risk,
+        counts={"nodes": n if ix.alive < 0 else ix.alive,
+                "edges": int(sum(len(a) for a, _ in ix.edges.values())),
+                "live_projects": int(live.sum()),
+                "active_goals": int((ix.goal_status == 1).sum())})
+
+
+_WHAT = {"ImprovementProject": "Project", "Measure": "Measure", "Process": "Process"}
+
+
+_NO_THREAD = {"ImprovementProject": "it improves no measure or process",
+              "Measure": "it indicates no objective or goal and measures no process",
+              "Process": "it supports no goal, objective or service"}
+
+
+def findings_from_facts(facts: Facts, cfg: AlignmentConfig, lookup: Lookup) -> AuditReport:
+    """Turn facts into findings: one plain sentence and the evidence for each."""
+    out: list[Finding] = []
+
+    def add(rule: str, node: str, message: str, evidence: Evidence | None = None) -> None:
+        if rule in cfg.disabled_rules:
+            return
+        kind = lookup.kind(node)
+        sev = cfg.severities.get(rule, RULES[rule][0])
+        if rule in WORK_RULES and kind != "ImprovementProject" and rule not in cfg.severities:
+            sev = "warning"  # a process or measure off the thread is a gap, not wrong work
+        out.append(Finding(
+            rule=rule, severity=sev, node=node, kind=kind, label=lookup.label(node),
+            message=message, evidence=evidence or Evidence()))
+
+    for nid in facts.orphaned:
+        t = lookup.thread(nid)
+        kind = lookup.kind(nid)
+        if t.last_reached and t.last_reached != [nid]:
+            ends = ", ".join(f"{lookup.label(e)} ({lookup.kind(e)})" for e in t.last_reached[:3])
+            where = f"its thread stops at {ends}, which leads to no goal"
+        else:
+            where = _NO_THREAD[kind]
+        add("orphaned-work", nid, f"{_WHAT[kind]} '{lookup.label(nid)}' is not linked to any "
+            f"strategic goal: {where}.", Evidence(last_reached=t.last_reached))
+    for nid in facts.inactive_only:
+        t = lookup.thread(nid)
+        goals = ", ".join(f"'{x.goal_label}' ({x.goal_status})" for x in t.threads)
+        add("misaligned-inactive-goal", nid, f"'{lookup.label(nid)}' serves only goals the "
+            f"Board no longer pursues: {goals}.",
+            Evidence(paths=[x.path for x in t.threads]))
+    for nid, targets in sorted(facts.declared_bad.items()):
+        t = lookup.thread(nid)
+        names = ", ".join(f"'{lookup.label(x)}'" for x in targets)
+        reached = [x for x in t.threads if x.goal_status == "active"]
+        also = (" Its thread reaches " + ", ".join(f"'{x.goal_label}'" for x in reached)
+                + " instead.") if reached else " Nothing on its thread reaches any goal."
+        add("declared-not-evidenced", nid, f"'{lookup.label(nid)}' says it serves {names}, "
+            f"but no measure or process it improves supports that.{also}",
+            Evidence(paths=[x.path for x in t.threads], last_reached=t.last_reached,
+                     related=list(targets)))
+    for gid, has_measure, has_work, serves in facts.active_goals:
+        label = lookup.label(gid)
+        if not has_measure:
+            add("goal-without-measure", gid, f"Goal '{label}' has no measure, so the Board "
+                "cannot tell whether it is being met.")
+        if not has_work:
+            add("goal-without-work", gid, f"No live project or process contributes to goal "
+                f"'{label}': it is an unresourced priority.")
+        if not serves:
+            add("goal-not-serving-purpose", gid,
+                f"Goal '{label}' is not linked to the organisation's purpose.")
+    for pid, goals in sorted(facts.purpose_goals.items()):
+        if len(goals) > cfg.max_active_goals:
+            add("too-many-priorities", pid, f"{len(goals)} active strategic goals serve "
+                f"'{lookup.label(pid)}'; more than {cfg.max_active_goals} dilutes the Board's "
+                "focus.", Evidence(related=goals))
+    for mid in facts.unowned_measures:
+        add("measure-without-owner", mid, f"Measure '{lookup.label(mid)}' has no owner: "
+            "nobody is accountable for acting on it.")
+    for mid in facts.measures_without_data:
+        add("measure-without-data", mid, f"Measure '{lookup.label(mid)}' has no data.")
+    for mid, last in facts.stale_measures:
+        assert facts.as_of is not None
+        gap = _months(facts.as_of) - _months(last)
+        add("stale-measure", mid, f"Measure '{lookup.label(mid)}' has had no data for {gap} "
+            f"months (last point {last:%b %Y}).",
+            Evidence(details={"last_point": last.isoformat(),
+                              "as_of": facts.as_of.isoformat(), "months": gap}))
+    for mid, by in facts.assurance_not_control:
+        add("assurance-not-control", mid, f"Measure '{lookup.label(mid)}' is checked by "
+            "assurance but no team watches it in daily control: assurance and control are "
+            "looking at different things.", Evidence(related=by))
+    for mid, projects, units in facts.duplicates:
+        names = "; ".join(f"{lookup.label(u)}: {', '.join(ps)}" for u, ps in sorted(units.items()))
+        add("duplicated-effort", mid, f"{len(projects)} active projects in {len(units)} "
+            f"different units are improving '{lookup.label(mid)}' ({names}): join them up or "
+            "share learning.", Evidence(related=projects, details={"units": units}))
+    for unit, row in facts.unbalanced:
+        add("unbalanced-unit", unit, f"'{lookup.label(unit)}' leads {row['QI']} improvement "
+            "project(s) but watches no measure in daily control, so it cannot tell whether "
+            "changes hold.", Evidence(details=row))
+    for gid, ms in sorted(facts.at_risk.items()):
+        names = ", ".join(f"'{lookup.label(m)}'" for m in ms)
+        add("at-risk-goal", gid, f"Goal '{lookup.label(gid)}' is at risk: {names} "
+            f"{'shows' if len(ms) == 1 else 'show'} special-cause variation of concern.",
+            Evidence(paths=lookup.paths_to(gid, ms), related=ms))
+    out.sort(key=lambda f: (SEVERITY_ORDER[f.severity], f.rule, f.node))
+    return AuditReport(findings=out, classification=facts.classification,
+                       counts=facts.counts, as_of=facts.as_of)
+
+
+def audit(graph: QMSGraph, config: AlignmentConfig | None = None,
+          concern: Iterable[str] | None = None) -> AuditReport:
+    """Every rule over the whole graph. ``concern``: ids of measures whose SPC shows
+    special-cause concern (see :func:`qmsgraph.spc.graph.concern_measures`)."""
+    cfg = config or AlignmentConfig()
+    return findings_from_facts(index_facts(graph, cfg, set(concern or ())), cfg,
+                               Lookup(graph, index_of(graph)))

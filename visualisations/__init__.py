@@ -10,9 +10,17 @@ vis-network inlined, nothing fetched from another host).
 See docs/maps.md.
 """
 
-from .board import render_board
-from .maps import CLUSTER_THRESHOLD, map_data, render_map
-from .views import VIEWS, build_view
+from importlib import import_module
+from typing import Any
+
+_EXPORTS = {"render_board": ".board", "CLUSTER_THRESHOLD": ".maps", "map_data": ".maps",
+            "render_map": ".maps", "VIEWS": ".views", "build_view": ".views"}
 
 __all__ = ["CLUSTER_THRESHOLD", "VIEWS", "build_view", "map_data", "render_board",
            "render_map"]
+
+
+def __getattr__(name: str) -> Any:  # loaded on first use: pyvis only when a page is drawn
+    if name in _EXPORTS:
+        return getattr(import_module(_EXPORTS[name], __name__), name)
+    raise AttributeError(name)

@@ -1,23 +1,29 @@
 """``qmsgraph map`` and ``qmsgraph board``: write the pages to files.
 
-``register(app)`` is called from the bottom of :mod:`qmsgraph.cli`; it also adds the map and
-the Board page to ``qmsgraph demo``'s outputs. The CLI module is imported lazily here, so
-importing this module first does not make a cycle. (No ``from __future__ import
-annotations`` here: typer reads the option annotations, which name the lazily imported
-``cli`` module, when the commands are defined.)
+``register(app)`` is called by :mod:`qmsgraph.cli`; it also adds the map and the Board page
+to ``qmsgraph demo``'s outputs. The page modules (pyvis, the alignment engine) are imported
+when a command runs, so ``qmsgraph --help`` does not load them.
 """
+
+from __future__ import annotations
 
 from pathlib import Path
 from typing import Annotated, Any
 
 import typer
 
+from qmsgraph.cli.common import (
+    DEFAULT_STORE,
+    ConfigOpt,
+    StoreOpt,
+    console,
+    fail,
+    opened,
+    read_config,
+)
 from qmsgraph.errors import ValidationError
-from qmsgraph.stores import DEFAULT_STORE
 
-from .board import render_board
-from .maps import render_map
-from .views import VIEWS
+VIEW_NAMES = ("system", "unit", "thread", "goal", "findings")  # views.VIEWS, without pyvis
 
 
 def _write(path: Path, text: str) -> Path:
@@ -29,72 +35,75 @@ def _write(path: Path, text: str) -> Path:
 def write_pages(graph: Any, report: Any, spc: dict[str, Any], folder: Path,
                 title: str | None = None) -> tuple[Path, Path]:
     """Write ``board.html`` and ``map.html`` (the findings map) side by side; the board links
-    to ``map.html?focus=ID``."""
+    to ``map.html?focus=ID``. ``graph`` is a store's read view (:meth:`Store.view`)."""
+    from .board import render_board
+    from .maps import render_map
+
     board = _write(folder / "board.html", render_board(graph, report, spc, title))
     map_path = _write(folder / "map.html", render_map(graph, "findings", report=report, spc=spc))
     return board, map_path
 
 
+def map_cmd(
+    view: Annotated[str, typer.Option(help="system, unit, thread, goal or findings.")]
+    = "system",
+    unit: Annotated[str | None, typer.Option(help="Unit id (unit view; optional for the "
+                                             "findings view).")] = None,
+    focus: Annotated[str | None, typer.Option(help="Node id (thread view), goal or "
+                                              "objective id (goal view).")] = None,
+    depth: Annotated[int | None, typer.Option(
+        min=0, help="Layers (system), levels of units below (unit), thread steps (thread, "
+        "goal).")] = None,
+    output: Annotated[Path, typer.Option("--output", "-o", help="HTML file to write.")]
+    = Path("map.html"),
+    title: Annotated[str | None, typer.Option(help="Page title.")] = None,
+    store: StoreOpt = DEFAULT_STORE,
+    config: ConfigOpt = None,
+) -> None:
+    """Write an interactive system map as one self-contained HTML file."""
+    if view not in VIEW_NAMES:
+        fail(ValidationError(f"--view must be one of {', '.join(VIEW_NAMES)}", field="view"))
+    from .maps import render_map
+
+    cfg = read_config(config)
+    with opened(store, create=False) as s:
+        html = render_map(s.view(), view, focus=focus, unit=unit, depth=depth,
+                          report=s.audit(cfg), spc=s.spc_summaries(), title=title)
+    typer.echo(str(_write(output, html)))
+
+
+def board_cmd(
+    output: Annotated[Path, typer.Option("--output", "-o", help="HTML file to write; the "
+                                         "findings map is written beside it as "
+                                         "map.html.")] = Path("board.html"),
+    title: Annotated[str | None, typer.Option(help="Page title.")] = None,
+    store: StoreOpt = DEFAULT_STORE,
+    config: ConfigOpt = None,
+) -> None:
+    """Write the Board summary page (and the findings map it links to)."""
+    from .board import render_board
+    from .maps import render_map
+
+    cfg = read_config(config)
+    with opened(store, create=False) as s:
+        graph, spc, report = s.view(), s.spc_summaries(), s.audit(cfg)
+        board = _write(output, render_board(graph, report, spc, title))
+        map_path = _write(output.parent / "map.html",
+                          render_map(graph, "findings", report=report, spc=spc))
+    typer.echo(str(board))
+    typer.echo(str(map_path))
+
+
+def demo_pages(store: Any, report: Any, spc: dict[str, Any], folder: Path) -> None:
+    board, map_path = write_pages(store.view(), report, spc, folder)
+    console.print(f"Board summary: {board}\nFindings map: {map_path}", highlight=False)
+
+
 def register(app: typer.Typer) -> None:
-    """Add ``map`` and ``board`` to the ``qmsgraph`` command."""
-    from qmsgraph import cli
-    from qmsgraph.spc.graph import all_summaries
+    """Add ``map`` and ``board`` to the ``qmsgraph`` command, the pages to ``demo``."""
+    from qmsgraph.cli import data
 
-    @app.command("map")
-    def map_cmd(
-        view: Annotated[str, typer.Option(help="system, unit, thread, goal or findings.")]
-        = "system",
-        unit: Annotated[str | None, typer.Option(help="Unit id (unit view; optional for the "
-                                                 "findings view).")] = None,
-        focus: Annotated[str | None, typer.Option(help="Node id (thread view), goal or "
-                                                  "objective id (goal view).")] = None,
-        depth: Annotated[int | None, typer.Option(
-            min=0, help="Layers (system), levels of units below (unit), thread steps (thread, "
-            "goal).")] = None,
-        output: Annotated[Path, typer.Option("--output", "-o", help="HTML file to write.")]
-        = Path("map.html"),
-        title: Annotated[str | None, typer.Option(help="Page title.")] = None,
-        store: cli.StoreOpt = DEFAULT_STORE,
-        config: cli.ConfigOpt = None,
-    ) -> None:
-        """Write an interactive system map as one self-contained HTML file."""
-        if view not in VIEWS:
-            cli._fail(ValidationError(f"--view must be one of {', '.join(VIEWS)}",
-                                          field="view"))
-        cfg = cli._config(config)
-        with cli._open(store, create=False) as s:
-            graph = s.graph()
-            spc = all_summaries(graph, s)
-            html = render_map(graph, view, focus=focus, unit=unit, depth=depth,
-                              report=s.audit(cfg), spc=spc, title=title)
-        typer.echo(str(_write(output, html)))
-
-    @app.command("board")
-    def board_cmd(
-        output: Annotated[Path, typer.Option("--output", "-o", help="HTML file to write; the "
-                                             "findings map is written beside it as "
-                                             "map.html.")] = Path("board.html"),
-        title: Annotated[str | None, typer.Option(help="Page title.")] = None,
-        store: cli.StoreOpt = DEFAULT_STORE,
-        config: cli.ConfigOpt = None,
-    ) -> None:
-        """Write the Board summary page (and the findings map it links to)."""
-        cfg = cli._config(config)
-        with cli._open(store, create=False) as s:
-            graph = s.graph()
-            spc = all_summaries(graph, s)
-            report = s.audit(cfg)
-            board = _write(output, render_board(graph, report, spc, title))
-            map_path = _write(output.parent / "map.html",
-                              render_map(graph, "findings", report=report, spc=spc))
-        typer.echo(str(board))
-        typer.echo(str(map_path))
-
-    def demo_pages(graph: Any, report: Any, spc: dict[str, Any], folder: Path) -> None:
-        board, map_path = write_pages(graph, report, spc, folder)
-        cli.console.print(f"Board summary: {board}\nFindings map: {map_path}",
-                          highlight=False)
-
-    demo_pages.qmsgraph_maps = True  # type: ignore[attr-defined]
-    if not any(getattr(f, "qmsgraph_maps", False) for f in cli.DEMO_OUTPUTS):
-        cli.DEMO_OUTPUTS.append(demo_pages)
+    app.command("map")(map_cmd)
+    app.command("board")(board_cmd)
+    if demo_pages not in data.DEMO_OUTPUTS:
+        data.DEMO_OUTPUTS.append(demo_pages)

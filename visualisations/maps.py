@@ -186,9 +186,9 @@ def _facts(graph: QMSGraph, nid: str, report: AuditReport | None) -> list[list[s
     ]
     ins: dict[str, list[str]] = defaultdict(list)
     outs: dict[str, list[str]] = defaultdict(list)
-    for s, _, k in graph.g.in_edges(nid, keys=True):
+    for k, s in graph.in_keys(nid):
         ins[k].append(s)
-    for _, t, k in graph.g.out_edges(nid, keys=True):
+    for k, t in graph.out_keys(nid):
         outs[k].append(t)
     for kind, heading, incoming in rel:
         ids = ins.get(kind) if incoming else outs.get(kind)

@@ -20,7 +20,6 @@ from fastapi.responses import HTMLResponse, JSONResponse
 
 from qmsgraph.alignment import AlignmentConfig
 from qmsgraph.errors import NotFoundError, ValidationError
-from qmsgraph.spc.graph import all_summaries
 from qmsgraph.stores import Store
 
 from .board import render_board
@@ -89,11 +88,11 @@ def map_router(get_store: Callable[..., Any], require_viewer: Callable[..., Any]
                            f"{', '.join(VIEWS)}", field="view")
         try:
             d = _parse_depth(depth)
-            graph = store.graph()
+            graph = store.view()
             for name, nid in (("unit", unit), ("focus", focus)):
                 if nid and nid not in graph:
                     return problem(404, "Not found", f"no node with id {nid!r}", field=name)
-            spc = all_summaries(graph, store)
+            spc = store.spc_summaries()
             report = store.audit(config)
             text = render_map(graph, view, focus=focus, unit=unit, depth=d, report=report,
                               spc=spc, links="served")
@@ -107,8 +106,8 @@ def map_router(get_store: Callable[..., Any], require_viewer: Callable[..., Any]
                 responses={200: {"content": {"text/html": {}}}})
     def get_board(store: Annotated[Store, Depends(get_store)]) -> Any:
         """The Board summary: findings per rule and per unit, SPC icons per goal."""
-        graph = store.graph()
-        spc = all_summaries(graph, store)
+        graph = store.view()
+        spc = store.spc_summaries()
         return _html(render_board(graph, store.audit(config), spc, links="served"))
 
     return router

@@ -97,7 +97,7 @@ def _edges_among(graph: QMSGraph, nodes: Iterable[str], exclude: frozenset[str] 
     keep = set(nodes)
     out = []
     for s in keep:
-        for _, t, k in graph.g.out_edges(s, keys=True):
+        for k, t in graph.out_keys(s):
             if t in keep and k not in exclude and (only is None or k in only):
                 out.append((s, k, t))
     out.sort()
@@ -115,9 +115,7 @@ def thread_reach(graph: QMSGraph, starts: Iterable[str], forward: bool = True,
         d = dist[cur]
         if max_steps is not None and d >= max_steps:
             continue
-        nbrs = (graph.g.out_edges(cur, keys=True) if forward
-                else ((t, s, k) for s, t, k in graph.g.in_edges(cur, keys=True)))
-        for _, nxt, k in nbrs:
+        for k, nxt in (graph.out_keys(cur) if forward else graph.in_keys(cur)):
             if k in schema.THREAD_EDGES and nxt not in dist:
                 dist[nxt] = d + 1
                 queue.append(nxt)
@@ -153,10 +151,11 @@ def system_view(graph: QMSGraph, depth: int | None = None) -> MapView:
     from .style import ROW_OF_KIND, ROWS
 
     nodes = []
-    for nid, node in graph.g.nodes(data="node"):
-        if node.kind in PEOPLE:
+    for nid in graph.ids():
+        kind = graph.kind(nid)
+        if kind in PEOPLE:
             continue
-        if depth is not None and LAYERS[ROWS[ROW_OF_KIND[node.kind]].key] > depth:
+        if depth is not None and LAYERS[ROWS[ROW_OF_KIND[kind]].key] > depth:
             continue
         nodes.append(nid)
     nodes.sort()
@@ -197,7 +196,7 @@ def unit_view(graph: QMSGraph, unit: str, depth: int | None = None) -> MapView:
     people = sorted({p for b in below for p in graph.predecessors(b, "memberOf")})
     work: set[str] = set()
     for src in list(below) + people:
-        for _, t, k in graph.g.out_edges(src, keys=True):
+        for k, t in graph.out_keys(src):
             if k in UNIT_WORK_EDGES and not (k == "sponsors" and src in people):
                 work.add(t)
     reach = thread_reach(graph, work)

@@ -9,8 +9,8 @@ from typing import Any
 
 from ..errors import SPCInputError, ValidationError
 from ..graph import QMSGraph
-from ..model import Measure
-from ..stores import SQLiteStore, Store
+from ..model import Measure, Node
+from ..stores import Store
 from . import SPECIAL_CAUSE_CONCERN, SPCOptions, SPCResult, analyse
 
 MIN_POINTS = 12  # fewer points than this: no SPC summary for the graph (too short to judge)
@@ -33,7 +33,14 @@ def measure_spc(
     graph: QMSGraph, measure_id: str, overrides: dict[str, Any] | None = None
 ) -> SPCResult:
     """The full SPC analysis of one measure (options from the measure, plus overrides)."""
-    m = _measure(graph, measure_id)
+    return spc_of(_measure(graph, measure_id), overrides)
+
+
+def spc_of(m: Node, overrides: dict[str, Any] | None = None) -> SPCResult:
+    """The full SPC analysis of a measure node (options from it, plus overrides)."""
+    if not isinstance(m, Measure):
+        raise ValidationError(f"{m.id!r} is a {m.kind}, not a Measure", field="measure")
+    measure_id = m.id
     if len(m.data) < 2:
         raise SPCInputError(
             f"measure {measure_id!r} has {len(m.data)} data point(s); an SPC "
@@ -56,12 +63,12 @@ def summary(graph: QMSGraph, measure_id: str, store: Store | None = None) -> dic
     if len(m.data) < MIN_POINTS:
         return None
     key = _hash(m)
-    cache = store if isinstance(store, SQLiteStore) else None
+    cache = store if hasattr(store, "get_derived") else None
     if cache is not None:
         hit = cache.get_derived(measure_id, "spc", key)
         if hit is not None:
             return hit
-    r = measure_spc(graph, measure_id)
+    r = spc_of(m)
     out = {k: v for k, v in r.to_dict().items() if k not in ("points", "groups")}
     out["point_types"] = [p.point_type for p in r.points]
     out["last_date"] = m.data[-1].date.isoformat()

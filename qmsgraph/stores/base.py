@@ -28,6 +28,7 @@ if TYPE_CHECKING:  # annotations only: the interface loads no networkx or pydant
     )
     from ..graph import GraphTransaction, QMSGraph
     from ..model import Edge, Node
+    from ..spc import SPCResult
 
 DEFAULT_STORE = "qmsgraph.qmsdb"
 Progress = Callable[[int, int], None]  # (done, total)
@@ -112,10 +113,23 @@ class Store(ABC):
 
     # Alignment questions. The embedded engine answers them in memory; a server store
     # (Neo4j) overrides them to run on the server. Same answers on every store.
-    def concern_measures(self, window: int = 6) -> set[str]:
-        from ..spc.graph import concern_measures
+    # SPC: summaries (icons, limits, point types) of every measure long enough to judge,
+    # and the full analysis of one measure.
+    def spc_summaries(self) -> dict[str, dict[str, Any]]:
+        from ..spc.graph import all_summaries
 
-        return concern_measures(self.view(), window, self)
+        return all_summaries(self.view(), self)
+
+    def measure_spc(self, measure_id: str, overrides: dict[str, Any] | None = None
+                    ) -> SPCResult:
+        from ..spc.graph import spc_of
+
+        return spc_of(self.get_node(measure_id), overrides)
+
+    def concern_measures(self, window: int = 6) -> set[str]:
+        from ..spc.graph import has_concern
+
+        return {m for m, s in self.spc_summaries().items() if has_concern(s, window)}
 
     def audit(self, config: AlignmentConfig | None = None) -> AuditReport:
         from ..alignment import AlignmentConfig, audit

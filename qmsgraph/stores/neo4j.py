@@ -957,16 +957,15 @@ class Neo4jStore(Store):
             raise NotFoundError(f"no node with id {node_id!r}")
 
     # ------------------------------------------------------------- alignment on the server
-    def concern_measures(self, window: int = 6) -> set[str]:
-        """Measures with special-cause concern. Only the series of measures long enough to
-        judge are pulled, and :mod:`qmsgraph.spc.graph` computes each summary as it does
-        for the embedded store. Summaries are cached on the measure (``spc_summary``, JSON):
-        any write of the node replaces all its properties and so drops the cache, and a
-        summary is stored only if the node's version is still the one it was computed
-        from."""
+    def spc_summaries(self) -> dict[str, dict[str, Any]]:
+        """SPC summaries of the measures long enough to judge. Only their series are pulled,
+        and :mod:`qmsgraph.spc.graph` computes each summary as it does for the embedded
+        store. Summaries are cached on the measure (``spc_summary``, JSON): any write of the
+        node replaces all its properties and so drops the cache, and a summary is stored only
+        if the node's version is still the one it was computed from."""
         import json
 
-        from ..spc.graph import MIN_POINTS, has_concern, summary
+        from ..spc.graph import MIN_POINTS, summary
 
         def work(tx: Any) -> tuple[QMSGraph, dict[str, Any], dict[str, int]]:
             g = QMSGraph()
@@ -1006,7 +1005,7 @@ class Neo4jStore(Store):
                     rows=fresh).consume())
             except StoreError:
                 pass  # a read-only user: no cache, same answer
-        return {mid for mid, x in summaries.items() if has_concern(x, window)}
+        return summaries
 
     def facts(self, cfg: AlignmentConfig, concern: set[str]) -> Facts:
         """The audit's facts, computed with Cypher on the server."""

@@ -374,16 +374,15 @@ class SQLiteStore(Store):
     def stats(self) -> dict[str, Any]:
         return self.view().stats()
 
-    def concern_measures(self, window: int = 6) -> set[str]:
-        """As :meth:`Store.concern_measures`, kept with the snapshot: measure bodies are read
-        once per change of the graph, not once per audit."""
-        from ..spc.graph import concern_measures
+    def spc_summaries(self) -> dict[str, dict[str, Any]]:
+        """As :meth:`Store.spc_summaries`, kept with the snapshot: measure bodies are read
+        once per change of the graph, not once per question."""
+        from ..spc.graph import all_summaries
 
         view = self.view()
-        key = f"concern-{window}"
-        if key not in view.cache:
-            view.cache[key] = concern_measures(view, window, self)
-        return set(view.cache[key])
+        if "spc" not in view.cache:
+            view.cache["spc"] = all_summaries(view, self)
+        return dict(view.cache["spc"])
 
     # ------------------------------------------------------------- writing
     def apply(self, changes: ChangeSet, *, dry_run: bool = False,

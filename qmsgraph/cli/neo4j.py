@@ -1,5 +1,5 @@
 """``qmsgraph push`` and ``qmsgraph pull``: copy a graph between the embedded store and Neo4j
-(registered by qmsgraph.cli)."""
+."""
 
 from __future__ import annotations
 
@@ -7,13 +7,9 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
-from rich.console import Console
 
-from .errors import QMSGraphError, StoreError
-from .stores import DEFAULT_STORE, SQLiteStore, changes_from_graph
-
-console = Console()
-err_console = Console(stderr=True)
+from ..errors import QMSGraphError, StoreError
+from .common import DEFAULT_STORE, console, fail, progress_bar
 
 UriArg = Annotated[str, typer.Argument(
     help="Neo4j URI: bolt://host:7687 or neo4j://host (neo4j+s:// for Aura); credentials "
@@ -22,19 +18,8 @@ ReplaceOpt = Annotated[bool, typer.Option(
     "--replace", help="Clear the target first (otherwise ids already there are refused).")]
 
 
-def _fail(err: object) -> None:
-    err_console.print(f"[bold red]error:[/] {err}", highlight=False, soft_wrap=True)
-    problems = getattr(err, "problems", None)
-    if problems and len(problems) > 1:
-        for p in problems[:20]:
-            err_console.print(f"  - {p}", highlight=False, soft_wrap=True)
-        if len(problems) > 20:
-            err_console.print(f"  ... and {len(problems) - 20} more", highlight=False)
-    raise typer.Exit(1)
-
-
 def _neo4j(uri: str):  # noqa: ANN202 - the store type is imported lazily
-    from .stores.neo4j import SCHEMES, Neo4jStore
+    from ..stores.neo4j import SCHEMES, Neo4jStore
 
     if uri.split("://", 1)[0] not in SCHEMES:
         raise StoreError(f"not a Neo4j URI: {uri.split('@')[-1]!r} (bolt://, neo4j://, "
@@ -49,7 +34,7 @@ def push(
     replace: ReplaceOpt = False,
 ) -> None:
     """Copy the embedded store to Neo4j (batched; run it again to finish an interrupted push)."""
-    from .cli import progress_bar
+    from ..stores import SQLiteStore, changes_from_graph
 
     target = None
     try:
@@ -67,7 +52,7 @@ def push(
         console.print(f"pushed {result.nodes_added} nodes and {result.edges_added} edges "
                       f"from {source} to {target.url}", highlight=False)
     except QMSGraphError as err:
-        _fail(err)
+        fail(err)
     finally:
         if target is not None:
             target.close()
@@ -80,7 +65,7 @@ def pull(
     replace: ReplaceOpt = False,
 ) -> None:
     """Copy a Neo4j graph into the embedded store (one transaction)."""
-    from .cli import progress_bar
+    from ..stores import SQLiteStore, changes_from_graph
 
     source = dest = None
     try:
@@ -95,7 +80,7 @@ def pull(
         console.print(f"pulled {result.nodes_added} nodes and {result.edges_added} edges "
                       f"from {source.url} into {to}", highlight=False)
     except QMSGraphError as err:
-        _fail(err)
+        fail(err)
     finally:
         for s in (source, dest):
             if s is not None:

@@ -161,6 +161,6 @@ def export_graph(st: State, _: Viewer,
                      "ttl (Turtle), jsonld (JSON-LD), graphml (GraphML) or yaml (the "
                      "model file format)."))]) -> Response:
     with st.lock.read():
-        text = export(st.store.graph(), fmt)
+        text = export(st.store.view(), fmt)
     return Response(text, media_type=MEDIA_TYPES[fmt], headers={
         "Content-Disposition": f'attachment; filename="qmsgraph.{fmt}"'})

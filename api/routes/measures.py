@@ -9,7 +9,6 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Depends, Path, Query, Response
 
 from qmsgraph.spc.chart import render_png_bytes, render_svg
-from qmsgraph.spc.graph import measure_spc
 
 from ..auth import Principal, require_role
 from ..deps import AUTH_ERRORS, INVALID, NOT_FOUND, id_path
@@ -36,9 +35,7 @@ def _analyse(st: AppState, measure_id: str, rebase: list[dt.date] | None,
                                  "fix_after_n_points": fix_after_n_points,
                                  "rebase": tuple(rebase or ())}
     with st.lock.read():
-        graph = st.store.view()
-        result = measure_spc(graph, measure_id, overrides)
-        return result, graph.node(measure_id)
+        return st.store.measure_spc(measure_id, overrides), st.store.get_node(measure_id)
 
 
 @router.get("/{measure_id}/spc", response_model=SPCOut, summary="SPC analysis of a measure",

@@ -61,7 +61,7 @@ def export(
         fail(ValidationError(f"unknown format {fmt!r}: use one of {', '.join(FORMATS)}",
                              field="format"))
     with opened(store, create=False) as s:
-        text = export(s.graph(), fmt)
+        text = export(s.view(), fmt)
     if output:
         output.write_text(text, encoding="utf-8")
         console.print(f"wrote {output}")

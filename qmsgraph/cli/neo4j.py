@@ -39,14 +39,13 @@ def push(
     target = None
     try:
         src = SQLiteStore(source, create=False)
-        try:
-            graph = src.graph()
+        try:  # every node and edge, read from the store's snapshot
+            changes = changes_from_graph(src.view(), source=str(source))
         finally:
             src.close()
         target = _neo4j(uri)
         if replace:
             target.clear()
-        changes = changes_from_graph(graph, source=str(source))
         with progress_bar(f"pushing to {target.url}") as cb:
             result = target.apply(changes, progress=cb)
         console.print(f"pushed {result.nodes_added} nodes and {result.edges_added} edges "

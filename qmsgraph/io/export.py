@@ -51,7 +51,7 @@ def to_yaml(graph: QMSGraph) -> str:
             d["description"] = n.description
         d.update(n.model_dump(mode="json", exclude_none=True,
                               include=set(n.attributes()) | {"data"}, exclude_defaults=True))
-        for e in graph.out_edges(n.id):
+        for e in sorted(graph.out_edges(n.id), key=lambda e: (e.kind, e.target)):
             d.setdefault(e.kind, []).append(e.target)
         items.append(d)
     return yaml.safe_dump({"qmsgraph": 1, "nodes": items}, sort_keys=False,

@@ -35,6 +35,7 @@ from .config import (
     Severity,
     load_config,
 )
+from .evidence import Lookup, threads_of
 from .index import (
     ANCHOR_CODES,
     ASPECTS,
@@ -87,7 +88,6 @@ from .rules import (
     index_facts,
 )
 from .threads import (
-    Lookup,
     Neighbours,
     contributors,
     thread,
@@ -142,5 +142,6 @@ __all__ = [
     "matrix",
     "scores",
     "thread",
+    "threads_of",
     "unit_tree",
 ]

@@ -11,6 +11,7 @@ import numpy as np
 
 from ..graph import QMSGraph
 from .config import SEVERITY_ORDER, AlignmentConfig
+from .evidence import Lookup
 from .index import (
     ASPECTS,
     KIND_CODE,
@@ -22,7 +23,6 @@ from .index import (
     index_of,
 )
 from .results import RULES, WORK_RULES, AuditReport, Evidence, Facts, Finding
-from .threads import Lookup
 
 
 def index_facts(graph: QMSGraph, cfg: AlignmentConfig, concern: set[str]) -> Facts:
@@ -177,6 +177,8 @@ def findings_from_facts(facts: Facts, cfg: AlignmentConfig, lookup: Lookup) -> A
             rule=rule, severity=sev, node=node, kind=kind, label=lookup.label(node),
             message=message, evidence=evidence or Evidence()))
 
+    if isinstance(lookup, Lookup):  # one search gives the evidence of every work finding
+        lookup.prepare(sorted({*facts.orphaned, *facts.inactive_only, *facts.declared_bad}))
     for nid in facts.orphaned:
         t = lookup.thread(nid)
         kind = lookup.kind(nid)

@@ -10,7 +10,6 @@ from collections.abc import Callable
 from .. import schema
 from ..errors import ValidationError
 from ..graph import QMSGraph
-from .index import Index
 from .results import Contributor, Contributors, Step, Thread, ThreadResult
 
 
@@ -141,25 +140,3 @@ def contributors(graph: QMSGraph, goal_id: str) -> Contributors:
     return Contributors(goal=goal_id, label=goal.label, status=getattr(goal, "status", "active"),
                         **{g: groups.get(g, []) for g in
                            ("projects", "processes", "measures", "units", "other")})
-
-
-class Lookup:
-    """How the findings phase reads labels and threads: from a graph, or from a store."""
-
-    def __init__(self, graph: QMSGraph, index: Index | None = None) -> None:
-        self.graph = graph
-        self.out = index.thread_out if index is not None else None
-        self.tails: dict[str, list[Step]] = {}
-
-    def label(self, node_id: str) -> str:
-        return self.graph.label(node_id)
-
-    def kind(self, node_id: str) -> str:
-        return self.graph.kind(node_id)
-
-    def thread(self, node_id: str) -> ThreadResult:
-        return thread(self.graph, node_id, self.out, self.tails)
-
-    def paths_to(self, goal_id: str, sources: list[str]) -> list[list[Step]]:
-        parent = _bfs(self.graph, goal_id, forward=False)
-        return [_path_from(self.graph, parent, m) for m in sources]

@@ -14,7 +14,8 @@ from importlib import import_module
 from typing import Any
 
 _EXPORTS = {"render_board": ".board", "CLUSTER_THRESHOLD": ".maps", "map_data": ".maps",
-            "render_map": ".maps", "VIEWS": ".views", "build_view": ".views"}
+            "render_map": ".maps", "VIEWS": "qmsgraph.alignment.views",
+            "build_view": "qmsgraph.alignment.views"}
 
 __all__ = ["CLUSTER_THRESHOLD", "VIEWS", "build_view", "map_data", "render_board",
            "render_map"]

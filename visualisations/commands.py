@@ -67,8 +67,9 @@ def map_cmd(
 
     cfg = read_config(config)
     with opened(store, create=False) as s:
-        html = render_map(s.view(), view, focus=focus, unit=unit, depth=depth,
-                          report=s.audit(cfg), spc=s.spc_summaries(), title=title)
+        content = s.map_view(view, focus=focus, unit=unit, depth=depth)
+        html = render_map(s.view(), view, report=s.audit(cfg), spc=s.spc_summaries(),
+                          title=title, content=content)
     typer.echo(str(_write(output, html)))
 
 

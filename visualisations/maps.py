@@ -1,9 +1,10 @@
 """Interactive system maps for leaders: self-contained HTML pages drawn with vis-network
 through pyvis.
 
-``render_map(graph, view, ...)`` returns one HTML page. Views (see :mod:`.views`): ``system``,
-``unit``, ``thread``, ``goal``, ``findings``. Every node has a fixed position from the layered
-layout (:mod:`.layout`); physics is off, so the page opens at once even at 5,000 nodes.
+``render_map(graph, view, ...)`` returns one HTML page. Views (see
+:mod:`qmsgraph.alignment.views`): ``system``, ``unit``, ``thread``, ``goal``, ``findings``.
+Every node has a fixed position from the layered layout (:mod:`.layout`); physics is off, so
+the page opens at once even at 5,000 nodes.
 
 Large maps
 ----------
@@ -44,12 +45,12 @@ from pyvis.network import Network
 
 from qmsgraph import schema
 from qmsgraph.alignment import SEVERITY_ORDER, AlignmentConfig, AuditReport, Finding, audit
+from qmsgraph.alignment.views import VIEWS, MapView, build_view, thread_reach
 from qmsgraph.graph import QMSGraph
 from qmsgraph.model import Measure
 
 from . import page, style
 from .layout import DX, SUB_DY, Layout, layered_layout
-from .views import VIEWS, MapView, build_view, thread_reach
 
 CLUSTER_THRESHOLD = 2000
 """Views with more nodes than this are clustered by unit (see the module docstring)."""
@@ -314,9 +315,12 @@ def _plan_clusters(graph: QMSGraph, mv: MapView, protected: set[str],
 def map_data(graph: QMSGraph, view: str = "system", *, focus: str | None = None,
              unit: str | None = None, depth: int | None = None,
              report: AuditReport | None = None, spc: dict[str, dict[str, Any]] | None = None,
-             links: LinkMode = "file", cluster_threshold: int = CLUSTER_THRESHOLD) -> MapData:
-    """The nodes (vis-network dicts with fixed x/y), edges and clusters of a map."""
-    mv = build_view(graph, view, focus=focus, unit=unit, depth=depth)
+             links: LinkMode = "file", cluster_threshold: int = CLUSTER_THRESHOLD,
+             content: MapView | None = None) -> MapData:
+    """The nodes (vis-network dicts with fixed x/y), edges and clusters of a map.
+    ``content``: the view's nodes and edges as the store gave them
+    (:meth:`~qmsgraph.stores.Store.map_view`); worked out from ``graph`` when None."""
+    mv = content or build_view(graph, view, focus=focus, unit=unit, depth=depth)
     if report is None:
         cfg = AlignmentConfig()
         report = audit(graph, cfg, concern_from_spc(spc, cfg.concern_window))
@@ -615,7 +619,8 @@ def render_map(graph: QMSGraph, view: str = "system", *, focus: str | None = Non
                unit: str | None = None, depth: int | None = None,
                report: AuditReport | None = None, spc: dict[str, dict[str, Any]] | None = None,
                title: str | None = None, links: LinkMode = "file",
-               cluster_threshold: int = CLUSTER_THRESHOLD) -> str:
+               cluster_threshold: int = CLUSTER_THRESHOLD,
+               content: MapView | None = None) -> str:
     """A complete, self-contained HTML page with the map (see the module docstring).
 
     ``report``: the audit to show (computed with the default configuration when None);
@@ -623,7 +628,7 @@ def render_map(graph: QMSGraph, view: str = "system", *, focus: str | None = Non
     icons on measures; ``links``: "file" or "served" (how links are written).
     """
     data = map_data(graph, view, focus=focus, unit=unit, depth=depth, report=report, spc=spc,
-                    links=links, cluster_threshold=cluster_threshold)
+                    links=links, cluster_threshold=cluster_threshold, content=content)
     return render_page(data, title=title, links=links)
 
 

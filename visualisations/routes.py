@@ -19,13 +19,13 @@ from fastapi import APIRouter, Depends, Query
 from fastapi.responses import HTMLResponse, JSONResponse
 
 from qmsgraph.alignment import AlignmentConfig
+from qmsgraph.alignment.views import VIEWS
 from qmsgraph.errors import NotFoundError, ValidationError
 from qmsgraph.stores import Store
 
 from .board import render_board
 from .maps import render_map
 from .page import CSP
-from .views import VIEWS
 
 PROBLEM = "application/problem+json"
 # the same problem types as the API app (api/problems.py)
@@ -94,8 +94,9 @@ def map_router(get_store: Callable[..., Any], require_viewer: Callable[..., Any]
                     return problem(404, "Not found", f"no node with id {nid!r}", field=name)
             spc = store.spc_summaries()
             report = store.audit(config)
-            text = render_map(graph, view, focus=focus, unit=unit, depth=d, report=report,
-                              spc=spc, links="served")
+            content = store.map_view(view, focus=focus, unit=unit, depth=d)
+            text = render_map(graph, view, report=report, spc=spc, links="served",
+                              content=content)
         except NotFoundError as err:
             return problem(404, "Not found", str(err))
         except ValidationError as err:

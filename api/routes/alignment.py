@@ -17,7 +17,6 @@ from qmsgraph.alignment import (
 
 from ..auth import Principal, require_role
 from ..deps import AUTH_ERRORS, INVALID, NOT_FOUND, IdPath
-from ..filters import unit_scope
 from ..schemas import AuditOut, BalanceRow, RuleId, ScoresOut, Severity
 from ..state import AppState, state
 
@@ -46,7 +45,7 @@ def audit(st: State, _: Viewer,
         report = st.store.audit(st.config)
         nodes = None
         if unit:
-            units, linked = unit_scope(st.store.view(), unit)
+            units, linked = st.store.unit_scope(unit)
             nodes = units | linked
     findings = report.filter(rule, severity, nodes)
     classification = report.classification if nodes is None else {

@@ -26,7 +26,6 @@ from ..deps import (
     id_path,
     provenance,
 )
-from ..filters import select_edges
 from ..schemas import EdgeCreate, EdgeKind, EdgeOut, EdgePage, EdgeReplace
 from ..state import AppState, state
 
@@ -55,8 +54,7 @@ def list_edges(st: State, _: Viewer,
                limit: Limit = 100, offset: Offset = 0) -> dict[str, Any]:
     """Edges matching every filter given, sorted by source, kind and target."""
     with st.lock.read():
-        edges = select_edges(st.store.view(), kind=kind, source=source, target=target,
-                             node=node)
+        edges = st.store.find_edges(kind=kind, source=source, target=target, node=node)
     return {"total": len(edges), "limit": limit, "offset": offset,
             "items": [_out(e) for e in edges[offset:offset + limit]]}
 

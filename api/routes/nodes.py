@@ -28,7 +28,6 @@ from ..deps import (
     precondition,
     provenance,
 )
-from ..filters import select_nodes
 from ..problems import ProblemException
 from ..schemas import NodeCreate, NodeKind, NodeOut, NodePage, NodeReplace
 from ..state import AppState, state
@@ -59,10 +58,10 @@ def list_nodes(
 ) -> dict[str, Any]:
     """Nodes matching every filter given, sorted by id, one page at a time."""
     with st.lock.read():
-        nodes = select_nodes(st.store.view(), kind=kind, unit=unit, status=status, q=q)
-        chosen = nodes[offset:offset + limit]
-        items = [node_out(n, st.store.version(n.id)) for n in chosen]
-    return {"total": len(nodes), "limit": limit, "offset": offset, "items": items}
+        ids = st.store.find_nodes(kind=kind, unit=unit, status=status, q=q)
+        items = [node_out(st.store.get_node(x), st.store.version(x))
+                 for x in ids[offset:offset + limit]]
+    return {"total": len(ids), "limit": limit, "offset": offset, "items": items}
 
 
 @router.post("", status_code=201, response_model=NodeOut, response_model_exclude_none=True,

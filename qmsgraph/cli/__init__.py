@@ -9,42 +9,20 @@ runs, so ``qmsgraph --help`` loads typer and rich only.
 
 from __future__ import annotations
 
-from typing import Annotated
-
-import typer
-
-from .. import __version__
-from . import alignment, data, neo4j, spc
-from .common import console
-from .data import example_files
-
-app = typer.Typer(help="qmsgraph: your Quality Management System as a knowledge graph.",
-                  no_args_is_help=True, add_completion=False, pretty_exceptions_enable=False)
-
-
-def _version(value: bool) -> None:
-    if value:
-        console.print(f"qmsgraph {__version__}")
-        raise typer.Exit()
-
-
-@app.callback()
-def main(version: Annotated[bool, typer.Option("--version", callback=_version,
-                                               is_eager=True, help="Show the version.")]
-         = False) -> None:
-    """Map purpose, goals, processes, measures, units and improvement work as one graph."""
-
-
-def _register() -> None:
-    from qmsgraph.api.commands import register as register_api
-    from qmsgraph.visualisations.commands import register as register_pages
-
-    for register in (data.register, alignment.register, spc.register, register_api,
-                     register_pages, neo4j.register):
-        register(app)
-
-
-_register()
+from typing import Any
 
 __all__ = ["app", "example_files"]
 
+
+def __getattr__(name: str) -> Any:
+    # the application is assembled on first use, so that the command modules of other
+    # packages can import :mod:`.common` without a cycle
+    if name == "app":
+        from .main import app
+
+        return app
+    if name == "example_files":
+        from .data import example_files
+
+        return example_files
+    raise AttributeError(name)

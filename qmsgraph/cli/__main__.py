@@ -1,5 +1,5 @@
 """``python -m qmsgraph.cli``: the same as the ``qmsgraph`` command."""
 
-from . import app
+from .main import app
 
 app()

@@ -26,6 +26,7 @@ if TYPE_CHECKING:  # annotations only: the interface loads no networkx or pydant
         ThreadResult,
         XMatrix,
     )
+    from ..alignment.views import MapView
     from ..graph import GraphTransaction, QMSGraph
     from ..model import Edge, Node
     from ..spc import SPCResult
@@ -107,6 +108,36 @@ class Store(ABC):
 
     def get_node(self, node_id: str) -> Node:
         return self.view().node(node_id)
+
+    # Listing and filtering (see :mod:`.queries`).
+    def find_nodes(self, *, kind: str | None = None, unit: str | None = None,
+                   status: str | None = None, q: str | None = None) -> list[str]:
+        """Ids of the nodes matching every filter given, sorted: ``kind`` (subclasses
+        included), ``unit`` (linked to the unit, a unit below it or a person in them),
+        ``status``, ``q`` (case-insensitive text in id, label, description)."""
+        from .queries import select_nodes
+
+        return select_nodes(self.view(), kind=kind, unit=unit, status=status, q=q)
+
+    def find_edges(self, *, kind: str | None = None, source: str | None = None,
+                   target: str | None = None, node: str | None = None) -> list[Edge]:
+        """Edges matching every filter given, sorted by (source, kind, target)."""
+        from .queries import select_edges
+
+        return select_edges(self.view(), kind=kind, source=source, target=target, node=node)
+
+    def unit_scope(self, unit: str) -> tuple[set[str], set[str]]:
+        """(the units at and below ``unit``, the nodes linked to them)."""
+        from .queries import unit_scope
+
+        return unit_scope(self.view(), unit)
+
+    def map_view(self, view: str, *, focus: str | None = None, unit: str | None = None,
+                 depth: int | None = None) -> MapView:
+        """The nodes and edges of a map view (:mod:`qmsgraph.alignment.views`)."""
+        from ..alignment.views import build_view
+
+        return build_view(self.view(), view, focus=focus, unit=unit, depth=depth)
 
     def stats(self) -> dict[str, Any]:
         return self.view().stats()

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import pytest
 
+from qmsgraph.alignment.views import VIEWS, build_view
 from qmsgraph.errors import NotFoundError, ValidationError
 from qmsgraph.visualisations.layout import layered_layout
-from qmsgraph.visualisations.views import VIEWS, build_view
 
 from ..alignment.builder import G
 from .conftest import Org

@@ -1,4 +1,5 @@
-"""Selecting and paging what the store holds, for list routes (no alignment rules here).
+"""List-and-filter questions of the store interface (:meth:`Store.find_nodes`,
+:meth:`Store.find_edges`, :meth:`Store.unit_scope`), answered over a store's read view.
 
 The unit filter follows the Board-to-floor chain: a unit stands for itself and every unit
 below it (``unitOf``), and for the people who work in those units (``memberOf``). A node is
@@ -7,12 +8,15 @@ below it (``unitOf``), and for the people who work in those units (``memberOf``)
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable
+from typing import TYPE_CHECKING
 
-from qmsgraph import schema
-from qmsgraph.errors import ValidationError
-from qmsgraph.graph import QMSGraph
-from qmsgraph.model import Edge, Node
+from .. import schema
+from ..errors import ValidationError
+
+if TYPE_CHECKING:
+    from ..graph import QMSGraph
+    from ..model import Edge
 
 UNIT_LINKS = ("owns", "leads", "delivers", "monitors")
 
@@ -46,22 +50,26 @@ def unit_scope(graph: QMSGraph, unit: str) -> tuple[set[str], set[str]]:
 
 
 def select_nodes(graph: QMSGraph, *, kind: str | None = None, unit: str | None = None,
-                 status: str | None = None, q: str | None = None) -> list[Node]:
-    """Nodes matching every filter given, sorted by id."""
-    keep = unit_scope(graph, unit)[1] if unit else None
-    needle = q.casefold() if q else None
-    out = []
-    for n in graph.nodes(kind):
-        if keep is not None and n.id not in keep:
-            continue
-        if status is not None and getattr(n, "status", None) != status:
-            continue
-        if needle is not None and not any(
-                needle in (text or "").casefold() for text in (n.id, n.label, n.description)):
-            continue
-        out.append(n)
-    out.sort(key=lambda n: n.id)
-    return out
+                 status: str | None = None, q: str | None = None) -> list[str]:
+    """Ids of the nodes matching every filter given, sorted. Kind and unit are answered from
+    the graph's structure; node bodies are read only for a status or text filter."""
+    ids = graph.ids(kind)
+    if unit:
+        keep = unit_scope(graph, unit)[1]
+        ids = [x for x in ids if x in keep]
+    if status is not None or q:
+        needle = q.casefold() if q else None
+        out = []
+        for x in ids:
+            n = graph.node(x)
+            if status is not None and getattr(n, "status", None) != status:
+                continue
+            if needle is not None and not any(needle in (text or "").casefold()
+                                              for text in (n.id, n.label, n.description)):
+                continue
+            out.append(x)
+        ids = out
+    return sorted(ids)
 
 
 def select_edges(graph: QMSGraph, *, kind: str | None = None, source: str | None = None,
@@ -84,6 +92,3 @@ def select_edges(graph: QMSGraph, *, kind: str | None = None, source: str | None
     out.sort(key=lambda e: e.key)
     return out
 
-
-def page(items: list, limit: int, offset: int) -> Iterator:
-    return iter(items[offset:offset + limit])

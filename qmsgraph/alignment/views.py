@@ -1,4 +1,5 @@
-"""Which nodes and edges each map shows. Pure graph work, no drawing: the tests count the
+"""Which nodes and edges each map shows (the store question behind every map view,
+:meth:`qmsgraph.stores.Store.map_view`). Pure graph work, no drawing: the tests count the
 nodes of a view here and compare with what the browser draws.
 
 Views
@@ -27,19 +28,27 @@ from collections import deque
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
-from qmsgraph import schema
-from qmsgraph.alignment import contributors, thread
-from qmsgraph.errors import NotFoundError, ValidationError
-from qmsgraph.graph import QMSGraph
+from .. import schema
+from ..errors import NotFoundError, ValidationError
+from ..graph import QMSGraph
+from .threads import contributors, thread
 
 VIEWS: tuple[str, ...] = ("system", "unit", "thread", "goal", "findings")
 
-# Layers for the system view's depth (row key -> layer number).
-LAYERS: dict[str, int] = {
-    "purpose": 0, "goals": 1, "objectives": 2, "processes": 3, "measures": 3, "projects": 4,
-    "primary": 4, "secondary": 4, "changes": 4, "pdsa": 4, "assurance": 5, "system": 6,
-    "board": 6, "directorates": 6, "teams": 6, "people": 7,
-}
+# Layers for the system view's depth: 0 purpose, 1 goals, 2 objectives, 3 processes,
+# services and measures, 4 improvement work, 5 assurance and risk, 6 units, 7 people.
+_LAYER_KINDS: tuple[tuple[str, ...], ...] = (
+    ("Purpose", "Mission", "Vision", "Value", "PopulationNeed"),
+    ("StrategicGoal",),
+    ("Objective",),
+    ("Service", "Process", "Enabler", "Measure"),
+    ("ImprovementProject", "PrimaryDriver", "SecondaryDriver", "ChangeIdea", "PDSACycle"),
+    ("AssuranceActivity", "Audit", "Inspection", "Review", "Standard", "Risk", "Incident",
+     "FeedbackSource"),
+    ("HealthSystem", "Organisation", "Directorate", "OrganisationalUnit", "Team"),
+    ("Person", "Role"),
+)
+LAYER_OF_KIND: dict[str, int] = {k: i for i, ks in enumerate(_LAYER_KINDS) for k in ks}
 
 PEOPLE = ("Person", "Role")
 # Relations left out of the system view: they would tie every node to people, or cross the
@@ -148,14 +157,12 @@ def build_view(graph: QMSGraph, view: str, *, focus: str | None = None,
 
 
 def system_view(graph: QMSGraph, depth: int | None = None) -> MapView:
-    from .style import ROW_OF_KIND, ROWS
-
     nodes = []
     for nid in graph.ids():
         kind = graph.kind(nid)
         if kind in PEOPLE:
             continue
-        if depth is not None and LAYERS[ROWS[ROW_OF_KIND[kind]].key] > depth:
+        if depth is not None and LAYER_OF_KIND[kind] > depth:
             continue
         nodes.append(nid)
     nodes.sort()

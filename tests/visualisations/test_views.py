@@ -143,3 +143,10 @@ def test_barycentre_ordering_removes_crossings() -> None:
     for goal in ("GA", "GB"):
         kids = [pos[s][0] for s, k, t in edges if t == goal and k == "contributesTo"]
         assert min(kids) <= pos[goal][0] <= max(kids)
+
+
+def test_every_kind_has_a_layer_for_the_system_depth() -> None:
+    from qmsgraph import schema
+    from qmsgraph.alignment.views import LAYER_OF_KIND
+
+    assert set(LAYER_OF_KIND) == set(schema.NODE_KINDS)

@@ -116,9 +116,9 @@ def _index_from_core(core: Any) -> Index:
     """The index straight from the embedded store's arrays: no per-node Python."""
     ids = core.ids[:core.n]
     edges = core.edges_of_kind()
-    ix = _finish_index(ids, SlotMap(core), core.kind[:core.n], core.goal_status[:core.n],
-                       core.project_status[:core.n], edges, core.last_point[:core.n],
-                       core.n_points[:core.n], core.driver[:core.n])
+    f = core.facts()
+    ix = _finish_index(ids, SlotMap(core), f["kind"], f["goal_status"], f["project_status"],
+                       edges, f["last_point"], f["n_points"], f["driver"])
     ix.alive = core.alive
     return ix
 

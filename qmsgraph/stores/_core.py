@@ -5,10 +5,13 @@ append-only list and an id -> slot dict), a kind code (-1 for a deleted slot) an
 fields the questions read (goal and project status, the latest data point, the number of
 points, whether a process is a driver). Edges are one forward and one reverse compressed
 sparse row (CSR) over every edge kind, each slice sorted by (edge kind, node slot), plus a
-small *delta* of edges added and removed since the CSR was built. A write makes a new Core
-that shares the base arrays and carries a bigger delta; when the delta grows past a fraction
-of the base, the CSR is rebuilt (merged). Readers that hold an older Core keep a consistent
-snapshot.
+small *delta* of edges added and removed since the CSR was built; the node fields likewise
+have base arrays and a *patch* of the slots written since. Deltas and patches are persistent
+hash-array-mapped tries (``immutables.Map``): a write makes a new Core that shares every
+array and all but O(log n) of the tries, so its cost does not grow with the graph. When a
+delta grows past a fraction of the base, it is folded into new base arrays (merged). Readers
+that hold an older Core keep a consistent snapshot; questions over whole arrays read
+:meth:`Core.facts`, the base arrays with the patch applied, built once per snapshot.
 
 Node bodies (labels, fields, provenance, data points) are not here: the store reads them
 when a question needs them (:class:`CoreGraph`).
@@ -22,6 +25,7 @@ from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING, Any, ClassVar
 
 import numpy as np
+from immutables import Map
 
 from .. import schema
 from ..errors import ConflictError, NotFoundError
@@ -96,6 +100,8 @@ class Core:
     n: int
     ids: list[str]
     pos: dict[str, int]
+    # node fields, base arrays (slots written since are in ``patch``; read them through
+    # kind_code() for one slot and facts() for all)
     kind: np.ndarray          # int16, -1 = deleted slot
     goal_status: np.ndarray   # int8: 0 not a goal, 1 active, 2 inactive
     project_status: np.ndarray  # int8 into schema.PROJECT_STATUSES, -1 not a project
@@ -109,12 +115,18 @@ class Core:
     rptr: np.ndarray
     rsrc: np.ndarray
     rkind: np.ndarray
-    added_out: dict[int, tuple[tuple[int, int], ...]] = field(default_factory=dict)
-    added_in: dict[int, tuple[tuple[int, int], ...]] = field(default_factory=dict)
-    removed: frozenset[tuple[int, int, int]] = frozenset()
+    patch: Map = field(default_factory=Map)      # slot -> the six field codes
+    added_out: Map = field(default_factory=Map)  # slot -> ((edge kind, target), ...)
+    added_in: Map = field(default_factory=Map)   # slot -> ((edge kind, source), ...)
+    removed: Map = field(default_factory=Map)    # (src, kind, dst) -> True
     n_added: int = 0
     alive: int = 0
     n_edges: int = 0
+    _memo: dict[str, Any] = field(default_factory=dict, compare=False, repr=False)
+
+    FIELDS: ClassVar[tuple[str, ...]] = ("kind", "goal_status", "project_status",
+                                         "last_point", "n_points", "driver")
+    _FILL: ClassVar[tuple[int, ...]] = (-1, 0, -1, -1, 0, 0)
 
     # ------------------------------------------------------------------ building
     @classmethod
@@ -148,14 +160,40 @@ class Core:
         return {name: np.array(c, dtype=np.int64) for name, c in zip(names, cols, strict=True)}
 
     # ------------------------------------------------------------------ saving
+    def facts(self) -> dict[str, np.ndarray]:
+        """The node fields of slots ``0..n-1`` (base arrays with the patch applied), built
+        once per snapshot."""
+        got = self._memo.get("facts")
+        if got is None:
+            got = {}
+            for j, (name, fill) in enumerate(zip(self.FIELDS, self._FILL, strict=True)):
+                base = getattr(self, name)
+                a = np.full(self.n, fill, dtype=base.dtype)
+                m = min(len(base), self.n)
+                a[:m] = base[:m]
+                if len(self.patch):
+                    slots = np.fromiter(self.patch.keys(), dtype=np.int64, count=len(self.patch))
+                    a[slots] = [v[j] for v in self.patch.values()]
+                got[name] = a
+            self._memo["facts"] = got
+        return got
+
+    def kind_code(self, i: int) -> int:
+        """The kind code of slot ``i`` (-1: deleted), patch first."""
+        p = self.patch.get(i)
+        if p is not None:
+            return p[0]
+        return int(self.kind[i]) if i < len(self.kind) else -1
+
     def arrays(self) -> dict[str, np.ndarray]:
         """Everything needed to restore this core (the delta merged)."""
         core = self.merged() if (self.n_added or self.removed or self.nb != self.n) else self
+        f = core.facts()
         return {"ids": np.array(core.ids[:core.n], dtype=str) if core.n
                 else np.zeros(0, dtype="<U1"),
-                "kind": core.kind, "goal_status": core.goal_status,
-                "project_status": core.project_status, "last_point": core.last_point,
-                "n_points": core.n_points, "driver": core.driver, "fptr": core.fptr,
+                "kind": f["kind"], "goal_status": f["goal_status"],
+                "project_status": f["project_status"], "last_point": f["last_point"],
+                "n_points": f["n_points"], "driver": f["driver"], "fptr": core.fptr,
                 "fdst": core.fdst, "fkind": core.fkind, "rptr": core.rptr,
                 "rsrc": core.rsrc, "rkind": core.rkind,
                 "meta": np.array([core.clock, core.n, core.n_edges], dtype=np.int64)}
@@ -177,7 +215,7 @@ class Core:
     # ------------------------------------------------------------------ nodes
     def slot(self, node_id: str) -> int | None:
         i = self.pos.get(node_id)
-        if i is None or i >= self.n or self.kind[i] < 0:
+        if i is None or i >= self.n or self.kind_code(i) < 0:
             return None
         return i
 
@@ -188,10 +226,10 @@ class Core:
         i = self.slot(node_id)
         if i is None:
             raise NotFoundError(f"no node with id {node_id!r}")
-        return KINDS[self.kind[i]]
+        return KINDS[self.kind_code(i)]
 
     def alive_slots(self) -> np.ndarray:
-        return np.flatnonzero(self.kind[:self.n] >= 0)
+        return np.flatnonzero(self.facts()["kind"] >= 0)
 
     # ------------------------------------------------------------------ edges
     def out(self, i: int) -> list[tuple[int, int]]:
@@ -236,7 +274,7 @@ class Core:
         dst = self.fdst.astype(np.int64)
         kind = self.fkind.astype(np.int64)
         if self.removed:
-            rm = np.array(sorted(self.removed), dtype=np.int64).reshape(-1, 3)
+            rm = np.array(sorted(self.removed.keys()), dtype=np.int64).reshape(-1, 3)
             n = max(self.n, 1)
             keys = (src * _KEY + kind) * n + dst
             rkeys = (rm[:, 0] * _KEY + rm[:, 1]) * n + rm[:, 2]
@@ -259,7 +297,8 @@ class Core:
                 for c, k in enumerate(EDGE_KINDS)}
 
     def kind_counts(self) -> tuple[dict[str, int], dict[str, int]]:
-        nk = np.bincount(self.kind[:self.n][self.kind[:self.n] >= 0], minlength=len(KINDS))
+        kind = self.facts()["kind"]
+        nk = np.bincount(kind[kind >= 0], minlength=len(KINDS))
         _, _, kind = self.edge_arrays()
         ek = np.bincount(kind, minlength=len(EDGE_KINDS))
         return ({KINDS[i]: int(c) for i, c in enumerate(nk) if c},
@@ -269,39 +308,29 @@ class Core:
     def evolve(self, clock: int, upserts: dict[str, NodeFacts], deleted: Iterable[str],
                add_edges: Iterable[tuple[str, str, str]],
                del_edges: Iterable[tuple[str, str, str]]) -> Core:
-        """A new snapshot with these changes (deletions first). Shares the base arrays."""
+        """A new snapshot with these changes (deletions first). Shares the base arrays and
+        all of the deltas it does not change: the cost is that of the changes."""
         deleted = [d for d in deleted if d not in upserts or self.slot(d) is None]
         new_ids = [nid for nid in upserts if nid not in self.pos]
         n = self.n + len(new_ids)
-        grow = len(new_ids)
-
-        def grown(a: np.ndarray, fill: int) -> np.ndarray:
-            if not grow:
-                return a.copy()
-            return np.concatenate([a[:self.n], np.full(grow, fill, dtype=a.dtype)])
-
-        kind = grown(self.kind, -1)
-        gs, ps = grown(self.goal_status, 0), grown(self.project_status, -1)
-        lp, npts, drv = grown(self.last_point, -1), grown(self.n_points, 0), grown(
-            self.driver, 0)
         for nid in new_ids:  # append-only: an older snapshot never sees slots >= its n
             self.pos[nid] = len(self.ids)
             self.ids.append(nid)
         pos = self.pos
         alive = self.alive
+        patch = self.patch.mutate()
         for nid in deleted:
             i = pos[nid]
-            if kind[i] >= 0:
+            if self.kind_code(i) >= 0:
                 alive -= 1
-            kind[i], gs[i], ps[i], lp[i], npts[i], drv[i] = -1, 0, -1, -1, 0, False
+            patch[i] = (-1, 0, -1, -1, 0, False)
         for nid, facts in upserts.items():
             i = pos[nid]
-            if kind[i] < 0:
+            if (patch.get(i) or (self.kind_code(i),))[0] < 0:
                 alive += 1
-            kind[i], gs[i], ps[i], lp[i], npts[i], drv[i] = _codes_of(facts)
-        added_out = dict(self.added_out)
-        added_in = dict(self.added_in)
-        removed = set(self.removed)
+            patch[i] = _codes_of(facts)
+        added_out, added_in = self.added_out.mutate(), self.added_in.mutate()
+        removed = self.removed.mutate()
         n_added, n_edges = self.n_added, self.n_edges
         for s, k, t in del_edges:
             si, ki, ti = pos[s], EDGE_CODE[k], pos[t]
@@ -310,22 +339,25 @@ class Core:
                 added_in[ti] = tuple(x for x in added_in[ti] if x != (ki, si))
                 n_added -= 1
             else:
-                removed.add((si, ki, ti))
+                removed[(si, ki, ti)] = True
             n_edges -= 1
         for s, k, t in add_edges:
             si, ki, ti = pos[s], EDGE_CODE[k], pos[t]
             if (si, ki, ti) in removed:
-                removed.discard((si, ki, ti))
+                del removed[(si, ki, ti)]
             else:
                 added_out[si] = (*added_out.get(si, ()), (ki, ti))
                 added_in[ti] = (*added_in.get(ti, ()), (ki, si))
                 n_added += 1
             n_edges += 1
-        core = replace(self, clock=clock, n=n, kind=kind, goal_status=gs,
-                       project_status=ps, last_point=lp, n_points=npts, driver=drv,
-                       added_out=added_out, added_in=added_in, removed=frozenset(removed),
-                       n_added=n_added, alive=alive, n_edges=n_edges)
-        if n_added + len(removed) > max(self.MERGE_AT, self.n_edges // 20):
+        core = replace(self, clock=clock, n=n, patch=patch.finish(),
+                       added_out=added_out.finish(), added_in=added_in.finish(),
+                       removed=removed.finish(), n_added=n_added, alive=alive,
+                       n_edges=n_edges, _memo={})
+        if len(core.patch) > max(self.MERGE_AT, n // 20):
+            f = core.facts()
+            core = replace(core, patch=Map(), _memo={"facts": f}, **f)
+        if n_added + len(core.removed) > max(self.MERGE_AT, self.n_edges // 20):
             core = core.merged()
         return core
 
@@ -335,8 +367,8 @@ class Core:
         fptr, fdst, fkind = _csr(src, dst, kind, self.n)
         rptr, rsrc, rkind = _csr(dst, src, kind, self.n)
         return replace(self, nb=self.n, fptr=fptr, fdst=fdst, fkind=fkind, rptr=rptr,
-                       rsrc=rsrc, rkind=rkind, added_out={}, added_in={},
-                       removed=frozenset(), n_added=0, n_edges=len(src))
+                       rsrc=rsrc, rkind=rkind, added_out=Map(), added_in=Map(),
+                       removed=Map(), n_added=0, n_edges=len(src), _memo=self._memo)
 
 
 # ====================================================================== a read view
@@ -425,7 +457,7 @@ class CoreGraph:
         slots = c.alive_slots()
         if kind is not None:
             codes = [KIND_CODE[k] for k in KINDS if schema.is_a(k, kind)]
-            slots = slots[np.isin(c.kind[slots], codes)]
+            slots = slots[np.isin(c.facts()["kind"][slots], codes)]
         ids = c.ids
         return [ids[i] for i in slots.tolist()]
 
@@ -512,9 +544,9 @@ class CoreGraph:
     def stats(self) -> dict[str, Any]:
         nk, ek = self.core.kind_counts()
         c = self.core
-        alive = c.kind[:c.n] >= 0
+        f = c.facts()
         return {"nodes": c.alive, "edges": c.n_edges,
-                "data_points": int(c.n_points[:c.n][alive].sum()),
+                "data_points": int(f["n_points"][f["kind"] >= 0].sum()),
                 "node_kinds": dict(sorted(nk.items())), "edge_kinds": dict(sorted(ek.items()))}
 
 

@@ -27,9 +27,10 @@ REPO = Path(__file__).resolve().parents[2]
 
 def canon(core: Core) -> tuple[list[tuple], list[tuple[str, str, str]]]:
     ids = core.ids
-    nodes = sorted((ids[i], KINDS[core.kind[i]], int(core.goal_status[i]),
-                    int(core.project_status[i]), int(core.last_point[i]),
-                    int(core.n_points[i]), bool(core.driver[i]))
+    f = core.facts()
+    nodes = sorted((ids[i], KINDS[f["kind"][i]], int(f["goal_status"][i]),
+                    int(f["project_status"][i]), int(f["last_point"][i]),
+                    int(f["n_points"][i]), bool(f["driver"][i]))
                    for i in core.alive_slots().tolist())
     src, dst, kind = core.edge_arrays()
     edges = sorted((ids[s], EDGE_KINDS[k], ids[t]) for s, k, t in zip(
@@ -150,7 +151,7 @@ def test_another_process_commits_are_read_from_the_log(tmp_path: Path, monkeypat
     assert "O-new" in view and view.successors("O-new", "contributesTo") == [goal]
     assert view.stats()["nodes"] == before["nodes"] + 1
     assert view.node(goal).status == "retired"
-    assert store.core.goal_status[store.core.pos[goal]] == 2
+    assert store.core.facts()["goal_status"][store.core.pos[goal]] == 2
     monkeypatch.undo()
     same_as_rebuilt(store, path)
     store.close()

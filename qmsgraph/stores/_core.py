@@ -28,8 +28,7 @@ import numpy as np
 from immutables import Map
 
 from .. import schema
-from ..errors import ConflictError, NotFoundError
-from ..graph import QMSGraph
+from ..errors import NotFoundError
 
 if TYPE_CHECKING:
     from ..model import Edge, Node
@@ -494,21 +493,20 @@ class CoreGraph:
         """(edge kind, source) of every edge into the node."""
         return self._pairs(node_id, False, None)
 
-    def thread_out(self, node_id: str) -> list[tuple[str, str]]:
+    def _thread(self, node_id: str, forward: bool) -> list[tuple[str, str]]:
         c = self.core
         i = c.pos[node_id]
         ids = c.ids
-        out = [(EDGE_KINDS[k], ids[j]) for k, j in c.out(i) if _IS_THREAD[k]]
-        out.sort()
-        return out
+        return sorted((EDGE_KINDS[k], ids[j]) for k, j in (c.out(i) if forward else c.inc(i))
+                      if _IS_THREAD[k])
+
+    def thread_out(self, node_id: str) -> list[tuple[str, str]]:
+        """Thread edges out of a node as sorted (edge kind, target) pairs."""
+        return self._thread(node_id, True)
 
     def thread_in(self, node_id: str) -> list[tuple[str, str]]:
-        c = self.core
-        i = c.pos[node_id]
-        ids = c.ids
-        out = [(EDGE_KINDS[k], ids[j]) for k, j in c.inc(i) if _IS_THREAD[k]]
-        out.sort()
-        return out
+        """Thread edges into a node as sorted (edge kind, source) pairs."""
+        return self._thread(node_id, False)
 
     def has_edge(self, source: str, kind: str, target: str) -> bool:
         c = self.core
@@ -551,128 +549,3 @@ class CoreGraph:
 
 
 # ====================================================================== staging writes
-
-class Overlay:
-    """The mutable side of a graph, for :class:`~qmsgraph.graph.GraphTransaction`: staged
-    changes over a :class:`Core`, checked against the ontology and the graph with the changes
-    so far. Nothing is copied: the overlay records what the write touches."""
-
-    def __init__(self, view: CoreGraph) -> None:
-        self.view = view
-        self.core = view.core
-        self.nodes: dict[str, Node | None] = {}  # staged bodies; None = deleted
-        self.added: dict[tuple[str, str, str], Edge] = {}
-        self.removed: set[tuple[str, str, str]] = set()
-
-    # ------------------------------------------------------------------ reading
-    def __contains__(self, node_id: object) -> bool:
-        if node_id in self.nodes:
-            return self.nodes[node_id] is not None  # type: ignore[index]
-        return node_id in self.core
-
-    def get(self, node_id: str) -> Node | None:
-        if node_id in self.nodes:
-            return self.nodes[node_id]
-        return self.view.get(node_id)
-
-    def node(self, node_id: str) -> Node:
-        got = self.get(node_id)
-        if got is None:
-            raise NotFoundError(f"no node with id {node_id!r}")
-        return got
-
-    def kind(self, node_id: str) -> str:
-        if node_id in self.nodes:
-            n = self.nodes[node_id]
-            if n is None:
-                raise NotFoundError(f"no node with id {node_id!r}")
-            return n.kind
-        return self.core.kind_of(node_id)
-
-    def _incident(self, node_id: str) -> list[tuple[str, str, str]]:
-        keys: list[tuple[str, str, str]] = []
-        if node_id in self.core and self.nodes.get(node_id, True) is not None:
-            keys += [(node_id, k, t) for k, t in self.view.out_keys(node_id)]
-            keys += [(s, k, node_id) for k, s in self.view.in_keys(node_id)]
-        keys = [k for k in keys if k not in self.removed]
-        keys += [k for k in self.added if node_id in (k[0], k[2])]
-        return list(dict.fromkeys(keys))
-
-    def has_edge(self, source: str, kind: str, target: str) -> bool:
-        key = (source, kind, target)
-        if key in self.added:
-            return True
-        if key in self.removed:
-            return False
-        if self.nodes.get(source, True) is None or self.nodes.get(target, True) is None:
-            return False
-        return self.view.has_edge(source, kind, target)
-
-    # ------------------------------------------------------------------ writing
-    def add_node(self, node: Node, *, replace: bool = False) -> None:
-        exists = node.id in self
-        if not replace and exists:
-            old = self.node(node.id)
-            raise ConflictError(f"duplicate id {node.id!r}: already used by {old.kind} "
-                                f"{old.label!r}")
-        if replace and exists and self.kind(node.id) != node.kind:
-            for s, k, t in self._incident(node.id):
-                sk = node.kind if s == node.id else self.kind(s)
-                tk = node.kind if t == node.id else self.kind(t)
-                QMSGraph._check_allowed(k, s, sk, t, tk)
-        self.nodes[node.id] = node
-
-    def remove_node(self, node_id: str) -> list[tuple[str, str, str]]:
-        if node_id not in self:
-            raise NotFoundError(f"no node with id {node_id!r}")
-        removed = self._incident(node_id)
-        for key in removed:
-            self._drop_edge(key)
-        self.nodes[node_id] = None
-        return removed
-
-    def check_edge(self, kind: str, source: str, target: str) -> None:
-        for end, nid in (("source", source), ("target", target)):
-            if nid not in self:
-                raise NotFoundError(f"edge {source!r} -{kind}-> {target!r}: {end} node "
-                                    f"{nid!r} does not exist")
-        QMSGraph._check_allowed(kind, source, self.kind(source), target,
-                                 self.kind(target))
-
-    def add_edge(self, edge: Edge, *, replace: bool = False) -> None:
-        self.check_edge(edge.kind, edge.source, edge.target)
-        key = (edge.source, edge.kind, edge.target)
-        if not replace and self.has_edge(*key):
-            raise ConflictError(f"duplicate edge {edge.source!r} -{edge.kind}-> "
-                                f"{edge.target!r}")
-        if key in self.removed:
-            self.removed.discard(key)
-            self.added[key] = edge  # re-added: its provenance is new
-            self._readded = getattr(self, "_readded", set()) | {key}
-        else:
-            self.added[key] = edge
-
-    def _drop_edge(self, key: tuple[str, str, str]) -> None:
-        if key in self.added and key not in getattr(self, "_readded", ()):
-            del self.added[key]
-        else:
-            self.added.pop(key, None)
-            self.removed.add(key)
-
-    def remove_edge(self, source: str, kind: str, target: str) -> tuple[str, str, str]:
-        key = (source, kind, target)
-        if not self.has_edge(*key):
-            raise NotFoundError(f"no edge {source!r} -{kind}-> {target!r}")
-        self._drop_edge(key)
-        return key
-
-    # ------------------------------------------------------------------ the delta
-    def delta(self) -> tuple[dict[str, NodeFacts], list[str], list[tuple[str, str, str]],
-                             list[tuple[str, str, str]]]:
-        """(node upserts, deleted ids, edges added, edges removed) for :meth:`Core.evolve`.
-        An edge removed and added again in one write is in both lists."""
-        upserts = {nid: NodeFacts.of(n) for nid, n in self.nodes.items() if n is not None}
-        deleted = [nid for nid, n in self.nodes.items() if n is None and nid in self.core]
-        return upserts, deleted, list(self.added), sorted(self.removed | set(
-            k for k in getattr(self, "_readded", ()) if k in self.added))
-

@@ -33,8 +33,8 @@ from ._core import (
     Core,
     CoreGraph,
     NodeFacts,
-    Overlay,
 )
+from ._overlay import Overlay
 from .base import DEFAULT_STORE, ApplyResult, ChangeSet, Progress, Store, stage_changes
 
 _SCHEMA = """

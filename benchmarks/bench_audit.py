@@ -62,8 +62,11 @@ def _git_blob(path: str) -> str:
     return hashlib.sha1(b"blob %d\0" % len(data) + data).hexdigest()  # noqa: S324
 
 
-# The engine this process imported (others may be editing the working tree meanwhile).
-ENGINE_BLOB = _git_blob(alignment.__file__)
+# The engine this process imported (others may be editing the working tree meanwhile): the
+# blob ids of the package's modules, hashed together.
+ENGINE_BLOB = hashlib.sha1("".join(  # noqa: S324
+    _git_blob(str(p)) for p in sorted(Path(alignment.__file__).parent.glob("*.py"))
+).encode()).hexdigest()
 
 
 # ============================================================================ naive peer
@@ -304,7 +307,7 @@ def main(argv: list[str] | None = None) -> int:
     if rows:
         blobs = sorted({r["alignment_py_blob"] for r in rows})
         if len(blobs) > 1:
-            print(f"WARNING: qmsgraph/alignment.py changed between sizes ({', '.join(blobs)})")
+            print(f"WARNING: qmsgraph/alignment/ changed between sizes ({', '.join(blobs)})")
         print()
         print(table(rows))
         print()
@@ -320,7 +323,7 @@ def main(argv: list[str] | None = None) -> int:
                 "machine": platform.machine(), "cpus": os.cpu_count(),
                 "loadavg_at_end": os.getloadavg(), "git_head": _git("rev-parse", "HEAD"),
                 "alignment_py_dirty": bool(_git("status", "--porcelain",
-                                                "qmsgraph/alignment.py")),
+                                                "qmsgraph/alignment")),
                 "alignment_py_blobs": blobs}
         for r in rows:   # profiles are long; keep them out of the JSON summary
             r.pop("profile_cumulative", None)

@@ -1,17 +1,29 @@
-"""Alignment commands: audit, thread, check-project, impact."""
+"""Alignment commands: audit, thread, check-project, impact, contributors, balance, matrix,
+scores."""
 
 from __future__ import annotations
 
 import csv
+import json
 import sys
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated
+from typing import TYPE_CHECKING, Annotated, Any, Literal
 
 import typer
 from rich.table import Table
 
 from ..errors import ValidationError
-from .common import DEFAULT_STORE, ConfigOpt, StoreOpt, console, fail, opened, read_config
+from .common import (
+    DEFAULT_STORE,
+    ConfigOpt,
+    StoreOpt,
+    TextOrJson,
+    console,
+    fail,
+    opened,
+    read_config,
+    usage_error,
+)
 
 if TYPE_CHECKING:
     from ..alignment import AuditReport
@@ -44,31 +56,33 @@ def findings_table(findings: list, title: str) -> Table:
 def audit_cmd(
     store: StoreOpt = DEFAULT_STORE,
     config: ConfigOpt = None,
-    fmt: Annotated[str, typer.Option("--format", "-f", help="table, json, markdown or csv.")]
+    fmt: Annotated[Literal["table", "json", "markdown", "csv"],
+                   typer.Option("--format", "-f", help="How to print the findings.")]
     = "table",
-    rule: Annotated[str | None, typer.Option(help="Only this rule.")] = None,
-    severity: Annotated[str | None, typer.Option(help="Only this severity or worse: error, "
-                                                 "warning, info.")] = None,
-    fail_on: Annotated[str | None, typer.Option(
-        "--fail-on", help="Exit 1 if there is a finding of this severity or worse "
-        "(error or warning), for pipelines.")] = None,
+    rule: Annotated[str | None, typer.Option(help="Only this rule (docs/alignment.md).")]
+    = None,
+    severity: Annotated[Literal["error", "warning", "info"] | None, typer.Option(
+        help="Only this severity or worse.")] = None,
+    unit: Annotated[str | None, typer.Option(
+        help="Only findings on this unit, the units below it and the work they own, lead, "
+        "deliver or monitor.")] = None,
+    fail_on: Annotated[Literal["error", "warning"] | None, typer.Option(
+        "--fail-on", help="Exit 1 if there is a finding of this severity or worse, for "
+        "pipelines.")] = None,
 ) -> None:
     """Audit the golden thread: orphaned and misaligned work, gaps, risks."""
     from ..alignment import RULES, SEVERITY_ORDER
 
-    for name, value, allowed in (("format", fmt, ("table", "json", "markdown", "csv")),
-                                 ("severity", severity, (None, "error", "warning", "info")),
-                                 ("fail-on", fail_on, (None, "error", "warning"))):
-        if value not in allowed:
-            fail(ValidationError(f"--{name} must be one of "
-                                  f"{', '.join(a for a in allowed if a)}", field=name))
     if rule is not None and rule not in RULES:
-        fail(ValidationError(f"unknown rule {rule!r}; rules: {', '.join(RULES)}",
-                              field="rule"))
+        usage_error(f"unknown rule {rule!r}; rules: {', '.join(RULES)}", "--rule")
     cfg = read_config(config)
     with opened(store, create=False) as s:
         report = s.audit(cfg)
-    findings = report.filter(rule=rule, severity=severity)
+        nodes = None
+        if unit:
+            units, linked = s.unit_scope(unit)
+            nodes = units | linked
+    findings = report.filter(rule=rule, severity=severity, nodes=nodes)
     if fmt == "json":
         out = report.model_copy(update={"findings": findings})
         sys.stdout.write(out.model_dump_json(indent=2) + "\n")
@@ -101,8 +115,7 @@ def audit_markdown(report: AuditReport, findings: list) -> str:
 
 def thread_cmd(node: Annotated[str, typer.Argument(help="Node id.")],
                store: StoreOpt = DEFAULT_STORE,
-               fmt: Annotated[str, typer.Option("--format", "-f", help="text or json.")]
-               = "text") -> None:
+               fmt: TextOrJson = "text") -> None:
     """Show a node's golden thread(s) up to the purpose, or where the thread breaks."""
     with opened(store, create=False) as s:
         result = s.thread(node)
@@ -127,7 +140,7 @@ def check_project_cmd(
                                          "label, aim, unit, measures, processes, "
                                          "declared_priority, sponsor.")],
     store: StoreOpt = DEFAULT_STORE,
-    fmt: Annotated[str, typer.Option("--format", "-f", help="text or json.")] = "text",
+    fmt: TextOrJson = "text",
 ) -> None:
     """Check a proposed project against the strategic priorities (for QI hubs)."""
     import yaml
@@ -166,11 +179,108 @@ def check_project_cmd(
 
 
 def impact_cmd(node: Annotated[str, typer.Argument(help="Node id.")],
-               store: StoreOpt = DEFAULT_STORE) -> None:
+               store: StoreOpt = DEFAULT_STORE, fmt: TextOrJson = "text") -> None:
     """What loses support if a project, process or measure is stopped or removed."""
     with opened(store, create=False) as s:
-        result = s.impact(node)
-    sys.stdout.write(result.model_dump_json(indent=2) + "\n")
+        r = s.impact(node)
+        names = {x: s.view().label(x) for x in {*r.loses_thread, *r.goals_supported,
+                                                  *r.goals_left_without_measure,
+                                                  *r.goals_left_without_work}}
+    if fmt == "json":
+        sys.stdout.write(r.model_dump_json(indent=2) + "\n")
+        return
+
+    def listing(ids: list[str]) -> str:
+        return "; ".join(f"{names[x]} ({x})" for x in ids) or "none"
+
+    console.print(f"[bold]{r.label}[/] ({r.kind} {r.node})", highlight=False)
+    console.print(f"  supports active goals: {listing(r.goals_supported)}", highlight=False)
+    console.print(f"  if it stops, these lose their thread to an active goal: "
+                  f"{listing(r.loses_thread)}", highlight=False)
+    console.print(f"  goals left without a measure: {listing(r.goals_left_without_measure)}",
+                  highlight=False)
+    console.print(f"  goals left without work: {listing(r.goals_left_without_work)}",
+                  highlight=False)
+
+
+def contributors_cmd(goal: Annotated[str, typer.Argument(help="Goal or objective id.")],
+                     store: StoreOpt = DEFAULT_STORE, fmt: TextOrJson = "text") -> None:
+    """Everything that contributes to a goal, each with its path to the goal."""
+    with opened(store, create=False) as s:
+        c = s.contributors(goal)
+    if fmt == "json":
+        sys.stdout.write(c.model_dump_json(indent=2) + "\n")
+        return
+    console.print(f"[bold]{c.label}[/] ({c.goal}, {c.status})", highlight=False)
+    for group in ("projects", "processes", "measures", "units", "other"):
+        items = getattr(c, group)
+        if items:
+            console.print(f"  {group} ({len(items)}):", highlight=False)
+            for x in items:
+                console.print("    " + " -> ".join(st.label for st in x.path), highlight=False)
+
+
+def _json(data: Any) -> None:
+    sys.stdout.write(json.dumps(data, indent=2, default=str) + "\n")
+
+
+def balance_cmd(store: StoreOpt = DEFAULT_STORE, config: ConfigOpt = None,
+                fmt: TextOrJson = "text") -> None:
+    """Activity per unit (with the units below it) in each QMS aspect: QP, QC, QA, QI."""
+    cfg = read_config(config)
+    with opened(store, create=False) as s:
+        rows = s.balance(cfg)
+        labels = {u: s.view().label(u) for u in rows}
+    if fmt == "json":
+        _json(rows)
+        return
+    t = Table(title="QMS balance per unit (with the units below it)")
+    for col in ("unit", "QP", "QC", "QA", "QI"):
+        t.add_column(col, justify="left" if col == "unit" else "right")
+    for u, row in rows.items():
+        t.add_row(f"{labels[u]} ({u})", *(str(row[a]) for a in ("QP", "QC", "QA", "QI")))
+    console.print(t)
+
+
+def scores_cmd(store: StoreOpt = DEFAULT_STORE, config: ConfigOpt = None,
+               fmt: TextOrJson = "text") -> None:
+    """Alignment score per unit and overall (aligned work items / work items)."""
+    cfg = read_config(config)
+    with opened(store, create=False) as s:
+        r = s.scores(cfg)
+    if fmt == "json":
+        _json({"overall": r["overall"].model_dump(), "formula": r["formula"],
+               "units": [u.model_dump() for u in r["units"]]})
+        return
+    t = Table(title="Alignment scores")
+    for col in ("unit", "aligned", "work items", "score"):
+        t.add_column(col, justify="left" if col == "unit" else "right")
+    for sc in [r["overall"], *r["units"]]:
+        t.add_row(f"{sc.label} ({sc.unit})", str(sc.aligned), str(sc.total),
+                  "-" if sc.score is None else f"{sc.score:g}")
+    console.print(t)
+    console.print(r["formula"], highlight=False)
+
+
+def matrix_cmd(store: StoreOpt = DEFAULT_STORE, config: ConfigOpt = None,
+               fmt: TextOrJson = "text") -> None:
+    """The strategy deployment X-matrix: goals x live projects and goals x measures."""
+    cfg = read_config(config)
+    with opened(store, create=False) as s:
+        m = s.matrix(cfg)
+    if fmt == "json":
+        sys.stdout.write(m.model_dump_json(indent=2) + "\n")
+        return
+    t = Table(title="X-matrix: goals")
+    for col in ("goal", "status", "projects", "measures"):
+        t.add_column(col, justify="left" if col in ("goal", "status") else "right")
+    for g in m.goals:
+        t.add_row(f"{g['label']} ({g['id']})", g["status"], str(g["projects"]),
+                  str(g["measures"]))
+    console.print(t)
+    for name, ids in m.gaps.items():
+        if ids:
+            console.print(f"  {name.replace('_', ' ')}: {', '.join(ids)}", highlight=False)
 
 
 def register(app: typer.Typer) -> None:
@@ -178,3 +288,7 @@ def register(app: typer.Typer) -> None:
     app.command("thread")(thread_cmd)
     app.command("check-project")(check_project_cmd)
     app.command("impact")(impact_cmd)
+    app.command("contributors")(contributors_cmd)
+    app.command("balance")(balance_cmd)
+    app.command("scores")(scores_cmd)
+    app.command("matrix")(matrix_cmd)

@@ -12,7 +12,7 @@ import sys
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated, NoReturn
+from typing import TYPE_CHECKING, Annotated, Literal, NoReturn
 
 import typer
 from rich.console import Console
@@ -24,8 +24,8 @@ if TYPE_CHECKING:
     from ..alignment import AlignmentConfig
     from ..stores import Store
 
-__all__ = ["DEFAULT_STORE", "ConfigOpt", "StoreOpt", "console", "err_console", "fail",
-           "opened", "progress_bar", "read_config"]
+__all__ = ["DEFAULT_STORE", "ConfigOpt", "StoreOpt", "TextOrJson", "console", "err_console",
+           "fail", "opened", "progress_bar", "read_config", "usage_error"]
 
 console = Console()
 err_console = Console(stderr=True)
@@ -36,6 +36,13 @@ StoreOpt = Annotated[str, typer.Option(
 ConfigOpt = Annotated[Path | None, typer.Option(
     "--config", "-c", envvar="QMSGRAPH_CONFIG",
     help="TOML file with an [alignment] table of rule thresholds (docs/alignment.md).")]
+TextOrJson = Annotated[Literal["text", "json"], typer.Option(
+    "--format", "-f", help="text for people, json for programs.")]
+
+
+def usage_error(message: str, option: str | None = None) -> NoReturn:
+    """A wrong option value: exit 2 (a usage error, as click and typer do), saying why."""
+    raise typer.BadParameter(message, param_hint=option)
 
 
 def fail(err: Exception) -> NoReturn:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import sys
 from importlib.resources import files
@@ -12,7 +13,16 @@ import typer
 from rich.table import Table
 
 from ..errors import QMSGraphError, ValidationError
-from .common import DEFAULT_STORE, StoreOpt, console, fail, opened, progress_bar
+from .common import (
+    DEFAULT_STORE,
+    StoreOpt,
+    TextOrJson,
+    console,
+    fail,
+    opened,
+    progress_bar,
+    usage_error,
+)
 
 # Layers that add to the demo (the map, the Board page) append a
 # callable(store, report, spc, folder).
@@ -58,8 +68,10 @@ def export(
     from ..io.export import FORMATS, export
 
     if fmt not in FORMATS:
-        fail(ValidationError(f"unknown format {fmt!r}: use one of {', '.join(FORMATS)}",
-                             field="format"))
+        usage_error(f"unknown format {fmt!r}: use one of {', '.join(FORMATS)}", "--format")
+    if output is not None and not output.parent.is_dir():
+        fail(ValidationError(f"cannot write {output}: folder {output.parent} does not exist",
+                             field="output"))
     with opened(store, create=False) as s:
         text = export(s.view(), fmt)
     if output:
@@ -86,10 +98,14 @@ def print_stats(stats: dict, title: str) -> None:
                   f"[bold]{stats['data_points']}[/] measure data points")
 
 
-def stats(store: StoreOpt = DEFAULT_STORE) -> None:
+def stats(store: StoreOpt = DEFAULT_STORE, fmt: TextOrJson = "text") -> None:
     """Count what the store holds, by kind."""
     with opened(store, create=False) as s:
-        print_stats(s.stats(), f"qmsgraph store {store}")
+        counts = s.stats()
+    if fmt == "json":
+        sys.stdout.write(json.dumps(counts, indent=2) + "\n")
+    else:
+        print_stats(counts, f"qmsgraph store {store}")
 
 
 def backup(source: Annotated[str, typer.Argument(help="The store to copy (a file).")],

@@ -12,7 +12,8 @@ from . import alignment, data, neo4j, spc
 from .common import console
 
 app = typer.Typer(help="qmsgraph: your Quality Management System as a knowledge graph.",
-                  no_args_is_help=True, add_completion=False, pretty_exceptions_enable=False)
+                  rich_markup_mode=None,
+                  no_args_is_help=True, add_completion=True, pretty_exceptions_enable=False)
 
 
 def _version(value: bool) -> None:

@@ -6,12 +6,21 @@ import csv
 import json
 import sys
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Literal
 
 import typer
 
 from ..errors import QMSGraphError, ValidationError
-from .common import DEFAULT_STORE, StoreOpt, console, err_console, fail, opened
+from .common import (
+    DEFAULT_STORE,
+    StoreOpt,
+    TextOrJson,
+    console,
+    err_console,
+    fail,
+    opened,
+    usage_error,
+)
 
 
 def spc_cmd(
@@ -20,9 +29,9 @@ def spc_cmd(
         "--input", "-i", help="A CSV with columns date,value instead of a stored measure.")]
     = None,
     store: StoreOpt = DEFAULT_STORE,
-    direction: Annotated[str | None, typer.Option(
-        help="increase, decrease or neutral (default: the measure's; for --input: "
-        "increase).")] = None,
+    direction: Annotated[Literal["increase", "decrease", "neutral"] | None, typer.Option(
+        help="Which way is better (default: the measure's; for --input: increase).")]
+    = None,
     target: Annotated[float | None, typer.Option(help="Target for the assurance icon.")]
     = None,
     rebase: Annotated[list[str] | None, typer.Option(
@@ -32,10 +41,10 @@ def spc_cmd(
     = None,
     no_screen: Annotated[bool, typer.Option(
         "--no-screen", help="Do not screen out large moving ranges.")] = False,
-    fmt: Annotated[str, typer.Option("--format", "-f", help="text or json.")] = "text",
+    fmt: TextOrJson = "text",
     chart: Annotated[Path | None, typer.Option(
-        "--chart", help="Where to write the chart (.png or .svg); default "
-        "spc-<measure>.png.")] = None,
+        "--chart", help="Where to write the chart (.png or .svg); with --format text the "
+        "default is spc-<measure>.png, with --format json no chart unless asked.")] = None,
     title: Annotated[str | None, typer.Option(help="Chart title.")] = None,
 ) -> None:
     """XmR chart of a measure, the NHS Making Data Count way: summary, icons, chart."""
@@ -43,7 +52,12 @@ def spc_cmd(
     from ..spc.chart import render_png, render_svg
 
     if (measure is None) == (input_file is None):
-        fail(ValidationError("give a MEASURE id or --input FILE.csv (one of the two)"))
+        usage_error("give a MEASURE id or --input FILE.csv (one of the two)")
+    if chart is not None and chart.suffix.lower() not in (".png", ".svg"):
+        usage_error(f"{chart}: the chart is written as .png or .svg", "--chart")
+    if chart is not None and not chart.parent.is_dir():
+        fail(ValidationError(f"cannot write the chart: folder {chart.parent} does not exist",
+                             field="chart"))
     opts: dict = {"rebase": tuple(rebase or ()), "fix_after_n_points": fix_after,
                   "screen_outliers": not no_screen}
     if direction is not None:
@@ -64,14 +78,15 @@ def spc_cmd(
             stem = measure
     except QMSGraphError as err:
         fail(err)
-    out = chart or Path(f"spc-{stem}.png")
-    if out.suffix.lower() == ".svg":
+    out = chart or (None if fmt == "json" else Path(f"spc-{stem}.png"))
+    if out is not None and out.suffix.lower() == ".svg":
         out.write_text(render_svg(result, name, unit), encoding="utf-8")
-    else:
+    elif out is not None:
         render_png(result, out, name, unit)
     if fmt == "json":
         sys.stdout.write(json.dumps(result.to_dict(), indent=2) + "\n")
-        err_console.print(f"chart written to {out}")
+        if out is not None:
+            err_console.print(f"chart written to {out}")
         return
     d = result.to_dict()
     console.print(f"[bold]{name}[/]: {len(result.points)} points", highlight=False)

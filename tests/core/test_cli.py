@@ -47,7 +47,7 @@ def test_load_stats_and_export(store, tmp_path):
     run("export", "--format", "ttl", "-o", str(ttl), "--store", store)
     assert "qms:StrategicGoal" in ttl.read_text()
     bad = run("export", "--format", "pdf", "--store", store, ok=False)
-    assert bad.exit_code == 1 and "unknown format 'pdf'" in bad.output
+    assert bad.exit_code == 2 and "unknown format 'pdf'" in bad.output  # a usage error
 
 
 def test_load_errors_exit_1_and_name_the_line(store, tmp_path):
@@ -87,7 +87,7 @@ def test_audit_formats_and_fail_on(store, tmp_path):
     only = json.loads(run("audit", "--format", "json", "--rule", "goal-without-work",
                           "--store", store).stdout)
     assert only["findings"] == []
-    assert run("audit", "--rule", "nope", "--store", store, ok=False).exit_code == 1
+    assert run("audit", "--rule", "nope", "--store", store, ok=False).exit_code == 2
 
 
 def test_audit_fail_on_passes_when_clean(store):
@@ -110,7 +110,7 @@ def test_thread_and_impact(store):
     assert data["threads"][0]["goal"] == "G1"
     r = run("thread", "nope", "--store", store, ok=False)
     assert r.exit_code == 1 and "no node with id 'nope'" in r.output
-    imp = json.loads(run("impact", "M1", "--store", store).stdout)
+    imp = json.loads(run("impact", "M1", "--format", "json", "--store", store).stdout)
     assert imp["loses_thread"] == ["QI-1"]
 
 

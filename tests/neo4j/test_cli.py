@@ -64,7 +64,7 @@ def test_alignment_commands_match_the_embedded_store(loaded, tmp_path: Path):
     g = lite.graph()
     lite.close()
     project = sorted(n.id for n in g.nodes("ImprovementProject"))[0]
-    for cmd in (["thread", project, "--format", "json"], ["impact", project]):
+    for cmd in (["thread", project, "--format", "json"], ["impact", project, "--format", "json"]):
         assert json.loads(_run(*cmd, "--store", uri)) == json.loads(_run(*cmd, "--store",
                                                                          str(db)))
     measures = sorted(n.id for n in g.nodes("Measure"))[:2]

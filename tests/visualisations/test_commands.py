@@ -35,12 +35,13 @@ def test_map_command_options(org: Org, tmp_path: Path) -> None:
 
 def test_map_command_errors(org: Org, tmp_path: Path) -> None:
     s = str(org.store.path)
-    for args, text in ((["--view", "nope"], "--view must be one of"),
-                       (["--view", "thread", "--focus", "nobody"], "no node with id 'nobody'"),
-                       (["--view", "thread"], "needs a focus id"),
-                       (["--view", "goal", "--focus", "QI-1"], "not a goal")):
+    for args, text, code in ((["--view", "nope"], "'system', 'unit', 'thread'", 2),
+                             (["--view", "thread", "--focus", "nobody"],
+                              "no node with id 'nobody'", 1),
+                             (["--view", "thread"], "needs a focus id", 1),
+                             (["--view", "goal", "--focus", "QI-1"], "not a goal", 1)):
         r = runner.invoke(cli.app, ["map", *args, "-o", str(tmp_path / "x.html"), "-s", s])
-        assert r.exit_code == 1, (args, r.output)
+        assert r.exit_code == code, (args, r.output)
         assert text in r.output
     assert not (tmp_path / "x.html").exists()
     r = runner.invoke(cli.app, ["map", "-s", str(tmp_path / "missing.qmsdb")])

@@ -31,7 +31,7 @@ def check_project(graph: QMSGraph, proposal: ProjectProposal,
                                if proposal.declared_priority else [],
                                ("StrategicGoal", "Objective")),
                               ("sponsor", [proposal.sponsor] if proposal.sponsor else [],
-                               ("Person",))):
+                               schema.EDGE_KINDS["sponsors"].domain)):
         for i in ids:
             node = graph.get(i)
             if node is None:

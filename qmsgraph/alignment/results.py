@@ -203,7 +203,7 @@ class ProjectProposal(BaseModel):
                                  "touches.")
     declared_priority: str | None = Field(None, description="Id of the goal or objective it "
                                           "says it serves.")
-    sponsor: str | None = Field(None, description="Id of the sponsoring person.")
+    sponsor: str | None = Field(None, description="Id of the sponsoring person or unit.")
     tier: Literal["project", "directorate", "system"] = "project"
 
 

@@ -185,6 +185,9 @@ def findings_from_facts(facts: Facts, cfg: AlignmentConfig, lookup: Lookup) -> A
         if t.last_reached and t.last_reached != [nid]:
             ends = ", ".join(f"{lookup.label(e)} ({lookup.kind(e)})" for e in t.last_reached[:3])
             where = f"its thread stops at {ends}, which leads to no goal"
+        elif not t.last_reached:
+            # every node it reaches has a thread edge onward: the thread goes round a cycle
+            where = "its thread goes round in a cycle that reaches no goal"
         else:
             where = _NO_THREAD[kind]
         add("orphaned-work", nid, f"{_WHAT[kind]} '{lookup.label(nid)}' is not linked to any "
@@ -197,12 +200,23 @@ def findings_from_facts(facts: Facts, cfg: AlignmentConfig, lookup: Lookup) -> A
             Evidence(paths=[x.path for x in t.threads]))
     for nid, targets in sorted(facts.declared_bad.items()):
         t = lookup.thread(nid)
-        names = ", ".join(f"'{lookup.label(x)}'" for x in targets)
+        inactive = {x.goal: x.goal_status for x in t.threads if x.goal_status != "active"}
+        unreached = [x for x in targets if x not in inactive]
+        parts = []
+        if unreached:
+            names = ", ".join(f"'{lookup.label(x)}'" for x in unreached)
+            parts.append(f"'{lookup.label(nid)}' says it serves {names}, but nothing on its "
+                         "thread leads there.")
+        for g in (x for x in targets if x in inactive):
+            parts.append(f"'{lookup.label(nid)}' says it serves '{lookup.label(g)}', which its "
+                         f"thread does reach, but that goal is {inactive[g]}.")
         reached = [x for x in t.threads if x.goal_status == "active"]
-        also = (" Its thread reaches " + ", ".join(f"'{x.goal_label}'" for x in reached)
-                + " instead.") if reached else " Nothing on its thread reaches any goal."
-        add("declared-not-evidenced", nid, f"'{lookup.label(nid)}' says it serves {names}, "
-            f"but no measure or process it improves supports that.{also}",
+        if reached:
+            parts.append("Its thread reaches " + ", ".join(f"'{x.goal_label}'"
+                                                            for x in reached) + " instead.")
+        elif unreached:
+            parts.append("Nothing on its thread reaches an active goal.")
+        add("declared-not-evidenced", nid, " ".join(parts),
             Evidence(paths=[x.path for x in t.threads], last_reached=t.last_reached,
                      related=list(targets)))
     for gid, has_measure, has_work, serves in facts.active_goals:

@@ -117,22 +117,39 @@ def thread_cmd(node: Annotated[str, typer.Argument(help="Node id.")],
                store: StoreOpt = DEFAULT_STORE,
                fmt: TextOrJson = "text") -> None:
     """Show a node's golden thread(s) up to the purpose, or where the thread breaks."""
+    from rich.markup import escape
+
     with opened(store, create=False) as s:
         result = s.thread(node)
+        view = s.view()
+        on_thread = {st.node for t in result.threads for st in t.path}
+        declared = [(x, view.label(x)) for x in view.successors(node, "alignsTo")]
     if fmt == "json":
         sys.stdout.write(result.model_dump_json(indent=2) + "\n")
         return
-    console.print(f"[bold]{result.label}[/] ({result.kind} {result.node})", highlight=False)
+    console.print(f"[bold]{escape(result.label)}[/] ({result.kind} {escape(result.node)})",
+                  highlight=False)
     for t in result.threads:
-        chain = " ".join(f"{st.label} [dim]({st.kind})[/]" + (f" --{st.edge}-->"
-                                                            if st.edge else "")
-                         for st in t.path)
+        chain = " ".join(f"{escape(st.label)} [dim]({st.kind})[/]"
+                         + (f" --{st.edge}-->" if st.edge else "") for st in t.path)
         colour = "green" if t.goal_status == "active" else "yellow"
         console.print(f"  [{colour}]{t.goal_status}[/] {chain}", highlight=False)
-    if result.broken:
-        ends = ", ".join(result.last_reached) or result.node
-        console.print(f"  [bold red]thread broken[/]: no active goal reached; it stops at "
-                      f"{ends}", highlight=False)
+    if result.broken and result.threads:
+        goals = ", ".join(f"{escape(t.goal_label)} ({t.goal_status})" for t in result.threads)
+        console.print(f"  [bold red]thread broken[/]: it reaches only goals the Board no "
+                      f"longer pursues: {goals}", highlight=False)
+    elif result.broken and result.last_reached:
+        ends = ", ".join(escape(x) for x in result.last_reached)
+        console.print(f"  [bold red]thread broken[/]: no goal reached; it stops at {ends}",
+                      highlight=False)
+    elif result.broken:
+        console.print("  [bold red]thread broken[/]: no goal reached; its thread goes round "
+                      "in a cycle", highlight=False)
+    for x, label in declared:
+        if x not in on_thread:
+            console.print(f"  [bold red]declared but not evidenced[/]: it says it serves "
+                          f"{escape(label)} ({escape(x)}), which its thread does not reach",
+                          highlight=False)
 
 
 def check_project_cmd(

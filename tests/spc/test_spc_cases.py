@@ -1,9 +1,9 @@
-"""Every worked case of /work/shared/spc/cases.json (outputs of NHSRplotthedots 0.2.2, executed)
-must be reproduced: numbers to a relative 1e-9, categories and icons exactly.
+"""Every worked case of tests/data/spc/nhsrplotthedots-cases.json (outputs of NHSRplotthedots
+0.2.2, executed; source and licence in tests/data/spc/README.md) must be reproduced: numbers to
+a relative 1e-9, categories and icons exactly.
 
-The file is found through the environment variable QMSGRAPH_SPC_CASES, else at
-``<repo>/../shared/spc/cases.json``. If it is missing the tests are skipped, except under
-CI (env CI set), where they fail.
+The file is in the repository; the environment variable QMSGRAPH_SPC_CASES points the tests
+at another copy. A missing file is a failure, never a skip.
 
 qmsgraph matches R on every documented quirk, so no case is exempted here.
 """
@@ -23,30 +23,16 @@ from qmsgraph.spc import SPCOptions, analyse
 
 REPO = Path(__file__).resolve().parents[2]
 CASES_PATH = Path(
-    os.environ.get("QMSGRAPH_SPC_CASES") or (REPO.parent / "shared" / "spc" / "cases.json")
+    os.environ.get("QMSGRAPH_SPC_CASES")
+    or (REPO / "tests" / "data" / "spc" / "nhsrplotthedots-cases.json")
 )
 REL = 1e-9
 
 
-def _load() -> list[dict[str, Any]]:
-    if not CASES_PATH.is_file():
-        return []
-    return json.loads(CASES_PATH.read_text(encoding="utf-8"))
-
-
-CASES = _load()
-SKIP_REASON = (
-    f"SPC reference cases not found at {CASES_PATH} "
-    "(set QMSGRAPH_SPC_CASES to the path of cases.json)"
-)
+CASES: list[dict[str, Any]] = json.loads(CASES_PATH.read_text(encoding="utf-8"))
 
 
 def _params(only_with: str | None = None) -> list[Any]:
-    if not CASES:
-        mark = pytest.mark.skip(reason=SKIP_REASON)
-        if os.environ.get("CI"):  # CI always has shared/ beside the clone: never skip there
-            mark = pytest.mark.xfail(reason=SKIP_REASON, run=False, strict=True)
-        return [pytest.param(None, marks=mark, id="no-cases")]
     return [pytest.param(c, id=c["name"]) for c in CASES if only_with is None or only_with in c]
 
 
@@ -70,10 +56,6 @@ def _same(ours: float, expected: float | None) -> bool:
 
 
 def test_cases_file_is_present_and_complete() -> None:
-    if not CASES and os.environ.get("CI"):
-        pytest.fail(SKIP_REASON)
-    if not CASES:
-        pytest.skip(SKIP_REASON)
     names = [c["name"] for c in CASES]
     assert len(names) == len(set(names)), "case names must be unique"
     assert len(CASES) >= 46

@@ -5,7 +5,7 @@ from __future__ import annotations
 from importlib.resources import files
 from typing import Any
 
-from fastapi import FastAPI
+from fastapi import Depends, FastAPI
 from fastapi.openapi.docs import get_swagger_ui_html
 from fastapi.openapi.utils import get_openapi
 from fastapi.responses import HTMLResponse
@@ -19,7 +19,7 @@ from qmsgraph.visualisations.routes import map_router
 from .auth import require_role
 from .deps import AUTH_ERRORS
 from .keys import KeyStore
-from .problems import PROBLEM_JSON, BodyLimit, CatchAll, install
+from .problems import PROBLEM_JSON, BodyLimit, CatchAll, install, known_query_only
 from .routes import alignment, edges, exchange, measures, nodes
 from .routes import keys as keys_routes
 from .schemas import Health
@@ -71,7 +71,8 @@ def create_app(store: Store, settings: Settings | None = None, *,
                      config=config or load_config(settings.config), lock=RWLock())
     app = FastAPI(title="qmsgraph API", version=__version__, description=DESCRIPTION,
                   openapi_tags=TAGS, docs_url=None, redoc_url=None,
-                  swagger_ui_oauth2_redirect_url=None)
+                  swagger_ui_oauth2_redirect_url=None,
+                  dependencies=[Depends(known_query_only)])
     app.state.qmsgraph = state
     install(app)
 
@@ -122,6 +123,8 @@ def _openapi(app: FastAPI) -> dict[str, Any]:
     problem_ref = {"$ref": "#/components/schemas/Problem"}
     for path in doc.get("paths", {}).values():
         for op in path.values():
+            op.setdefault("responses", {}).setdefault("400", {
+                "description": "An unknown query parameter (named in `field` and `errors`)."})
             for code, resp in op.get("responses", {}).items():
                 if code.isdigit() and int(code) >= 400:
                     resp["content"] = {PROBLEM_JSON: {"schema": problem_ref}}

@@ -300,3 +300,29 @@ class BodyLimit:
             return await receive()
 
         await self.app(scope, replay, send)
+
+
+
+
+def known_query_only(request: Request) -> None:
+    """An app-wide dependency: a query parameter the route does not take is a 400 naming
+    it (a mistyped filter must not silently return everything)."""
+    route = request.scope.get("route")
+    dependant = getattr(route, "dependant", None)
+    if dependant is None or not request.query_params:
+        return
+    allowed = getattr(route, "qmsgraph_query_names", None)
+    if allowed is None:
+        names, todo = set(), [dependant]
+        while todo:  # the route's query parameters and those of its dependencies
+            d = todo.pop()
+            names.update(p.alias for p in d.query_params)
+            todo.extend(d.dependencies)
+        allowed = frozenset(names)
+        route.qmsgraph_query_names = allowed  # type: ignore[union-attr]
+    unknown = sorted(set(request.query_params) - allowed)
+    if unknown:
+        raise ProblemException(
+            400, f"unknown query parameter(s): {', '.join(unknown)}; this route takes "
+            + (", ".join(sorted(allowed)) or "none"), field=unknown[0],
+            errors=[ProblemItem(field=u, message="unknown query parameter") for u in unknown])

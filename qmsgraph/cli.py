@@ -110,19 +110,25 @@ def init(store: StoreOpt = DEFAULT_STORE) -> None:
 
 @app.command()
 def load(
-    paths: Annotated[list[Path], typer.Argument(help="YAML model files, CSV registers, "
-                                                "measure data CSV, Turtle or JSON-LD.")],
+    paths: Annotated[list[Path], typer.Argument(help="YAML model files, CSV or Excel "
+                                                "registers, measure data, ArchiMate "
+                                                "exchange .xml, Turtle or JSON-LD.")],
     store: StoreOpt = DEFAULT_STORE,
     update: Annotated[bool, typer.Option("--update", help="Replace nodes that exist "
                                          "instead of refusing them.")] = False,
     dry_run: Annotated[bool, typer.Option("--dry-run", help="Validate only; write nothing.")]
     = False,
     reason: Annotated[str | None, typer.Option(help="Why (kept in the provenance).")] = None,
+    encoding: Annotated[str | None, typer.Option(help="Encoding of CSV files (default: "
+                                                 "BOM, else UTF-8, else cp1252).")] = None,
+    dayfirst: Annotated[bool, typer.Option("--dayfirst", help="Read dates such as "
+                                           "01/10/2025 as day-first (UK).")] = False,
 ) -> None:
     """Load files in one transaction: all of them, or nothing if any is wrong."""
     with _open(store) as s, progress_bar("loading") as cb:
         result = load_files(s, paths, mode="upsert" if update else "add", dry_run=dry_run,
-                            agent=os.environ.get("USER"), reason=reason, progress=cb)
+                            agent=os.environ.get("USER"), reason=reason, progress=cb,
+                            encoding=encoding, dayfirst=dayfirst)
     verb = "would add" if dry_run else "added"
     console.print(f"{verb} {result.nodes_added} nodes and {result.edges_added} edges, "
                   f"updated {result.nodes_updated} nodes")

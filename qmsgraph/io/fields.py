@@ -1,0 +1,182 @@
+"""The columns a register may have, per node kind: one source for the docs, the Excel
+template, the readers' header checks and their error messages.
+
+Everything here is derived from the pydantic node classes (:mod:`qmsgraph.model`) and the
+edge table (:mod:`qmsgraph.schema`), so it cannot drift from what the loader accepts;
+``tests/io/test_fields_doc.py`` checks ``docs/formats.md`` against :func:`markdown_tables`.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import difflib
+import re
+import types
+import typing
+from dataclasses import dataclass
+from functools import cache
+
+from .. import schema
+from ..model import NODE_CLASSES
+
+__all__ = ["Column", "columns", "column_names", "canonical_header", "unknown_column_message",
+           "markdown_tables", "EDGE_COLUMNS", "DATA_COLUMNS"]
+
+EDGE_COLUMNS = ("source", "kind", "target", "reason")
+DATA_COLUMNS = ("measure_id", "date", "value")
+_SKIP = {"provenance", "data"}
+
+_EXAMPLES = {
+    "id": "G1", "label": "Reduce avoidable harm", "description": "Free text",
+    "target": "20", "deadline": "2027-03-31", "start_date": "2025-01-06",
+    "end_date": "2026-03-31", "date": "2025-10-01", "method": "Model for Improvement",
+    "aim": "Reduce falls by 30% by March 2026", "unit_of_measure": "per 1,000 bed days",
+    "rating": "moderate", "reference": "NG161", "publisher": "NICE", "channel": "survey",
+    "email": "name@nhs.net",
+}
+
+
+@dataclass(frozen=True)
+class Column:
+    """One column of a register: a field of the kind, or a relation to other nodes."""
+
+    name: str
+    type: str                      # text, number, date, id, ids, or "list of values"
+    allowed: tuple[str, ...] = ()  # named values (drop-down in the template)
+    required: bool = False
+    multi: bool = False            # several values separated by ';'
+    relation: str | None = None    # edge kind, for relation columns
+    incoming: bool = False         # a reverse column: the ids listed point at this node
+    help: str = ""
+    example: str = ""
+
+
+def _unwrap(annotation: typing.Any) -> tuple[typing.Any, bool]:
+    """Strip ``| None``; return (inner annotation, optional?)."""
+    origin = typing.get_origin(annotation)
+    if origin in (typing.Union, types.UnionType):
+        args = [a for a in typing.get_args(annotation) if a is not type(None)]
+        if len(args) == 1:
+            return args[0], True
+    return annotation, False
+
+
+def _describe(annotation: typing.Any) -> tuple[str, tuple[str, ...], bool]:
+    inner, _ = _unwrap(annotation)
+    origin = typing.get_origin(inner)
+    if origin is list:
+        (item,) = typing.get_args(inner)
+        _, allowed, _ = _describe(item)
+        return "list of values", allowed, True
+    if origin is typing.Literal:
+        return "text", tuple(str(a) for a in typing.get_args(inner)), False
+    if inner is float or inner is int:
+        return "number", (), False
+    if inner is dt.date:
+        return "date", (), False
+    return "text", (), False
+
+
+@cache
+def columns(kind: str) -> tuple[Column, ...]:
+    """Every column a register of ``kind`` may have, in template order."""
+    cls = NODE_CLASSES[kind]
+    out: list[Column] = []
+    for name, f in cls.model_fields.items():
+        if name in _SKIP:
+            continue
+        typ, allowed, multi = _describe(f.annotation)
+        if name == "id":
+            typ = "id"
+        example = _EXAMPLES.get(name, allowed[0] if allowed else "")
+        if multi and len(allowed) > 1:
+            example = ";".join(allowed[:2])
+        default = None if f.is_required() else f.default
+        help_ = f.description or ""
+        if default not in (None, [], ()) and not callable(default):
+            help_ = (help_ + " " if help_ else "") + f"Default: {default}."
+        if name == "id":
+            help_ = "Unique: letters, digits and _ . : - (at most 128)."
+        out.append(Column(name, typ, allowed, f.is_required(), multi, help=help_.strip(),
+                          example=example))
+    for e in schema.EDGE_KINDS.values():
+        if any(schema.is_a(kind, d) for d in e.domain):
+            names = [a for a, k in schema.ALIAS_COLUMNS.items() if k == e.name] or [e.name]
+            for n in names:
+                out.append(Column(n, "ids", multi=True, relation=e.name,
+                                  help=f"{e.definition} Ids of {', '.join(e.range)}.",
+                                  example=""))
+    for e in schema.EDGE_KINDS.values():
+        if e.reverse and any(schema.is_a(kind, r) for r in e.range):
+            out.append(Column(e.reverse, "ids", multi=True, relation=e.name, incoming=True,
+                              help=f"Ids of the {' or '.join(e.domain)} that "
+                                   f"{e.label} this one.", example=""))
+    return tuple(out)
+
+
+def column_names(kind: str) -> list[str]:
+    return [c.name for c in columns(kind)] + ["kind"]
+
+
+def _norm(name: str) -> str:
+    return re.sub(r"[\s\-]+", "_", name.strip()).lower()
+
+
+@cache
+def _all_names() -> dict[str, str]:
+    names: dict[str, str] = {"kind": "kind"}
+    for kind in NODE_CLASSES:
+        for c in columns(kind):
+            names.setdefault(_norm(c.name), c.name)
+    for n in schema.EDGE_KINDS:
+        names.setdefault(_norm(n), n)
+    for n in (*EDGE_COLUMNS, *DATA_COLUMNS):
+        names.setdefault(_norm(n), n)
+    return names
+
+
+def canonical_header(name: str) -> str:
+    """The column name as the loader knows it: ``Start date`` -> ``start_date``,
+    ``Label`` -> ``label``, ``contributesto`` -> ``contributesTo``. Unknown names are
+    returned stripped, for the error message to name."""
+    return _all_names().get(_norm(name), name.strip())
+
+
+# RDF local names (docs/rdf-mapping.md) that authors copy from the ontology guide.
+_RDF_NAMES = {local: field for field, (_, _, local) in schema.ATTRIBUTES.items()
+              if local != field}
+
+
+def unknown_column_message(column: str, kind: str) -> str:
+    """Which fields a ``kind`` register allows, with a suggestion for ``column``."""
+    allowed = column_names(kind)
+    hint = ""
+    if column in _RDF_NAMES and _RDF_NAMES[column] in allowed:
+        hint = f" ('{column}' is the RDF name: the column is '{_RDF_NAMES[column]}')"
+    else:
+        close = difflib.get_close_matches(_norm(column), [_norm(a) for a in allowed], n=1)
+        if close:
+            hint = f" (did you mean '{_all_names().get(close[0], close[0])}'?)"
+    return (f"unknown column '{column}' for {kind}{hint}; allowed: "
+            f"{', '.join(allowed)} (docs/formats.md lists each)")
+
+
+def markdown_tables() -> str:
+    """The per-kind column tables of docs/formats.md (generated; a test compares)."""
+    lines: list[str] = []
+    for kind in NODE_CLASSES:
+        lines += [f"### {kind}", "", "| column | type | allowed values | example |",
+                  "|---|---|---|---|"]
+        for c in columns(kind):
+            typ = c.type + (" (required)" if c.required else "")
+            if c.relation:
+                typ = ("ids, incoming " if c.incoming else "ids, ") + f"`{c.relation}`"
+            allowed = ", ".join(f"`{a}`" for a in c.allowed)
+            if c.multi and c.allowed:
+                allowed += " (several: `;`)"
+            elif c.relation:
+                allowed = "ids separated by `;`"
+            ex = f"`{c.example}`" if c.example else ""
+            lines.append(f"| `{c.name}` | {typ} | {allowed} | {ex} |")
+        lines.append("")
+    return "\n".join(lines)

@@ -136,8 +136,8 @@ def load(
 
 @app.command("export")
 def export_cmd(
-    fmt: Annotated[str, typer.Option("--format", "-f", help="ttl, jsonld, graphml or yaml.")]
-    = "ttl",
+    fmt: Annotated[str, typer.Option("--format", "-f", help="ttl, jsonld, graphml, yaml, "
+                                     "csv (a folder), xlsx, kumu or archimate.")] = "ttl",
     output: Annotated[Path | None, typer.Option("--output", "-o", help="File to write "
                                                 "(default: standard output).")] = None,
     store: StoreOpt = DEFAULT_STORE,
@@ -147,7 +147,15 @@ def export_cmd(
         _fail(ValidationError(f"unknown format {fmt!r}: use one of {', '.join(FORMATS)}",
                               field="format"))
     with _open(store, create=False) as s:
-        text = export(s.graph(), fmt)
+        graph = s.graph()
+    if fmt in FILE_FORMATS:  # csv, xlsx, kumu, archimate: qmsgraph/io/commands.py
+        out = run_export(graph, fmt, output)
+        if isinstance(out, str):
+            sys.stdout.write(out)
+        else:
+            console.print(f"wrote {', '.join(map(str, out))}", highlight=False)
+        return
+    text = export(graph, fmt)
     if output:
         output.write_text(text, encoding="utf-8")
         console.print(f"wrote {output}")
@@ -517,6 +525,8 @@ from qmsgraph.visualisations.commands import register as _register_maps  # noqa:
 _register_maps(app)
 from qmsgraph.neo4j_commands import register as _register_neo4j  # noqa: E402, I001
 _register_neo4j(app)
+from qmsgraph.io.commands import FILE_FORMATS, register as _register_io, run_export  # noqa: E402, I001
+_register_io(app)
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -195,3 +195,16 @@ def test_template_filled_in_loads(tmp_path, store):
     assert g.node("G1").quality_domains == ["safe", "timely"]
     assert store.thread("QI-1").broken is False
     assert g.node("M1").data[0].value == 6.1
+
+
+def test_workbook_saved_by_libreoffice(loaded):
+    """tests/data/libreoffice_projects.xlsx was written by LibreOffice Calc 7.4 (soffice
+    --convert-to xlsx, en-GB) from libreoffice_projects.source.csv: dates are date cells."""
+    path = Path(__file__).parents[1] / "data" / "libreoffice_projects.xlsx"
+    assert b"LibreOffice" in __import__("zipfile").ZipFile(path).read("docProps/app.xml")
+    r = load_files(loaded, [path])
+    assert r.nodes_added == 2
+    g = loaded.view()
+    assert g.node("QI-30").start_date == dt.date(2025, 4, 1)
+    assert g.node("QI-31").end_date is None and g.node("QI-31").status == "proposed"
+    assert g.has_edge("QI-31", "alignsTo", "G1")

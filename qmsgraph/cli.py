@@ -125,10 +125,13 @@ def load(
                                            "01/10/2025 as day-first (UK).")] = False,
 ) -> None:
     """Load files in one transaction: all of them, or nothing if any is wrong."""
+    notes: list[str] = []  # what an ArchiMate model held that the ontology does not map
     with _open(store) as s, progress_bar("loading") as cb:
         result = load_files(s, paths, mode="upsert" if update else "add", dry_run=dry_run,
                             agent=os.environ.get("USER"), reason=reason, progress=cb,
-                            encoding=encoding, dayfirst=dayfirst)
+                            encoding=encoding, dayfirst=dayfirst, notes=notes)
+    for note in notes:
+        err_console.print(f"note: {note}", highlight=False, soft_wrap=True)
     verb = "would add" if dry_run else "added"
     console.print(f"{verb} {result.nodes_added} nodes and {result.edges_added} edges, "
                   f"updated {result.nodes_updated} nodes")

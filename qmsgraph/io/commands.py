@@ -46,7 +46,7 @@ def run_export(graph: QMSGraph, fmt: str, output: Path | None) -> list[Path] | s
 
         content = to_kumu(graph)
     elif fmt == "archimate":
-        from .archimate import to_archimate
+        from .archimate_out import to_archimate
 
         content = to_archimate(graph)
     else:

@@ -71,7 +71,7 @@ def export(graph: QMSGraph, fmt: str) -> str:
 
         return to_kumu(graph)
     if fmt == "archimate":
-        from .archimate import to_archimate
+        from .archimate_out import to_archimate
 
         return to_archimate(graph)
     if fmt in ("csv", "xlsx"):

@@ -43,6 +43,7 @@ class _Collector:
         self.edges: dict[tuple[str, str, str], tuple[Edge, str]] = {}
         self.points: dict[str, dict[dt.date, tuple[DataPoint, str]]] = {}
         self.problems: list[str] = []
+        self.notes: list[str] = []  # what was read but not mapped (ArchiMate), for people
         self.agent = agent
         self.reason = reason
         self.now = dt.datetime.now(dt.UTC).replace(microsecond=0)
@@ -256,7 +257,7 @@ def _read_one(path: Path, data: str | bytes, col: _Collector, opts: object) -> N
     elif suffix == ".xml" and "opengroup.org/xsd/archimate" in text[:4000]:
         from .archimate import read_archimate
 
-        read_archimate(path, text, col)
+        read_archimate(path, data, col)
     elif suffix in RDF_SUFFIXES:
         from .rdf import read_rdf_text
 
@@ -282,7 +283,7 @@ def _read_one(path: Path, data: str | bytes, col: _Collector, opts: object) -> N
 def read_files(paths: Iterable[str | Path], graph: QMSGraph, *, mode: str = "add",
                agent: str | None = None, reason: str | None = None,
                texts: dict[str, str | bytes] | None = None, encoding: str | None = None,
-               dayfirst: bool = False) -> ChangeSet:
+               dayfirst: bool = False, notes: list[str] | None = None) -> ChangeSet:
     """Parse files into one ChangeSet against ``graph``; raise with every problem found.
 
     ``mode`` is ``add`` (an id already in the graph is an error) or ``upsert`` (nodes that
@@ -290,6 +291,8 @@ def read_files(paths: Iterable[str | Path], graph: QMSGraph, *, mode: str = "add
     (used by the API for uploads); otherwise the files are read from disk. ``encoding``
     forces the encoding of CSV files (otherwise: BOM, UTF-8, then Windows-1252);
     ``dayfirst`` reads ``01/10/2025`` as 1 October 2025 (otherwise it is an error).
+    ``notes``, if given, receives what was read but not mapped (ArchiMate content outside
+    the ontology, relations derived), for the caller to show.
     """
     from .tabular import ReadOptions
 
@@ -306,6 +309,8 @@ def read_files(paths: Iterable[str | Path], graph: QMSGraph, *, mode: str = "add
             col.problem(str(path), f"cannot read: {err}")
             continue
         _read_one(path, data, col, opts)
+    if notes is not None:
+        notes.extend(col.notes)
     _merge_points(col, graph)
     _check_edges(col, graph)
     if col.problems:
@@ -384,8 +389,8 @@ def _merge_points(col: _Collector, graph: QMSGraph) -> None:
 def load_files(store: Store, paths: Iterable[str | Path], *, mode: str = "add",
                dry_run: bool = False, agent: str | None = None, reason: str | None = None,
                progress: Progress | None = None, encoding: str | None = None,
-               dayfirst: bool = False) -> ApplyResult:
+               dayfirst: bool = False, notes: list[str] | None = None) -> ApplyResult:
     """Read files and apply them to ``store`` in one transaction (or only check: dry_run)."""
     changes = read_files(paths, store.view(), mode=mode, agent=agent, reason=reason,
-                         encoding=encoding, dayfirst=dayfirst)
+                         encoding=encoding, dayfirst=dayfirst, notes=notes)
     return store.apply(changes, dry_run=dry_run, progress=progress)

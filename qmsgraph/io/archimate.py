@@ -90,6 +90,7 @@ class _Element:
     name: str
     documentation: str | None
     props: dict[str, str]
+    raw_type: str = ""  # as the file spells it (2.1: InfrastructureService ...)
 
 
 @dataclass
@@ -172,9 +173,10 @@ def parse_model(data: bytes | str) -> ArchiModel:
         ident = el.get("identifier")
         if not ident:
             continue
-        model.elements[ident] = _Element(ident, _type(el.get(XSI_TYPE)),
-                                         _lang_text(el, names) or "",
-                                         _lang_text(el, (f"{q}documentation",)), props(el))
+        raw_type = (el.get(XSI_TYPE) or "").split(":")[-1]
+        model.elements[ident] = _Element(ident, _type(raw_type), _lang_text(el, names) or "",
+                                         _lang_text(el, (f"{q}documentation",)), props(el),
+                                         raw_type)
     holder = root.find(f"{q}relationships")
     for r in holder.findall(f"{q}relationship") if holder is not None else ():
         model.relations.append(_Relation(r.get("identifier", ""), _type(r.get(XSI_TYPE)),
@@ -241,7 +243,7 @@ def read_archimate(path: Path, data: bytes | str, col: _Collector) -> None:
         if kind not in NODE_CLASSES:
             kind = ELEMENT_KINDS.get(el.type)
         if kind is None:
-            outside[el.type] += 1
+            outside[el.raw_type] += 1
             continue
         nid = _node_id(el, used)
         item: dict[str, Any] = {"id": nid, "kind": kind,

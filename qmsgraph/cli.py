@@ -30,6 +30,7 @@ from .alignment import (
 )
 from .errors import QMSGraphError, ValidationError
 from .io.export import FORMATS, export
+from .io.mapping import load_mapping
 from .io.readers import load_files
 from .spc import SPCOptions, analyse
 from .spc.chart import render_png, render_svg
@@ -123,13 +124,16 @@ def load(
                                                  "BOM, else UTF-8, else cp1252).")] = None,
     dayfirst: Annotated[bool, typer.Option("--dayfirst", help="Read dates such as "
                                            "01/10/2025 as day-first (UK).")] = False,
+    mapping: Annotated[Path | None, typer.Option(help="YAML column mapping for foreign "
+                                                 "CSV/Excel registers.")] = None,
 ) -> None:
     """Load files in one transaction: all of them, or nothing if any is wrong."""
     notes: list[str] = []  # what an ArchiMate model held that the ontology does not map
     with _open(store) as s, progress_bar("loading") as cb:
+        cmap = load_mapping(mapping) if mapping else None
         result = load_files(s, paths, mode="upsert" if update else "add", dry_run=dry_run,
                             agent=os.environ.get("USER"), reason=reason, progress=cb,
-                            encoding=encoding, dayfirst=dayfirst, notes=notes)
+                            encoding=encoding, dayfirst=dayfirst, notes=notes, mapping=cmap)
     for note in notes:
         err_console.print(f"note: {note}", highlight=False, soft_wrap=True)
     verb = "would add" if dry_run else "added"

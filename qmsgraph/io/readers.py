@@ -11,7 +11,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Iterable
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import yaml
 
@@ -30,6 +30,9 @@ from ..model import (
     make_node,
 )
 from ..stores import ApplyResult, ChangeSet, Progress, Store
+
+if TYPE_CHECKING:
+    from .mapping import ColumnMapping
 
 RDF_SUFFIXES = {".ttl": "turtle", ".jsonld": "json-ld", ".json": "json-ld", ".nt": "nt",
                 ".rdf": "xml", ".xml": "xml"}
@@ -283,7 +286,8 @@ def _read_one(path: Path, data: str | bytes, col: _Collector, opts: object) -> N
 def read_files(paths: Iterable[str | Path], graph: QMSGraph, *, mode: str = "add",
                agent: str | None = None, reason: str | None = None,
                texts: dict[str, str | bytes] | None = None, encoding: str | None = None,
-               dayfirst: bool = False, notes: list[str] | None = None) -> ChangeSet:
+               dayfirst: bool = False, notes: list[str] | None = None,
+               mapping: ColumnMapping | None = None) -> ChangeSet:
     """Parse files into one ChangeSet against ``graph``; raise with every problem found.
 
     ``mode`` is ``add`` (an id already in the graph is an error) or ``upsert`` (nodes that
@@ -292,14 +296,15 @@ def read_files(paths: Iterable[str | Path], graph: QMSGraph, *, mode: str = "add
     forces the encoding of CSV files (otherwise: BOM, UTF-8, then Windows-1252);
     ``dayfirst`` reads ``01/10/2025`` as 1 October 2025 (otherwise it is an error).
     ``notes``, if given, receives what was read but not mapped (ArchiMate content outside
-    the ontology, relations derived), for the caller to show.
+    the ontology, relations derived), for the caller to show. ``mapping`` renames and
+    converts the columns of every CSV and Excel file (:mod:`qmsgraph.io.mapping`).
     """
     from .tabular import ReadOptions
 
     if mode not in ("add", "upsert"):
         raise ValueError(f"mode must be 'add' or 'upsert', not {mode!r}")
     col = _Collector(agent, reason)
-    opts = ReadOptions(dayfirst=dayfirst, encoding=encoding)
+    opts = ReadOptions(dayfirst=dayfirst, encoding=encoding, mapping=mapping)
     for p in paths:
         path = Path(p)
         col.sources.append(str(path))
@@ -389,8 +394,9 @@ def _merge_points(col: _Collector, graph: QMSGraph) -> None:
 def load_files(store: Store, paths: Iterable[str | Path], *, mode: str = "add",
                dry_run: bool = False, agent: str | None = None, reason: str | None = None,
                progress: Progress | None = None, encoding: str | None = None,
-               dayfirst: bool = False, notes: list[str] | None = None) -> ApplyResult:
+               dayfirst: bool = False, notes: list[str] | None = None,
+               mapping: ColumnMapping | None = None) -> ApplyResult:
     """Read files and apply them to ``store`` in one transaction (or only check: dry_run)."""
     changes = read_files(paths, store.view(), mode=mode, agent=agent, reason=reason,
-                         encoding=encoding, dayfirst=dayfirst, notes=notes)
+                         encoding=encoding, dayfirst=dayfirst, notes=notes, mapping=mapping)
     return store.apply(changes, dry_run=dry_run, progress=progress)

@@ -18,8 +18,8 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from collections.abc import Iterable, Iterator, Sequence
+from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING, Any
 
 from .. import schema
@@ -27,6 +27,7 @@ from ..model import NODE_CLASSES, is_valid_id
 from . import fields
 
 if TYPE_CHECKING:
+    from .mapping import ColumnMapping, ColumnSpec
     from .readers import _Collector
 
 __all__ = ["ReadOptions", "read_table", "kind_for_name", "parse_date", "column_letter"]
@@ -38,10 +39,12 @@ _SLASHED = re.compile(r"^(\d{1,2})[/.\-](\d{1,2})[/.\-](\d{4})(?: 00:00(?::00)?)
 
 @dataclass(frozen=True)
 class ReadOptions:
-    """How to read cells: ``dayfirst`` accepts ``01/10/2025`` as 1 October 2025."""
+    """How to read cells: ``dayfirst`` accepts ``01/10/2025`` as 1 October 2025;
+    ``mapping`` renames and converts the columns of a foreign register."""
 
     dayfirst: bool = False
     encoding: str | None = None
+    mapping: ColumnMapping | None = None
 
 
 def column_letter(index: int) -> str:
@@ -152,10 +155,24 @@ def read_table(header: Sequence[Any], rows: Iterable[tuple[int, Sequence[Any]]],
     """
     raw = [_text(h) if h is not None else "" for h in header]
     names = [fields.canonical_header(h) if h else "" for h in raw]
+    mapping = opts.mapping
+    specs: dict[int, ColumnSpec] = {}
+    if mapping is not None:
+        names, specs, ok = _mapped_header(raw, mapping, where, col, letters)
+        if not ok:
+            return
+        kind_hint = mapping.kind or kind_hint
+        opts = replace(opts, dayfirst=opts.dayfirst or mapping.dayfirst)
 
     def colname(i: int) -> str:
+        if i in specs:
+            return (f"column {column_letter(i)} ({raw[i]} -> {names[i]})" if letters
+                    else f"column '{raw[i]}' ({names[i]})")
         return (f"column {column_letter(i)} ({names[i] or raw[i]})" if letters
                 else f"column '{names[i] or raw[i]}'")
+
+    if specs:
+        rows = _mapped_rows(rows, specs, where, col, colname)
 
     seen: dict[str, int] = {}
     for i, n in enumerate(names):
@@ -173,6 +190,7 @@ def read_table(header: Sequence[Any], rows: Iterable[tuple[int, Sequence[Any]]],
     if present == set(fields.DATA_COLUMNS):
         _data_rows(names, rows, where, col, opts, colname)
         return
+    shown = [names[i] if i in specs else h for i, h in enumerate(raw)]  # for messages
     if "kind" not in present and kind_hint is None:
         col.problem(f"{where} row 1", "cannot tell what this register lists: add a 'kind' "
                     "column, name the sheet or file after a kind (e.g. StrategicGoal, "
@@ -188,12 +206,50 @@ def read_table(header: Sequence[Any], rows: Iterable[tuple[int, Sequence[Any]]],
         if bad:
             for i in bad:
                 col.problem(f"{where} row 1 {colname(i)}",
-                            fields.unknown_column_message(raw[i], kind_hint))
+                            fields.unknown_column_message(shown[i], kind_hint))
             return
     for rownum, cells in rows:
         if not any(c is not None and _text(c) != "" for c in cells):
             continue
-        _node_row(names, raw, cells, rownum, source, where, col, opts, kind_hint, colname)
+        _node_row(names, shown, cells, rownum, source, where, col, opts, kind_hint, colname)
+
+
+def _mapped_header(raw: list[str], mapping: ColumnMapping, where: str, col: _Collector,
+                   letters: bool) -> tuple[list[str], dict[int, ColumnSpec], bool]:
+    names: list[str] = []
+    specs: dict[int, ColumnSpec] = {}
+    ok = True
+    for i, h in enumerate(raw):
+        spec = mapping.spec(h) if h else None
+        if spec is False:
+            place = f"column {column_letter(i)} ({h})" if letters else f"column '{h}'"
+            col.problem(f"{where} row 1 {place}", f"'{h}' is not in the mapping "
+                        f"{mapping.source}: map it under 'columns' or list it under 'ignore'")
+            ok = False
+            names.append("")
+        elif spec is None:
+            names.append("")
+        else:
+            names.append(fields.canonical_header(spec.field))
+            specs[i] = spec
+    return names, specs, ok
+
+
+def _mapped_rows(rows: Iterable[tuple[int, Sequence[Any]]], specs: dict[int, ColumnSpec],
+                 where: str, col: _Collector, colname: Any
+                 ) -> Iterator[tuple[int, Sequence[Any]]]:
+    for rownum, cells in rows:
+        out = list(cells)
+        ok = True
+        for i, spec in specs.items():
+            if i < len(out):
+                try:
+                    out[i] = spec.convert(out[i])
+                except ValueError as err:
+                    col.problem(f"{where} row {rownum} {colname(i)}", str(err))
+                    ok = False
+        if ok:
+            yield rownum, out
 
 
 def _accepted(kind: str) -> set[str]:

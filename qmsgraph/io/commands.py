@@ -58,6 +58,40 @@ def run_export(graph: QMSGraph, fmt: str, output: Path | None) -> list[Path] | s
 
 
 def register(app: typer.Typer) -> None:
+    from ..stores import DEFAULT_STORE
+
+    @app.command("xmatrix")
+    def xmatrix_cmd(
+        output: Annotated[Path, typer.Option("--output", "-o", help="Workbook to write.")]
+        = Path("xmatrix.xlsx"),
+        store: Annotated[str, typer.Option("--store", "-s", envvar="QMSGRAPH_STORE",
+                                           help="Store: a file path or a bolt:// URI.")]
+        = DEFAULT_STORE,
+        config: Annotated[Path | None, typer.Option("--config", "-c",
+                                                    envvar="QMSGRAPH_CONFIG",
+                                                    help="Alignment thresholds (TOML).")]
+        = None,
+    ) -> None:
+        """Write the X-matrix (goals, objectives, projects, measures), the audit findings
+        and the gaps as one Excel workbook for a strategy-deployment team."""
+        from ..alignment import load_config
+        from ..errors import QMSGraphError
+        from ..stores import open_store
+        from .xmatrix import xmatrix_workbook
+
+        try:
+            cfg = load_config(config)
+            s = open_store(store, create=False)
+            try:
+                data = xmatrix_workbook(s.graph(), s.matrix(cfg), s.audit(cfg))
+            finally:
+                s.close()
+        except QMSGraphError as err:
+            typer.echo(f"error: {err}", err=True)
+            raise typer.Exit(1) from None
+        output.write_bytes(data)
+        typer.echo(f"wrote {output}")
+
     @app.command("template")
     def template_cmd(
         output: Annotated[Path, typer.Argument(help="The workbook to write (*.xlsx).")]

@@ -26,7 +26,7 @@ if TYPE_CHECKING:
     from ..graph import QMSGraph
     from .readers import _Collector
 
-__all__ = ["read_xlsx", "to_xlsx", "is_note_sheet", "neutralise"]
+__all__ = ["read_xlsx", "to_xlsx", "is_note_sheet", "neutralise", "_append"]
 
 NOTE_SHEETS = {"about", "readme", "read me", "instructions"}
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")

@@ -27,12 +27,40 @@ DATA_COLUMNS = ("measure_id", "date", "value")
 _SKIP = {"provenance", "data"}
 
 _EXAMPLES = {
-    "id": "G1", "label": "Reduce avoidable harm", "description": "Free text",
+    "description": "Free text",
     "target": "20", "deadline": "2027-03-31", "start_date": "2025-01-06",
     "end_date": "2026-03-31", "date": "2025-10-01", "method": "Model for Improvement",
     "aim": "Reduce falls by 30% by March 2026", "unit_of_measure": "per 1,000 bed days",
     "rating": "moderate", "reference": "NG161", "publisher": "NICE", "channel": "survey",
     "email": "name@nhs.net",
+}
+
+
+# (id, label) examples per kind, for the docs and the template notes.
+_KIND_EXAMPLES = {
+    "Purpose": ("PUR-1", "Why we exist"), "Mission": ("purpose", "Healthier lives for all"),
+    "Vision": ("vision", "Outstanding care, close to home"),
+    "Value": ("VAL-KIND", "Kindness"), "PopulationNeed": ("PN-AGEING", "An ageing population"),
+    "StrategicGoal": ("G1", "Reduce avoidable harm"),
+    "Objective": ("O1-FALLS", "Fewer falls with harm"), "Service": ("SVC-ED", "Emergency care"),
+    "Process": ("PR-DISCHARGE", "Discharge planning"),
+    "Measure": ("M-FALLS", "Falls per 1,000 bed days"),
+    "ImprovementProject": ("QI-001", "Safer care on Ward 7"),
+    "PrimaryDriver": ("PD-1", "Reliable risk assessment"),
+    "SecondaryDriver": ("SD-1", "Assessment within 24 hours"),
+    "ChangeIdea": ("CI-1", "Falls sticker on admission"),
+    "PDSACycle": ("PDSA-1", "Test the sticker on one bay"),
+    "AssuranceActivity": ("AA-1", "Quarterly falls review"),
+    "Audit": ("AUD-FALLS", "Annual falls audit"), "Inspection": ("INSP-1", "CQC inspection"),
+    "Review": ("REV-1", "Mortality review"), "Standard": ("NG161", "NICE NG161"),
+    "Risk": ("RISK-12", "Ward staffing below plan"),
+    "Incident": ("INC-2044", "Fall with fractured hip"),
+    "FeedbackSource": ("FB-FFT", "Friends and Family Test"),
+    "Enabler": ("EN-QI", "QI training programme"),
+    "OrganisationalUnit": ("OU-1", "Quality directorate"),
+    "HealthSystem": ("HS-NORTH", "Northvale ICS"), "Organisation": ("ORG-NHB", "Health board"),
+    "Directorate": ("DIR-MED", "Medicine"), "Team": ("T-W7", "Ward 7"),
+    "Person": ("p-jones", "Dr Jones"), "Role": ("ROLE-LEAD", "Team leader"),
 }
 
 
@@ -49,6 +77,7 @@ class Column:
     incoming: bool = False         # a reverse column: the ids listed point at this node
     help: str = ""
     example: str = ""
+    default: str = ""
 
 
 def _unwrap(annotation: typing.Any) -> tuple[typing.Any, bool]:
@@ -89,16 +118,20 @@ def columns(kind: str) -> tuple[Column, ...]:
         if name == "id":
             typ = "id"
         example = _EXAMPLES.get(name, allowed[0] if allowed else "")
+        if name in ("id", "label") and kind in _KIND_EXAMPLES:
+            example = _KIND_EXAMPLES[kind][name == "label"]
         if multi and len(allowed) > 1:
             example = ";".join(allowed[:2])
-        default = None if f.is_required() else f.default
+        default = None if f.is_required() or f.default_factory is not None else f.default
         help_ = f.description or ""
         if default not in (None, [], ()) and not callable(default):
             help_ = (help_ + " " if help_ else "") + f"Default: {default}."
         if name == "id":
             help_ = "Unique: letters, digits and _ . : - (at most 128)."
+        shown_default = str(default) if default not in (None, [], ()) and not callable(
+            default) else ""
         out.append(Column(name, typ, allowed, f.is_required(), multi, help=help_.strip(),
-                          example=example))
+                          example=example, default=shown_default))
     for e in schema.EDGE_KINDS.values():
         if any(schema.is_a(kind, d) for d in e.domain):
             names = [a for a, k in schema.ALIAS_COLUMNS.items() if k == e.name] or [e.name]
@@ -169,13 +202,17 @@ def markdown_tables() -> str:
                   "|---|---|---|---|"]
         for c in columns(kind):
             typ = c.type + (" (required)" if c.required else "")
+            if c.default:
+                typ += f", default `{c.default}`"
             if c.relation:
                 typ = ("ids, incoming " if c.incoming else "ids, ") + f"`{c.relation}`"
             allowed = ", ".join(f"`{a}`" for a in c.allowed)
             if c.multi and c.allowed:
                 allowed += " (several: `;`)"
             elif c.relation:
-                allowed = "ids separated by `;`"
+                e = schema.EDGE_KINDS[c.relation]
+                ends = e.domain if c.incoming else e.range
+                allowed = f"ids of {', '.join(ends)} (several: `;`)"
             ex = f"`{c.example}`" if c.example else ""
             lines.append(f"| `{c.name}` | {typ} | {allowed} | {ex} |")
         lines.append("")

@@ -147,8 +147,9 @@ def columns(kind: str) -> tuple[Column, ...]:
     return tuple(out)
 
 
-def column_names(kind: str) -> list[str]:
-    return [c.name for c in columns(kind)] + ["kind"]
+@cache
+def column_names(kind: str) -> tuple[str, ...]:
+    return (*(c.name for c in columns(kind)), "kind")
 
 
 def _norm(name: str) -> str:

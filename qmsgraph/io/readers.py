@@ -200,8 +200,8 @@ def _node_with_inline_edges(item: dict[str, Any], source: str, location: str, wh
     if isinstance(kind, str) and kind in NODE_CLASSES:
         from .fields import column_names, unknown_column_message
 
-        allowed = set(column_names(kind)) | {"data"}
-        extra = [k for k in fields if k not in allowed]
+        allowed = column_names(kind)
+        extra = [k for k in fields if k not in allowed and k != "data"]
         for k in extra:
             col.problem(where, unknown_column_message(str(k), kind)
                         .replace("unknown column", "unknown field"))

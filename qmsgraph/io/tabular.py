@@ -20,6 +20,7 @@ import datetime as dt
 import re
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, replace
+from functools import cache
 from typing import TYPE_CHECKING, Any
 
 from .. import schema
@@ -252,10 +253,16 @@ def _mapped_rows(rows: Iterable[tuple[int, Sequence[Any]]], specs: dict[int, Col
             yield rownum, out
 
 
-def _accepted(kind: str) -> set[str]:
+@cache
+def _accepted(kind: str) -> frozenset[str]:
     out = set(fields.column_names(kind))
     out.update(c.relation for c in fields.columns(kind) if c.relation and not c.incoming)
-    return out
+    return frozenset(out)
+
+
+@cache
+def _by_name(kind: str) -> dict[str, fields.Column]:
+    return {c.name: c for c in fields.columns(kind)}
 
 
 def _node_row(names: list[str], raw: list[str], cells: Sequence[Any], rownum: int,
@@ -267,33 +274,37 @@ def _node_row(names: list[str], raw: list[str], cells: Sequence[Any], rownum: in
     if len(cells) > len(names) and any(c not in (None, "") for c in cells[len(names):]):
         col.problem(here, f"has {len(cells)} fields, the header has {len(names)}")
         return
-    values = {n: cells[i] for i, n in enumerate(names)
-              if n and i < len(cells) and cells[i] is not None and _text(cells[i]) != ""}
+    values: dict[str, Any] = {}
+    where_of: dict[str, int] = {}
+    for i, n in enumerate(names):
+        if n and i < len(cells):
+            v = cells[i]
+            if v is not None and (not isinstance(v, str) or v.strip()):
+                values[n] = v
+                where_of[n] = i
     kind = kind_hint
     if "kind" in values:
         k = _text(values.pop("kind"))
         kind = k if k in NODE_CLASSES else _KINDS.get(_key(k))
         if kind is None:
-            col.problem(f"{here} {colname(names.index('kind'))}",
+            col.problem(f"{here} {colname(where_of['kind'])}",
                         f"unknown node kind '{k}'; known kinds: {', '.join(NODE_CLASSES)}")
             return
     assert kind is not None
     accepted = _accepted(kind)
-    by_col = {c.name: c for c in fields.columns(kind)}
+    by_col = _by_name(kind)
     item: dict[str, Any] = {"kind": kind}
     ok = True
     for n, v in values.items():
-        i = names.index(n)
-        at = f"{here} {colname(i)}"
+        i = where_of[n]
         if n not in accepted:
-            col.problem(at, fields.unknown_column_message(raw[i], kind))
+            col.problem(f"{here} {colname(i)}", fields.unknown_column_message(raw[i], kind))
             ok = False
             continue
-        c = by_col.get(n)
         try:
-            item[n] = _convert(n, v, c, opts)
+            item[n] = _convert(n, v, by_col.get(n), opts)
         except ValueError as err:
-            col.problem(at, str(err))
+            col.problem(f"{here} {colname(i)}", str(err))
             ok = False
     if not ok:
         return

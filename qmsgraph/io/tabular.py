@@ -127,7 +127,8 @@ _KINDS = {_key(k): k for k in NODE_CLASSES}
 
 def kind_for_name(name: str) -> str | None:
     """A node kind from a sheet or file name: ``StrategicGoal``, ``Strategic goals``,
-    ``improvement projects``; ``*project*`` and ``*measure*`` as before."""
+    ``Teams``; ``*project*``, ``*measure*`` (not measure data), ``*goal*`` or
+    ``*priorit*`` (strategic goals), ``people``."""
     k = _key(name)
     for cand in (k, k[:-1] if k.endswith("s") else k, k[:-2] if k.endswith("es") else k):
         if cand in _KINDS:
@@ -136,6 +137,10 @@ def kind_for_name(name: str) -> str | None:
         return "ImprovementProject"
     if "measure" in k and "data" not in k:
         return "Measure"
+    if "goal" in k or "priorit" in k:
+        return "StrategicGoal"
+    if k in ("people", "staff"):
+        return "Person"
     return None
 
 

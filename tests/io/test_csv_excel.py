@@ -161,3 +161,12 @@ def test_edge_list_csv(loaded, tmp_path):
     p.write_bytes(codecs.BOM_UTF8 + b"source;kind;target;reason\r\nmed;owns;M1;IPR\r\n")
     load_files(loaded, [p])
     assert loaded.view().has_edge("med", "owns", "M1")
+
+
+def test_kind_from_file_name_and_uk_deadline(loaded, tmp_path):
+    p = put(tmp_path, "goals.csv",
+            b"id;label;deadline;serves\r\nG9;Zero harm;01/10/2027;purpose\r\n")
+    refused(loaded, [p], "goals.csv row 2 column 'deadline'", "--dayfirst")
+    load_files(loaded, [p], dayfirst=True)
+    g = loaded.view().node("G9")
+    assert (g.kind, g.deadline) == ("StrategicGoal", dt.date(2027, 10, 1))

@@ -55,6 +55,9 @@ def neutralise(cell: Any) -> Any:
 
 def read_xlsx(path: Path, data: bytes, col: _Collector, opts: ReadOptions) -> None:
     """Every register sheet of a workbook into the collector."""
+    from xml.etree.ElementTree import ParseError
+
+    from defusedxml import DefusedXmlException
     from openpyxl import load_workbook
     from openpyxl.utils.exceptions import InvalidFileException
 
@@ -65,33 +68,44 @@ def read_xlsx(path: Path, data: bytes, col: _Collector, opts: ReadOptions) -> No
         hint = " (an old .xls? save it as .xlsx)" if data[:4] == b"\xd0\xcf\x11\xe0" else ""
         col.problem(name, f"cannot read: not an Excel .xlsx workbook{hint} ({err})")
         return
+    except (DefusedXmlException, ParseError, ValueError) as err:
+        cause = err.__cause__ or err.__context__ or err
+        col.problem(name, f"cannot read: refused or malformed workbook XML "
+                          f"({type(cause).__name__}: {cause})")
+        return
     try:
-        registers = 0
-        for ws in wb.worksheets:
-            if is_note_sheet(ws.title):
-                continue
-            rows = ((i, list(r)) for i, r in enumerate(ws.iter_rows(values_only=True),
-                                                       start=1))
-            header: list[Any] | None = None
-            for i, r in rows:
-                if any(c is not None and str(c).strip() for c in r):
-                    header, header_row = r, i
-                    break
-            if header is None:
-                continue
-            registers += 1
-            where = f"{name} sheet '{ws.title}'"
-            before = len(col.problems)
-            read_table(header, rows, source=name, where=where, col=col, opts=opts,
-                       kind_hint=kind_for_name(ws.title), letters=True)
-            if header_row != 1:  # say where the header really is
-                col.problems[before:] = [p.replace(f"{where} row 1", f"{where} row "
-                                                   f"{header_row}")
-                                         for p in col.problems[before:]]
-        if registers == 0:
-            col.problem(name, "no register in this workbook: every sheet is empty or a note")
+        _read_sheets(wb, name, col, opts)
+    except (DefusedXmlException, ParseError, zipfile.BadZipFile, KeyError) as err:
+        col.problem(name, f"cannot read: refused or malformed workbook XML ({err})")
     finally:
         wb.close()
+
+
+def _read_sheets(wb: Any, name: str, col: _Collector, opts: ReadOptions) -> None:
+    registers = 0
+    for ws in wb.worksheets:
+        if is_note_sheet(ws.title):
+            continue
+        rows = ((i, list(r)) for i, r in enumerate(ws.iter_rows(values_only=True),
+                                                   start=1))
+        header: list[Any] | None = None
+        for i, r in rows:
+            if any(c is not None and str(c).strip() for c in r):
+                header, header_row = r, i
+                break
+        if header is None:
+            continue
+        registers += 1
+        where = f"{name} sheet '{ws.title}'"
+        before = len(col.problems)
+        read_table(header, rows, source=name, where=where, col=col, opts=opts,
+                   kind_hint=kind_for_name(ws.title), letters=True)
+        if header_row != 1:  # say where the header really is
+            col.problems[before:] = [p.replace(f"{where} row 1", f"{where} row "
+                                               f"{header_row}")
+                                     for p in col.problems[before:]]
+    if registers == 0:
+        col.problem(name, "no register in this workbook: every sheet is empty or a note")
 
 
 def _cell(value: Any) -> Any:

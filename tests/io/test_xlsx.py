@@ -208,3 +208,20 @@ def test_workbook_saved_by_libreoffice(loaded):
     assert g.node("QI-30").start_date == dt.date(2025, 4, 1)
     assert g.node("QI-31").end_date is None and g.node("QI-31").status == "proposed"
     assert g.has_edge("QI-31", "alignsTo", "G1")
+
+
+def test_entity_in_workbook_xml_is_refused(loaded, tmp_path):
+    """A workbook whose XML declares entities (billion laughs, XXE) is refused, not read."""
+    import zipfile
+
+    good = planner_workbook(tmp_path / "good.xlsx")
+    bad = tmp_path / "bad.xlsx"
+    with zipfile.ZipFile(good) as zin, zipfile.ZipFile(bad, "w") as zout:
+        for item in zin.infolist():
+            data = zin.read(item.filename)
+            if item.filename == "xl/worksheets/sheet2.xml":
+                assert data.startswith(b"<worksheet")
+                data = b'<!DOCTYPE x [<!ENTITY e SYSTEM "file:///etc/passwd">]>' + data
+            zout.writestr(item, data)
+    refused(loaded, [bad], "bad.xlsx: cannot read: refused or malformed workbook XML",
+            "EntitiesForbidden")

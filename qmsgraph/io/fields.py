@@ -181,17 +181,20 @@ _RDF_NAMES = {local: field for field, (_, _, local) in schema.ATTRIBUTES.items()
               if local != field}
 
 
-def unknown_column_message(column: str, kind: str) -> str:
-    """Which fields a ``kind`` register allows, with a suggestion for ``column``."""
-    allowed = column_names(kind)
+def unknown_column_message(column: str, kind: str, fields_only: bool = False) -> str:
+    """Which columns a ``kind`` register allows (``fields_only``: which fields a node of
+    the kind has, without the relation columns), with a suggestion for ``column``."""
+    allowed = ([c.name for c in columns(kind) if not c.relation] if fields_only
+               else list(column_names(kind)))
+    what = "field" if fields_only else "column"
     hint = ""
     if column in _RDF_NAMES and _RDF_NAMES[column] in allowed:
-        hint = f" ('{column}' is the RDF name: the column is '{_RDF_NAMES[column]}')"
+        hint = f" ('{column}' is the RDF name: the {what} is '{_RDF_NAMES[column]}')"
     else:
         close = difflib.get_close_matches(_norm(column), [_norm(a) for a in allowed], n=1)
         if close:
             hint = f" (did you mean '{_all_names().get(close[0], close[0])}'?)"
-    return (f"unknown column '{column}' for {kind}{hint}; allowed: "
+    return (f"unknown {what} '{column}' for {kind}{hint}; allowed: "
             f"{', '.join(allowed)} (docs/formats.md lists each)")
 
 

@@ -26,7 +26,7 @@ if TYPE_CHECKING:
     from ..graph import QMSGraph
     from .readers import _Collector
 
-__all__ = ["read_xlsx", "to_xlsx", "is_note_sheet", "neutralise", "_append"]
+__all__ = ["read_xlsx", "to_xlsx", "is_note_sheet", "neutralise", "append_row"]
 
 NOTE_SHEETS = {"about", "readme", "read me", "instructions"}
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
@@ -38,7 +38,7 @@ def is_note_sheet(title: str) -> bool:
 
 def neutralise(cell: Any) -> Any:
     """Text that a spreadsheet would run as a formula gets a leading apostrophe (for CSV;
-    :func:`_append` keeps such text a plain string cell in a workbook instead).
+    :func:`append_row` keeps such text a plain string cell in a workbook instead).
 
     Minimal stand-in until ``qmsgraph/io/safe.py`` (issue 11) lands: the lead dedupes.
     Numbers and dates pass unchanged; so does a text that is a plain negative number.
@@ -114,7 +114,7 @@ def _cell(value: Any) -> Any:
     return value
 
 
-def _append(ws: Any, values: list[Any]) -> None:
+def append_row(ws: Any, values: list[Any]) -> None:
     """A row whose text cells stay text: openpyxl would store ``=...`` as a formula."""
     ws.append(values)
     for cell in ws[ws.max_row]:
@@ -145,13 +145,13 @@ def to_xlsx(graph: QMSGraph) -> bytes:
         ws.append(cols)
         for n in sorted(nodes, key=lambda x: x.id):
             d = n.model_dump(exclude={"provenance", "data"})
-            _append(ws, [_cell(d.get(c)) if d.get(c) not in (None, []) else None
+            append_row(ws, [_cell(d.get(c)) if d.get(c) not in (None, []) else None
                          for c in cols])
         _style_header(ws, Font)
     ws = wb.create_sheet("edges")
     ws.append(list(fields.EDGE_COLUMNS))
     for e in sorted(graph.edges(), key=lambda e: e.key):
-        _append(ws, [e.source, e.kind, e.target, e.provenance.reason])
+        append_row(ws, [e.source, e.kind, e.target, e.provenance.reason])
     _style_header(ws, Font)
     ws = wb.create_sheet("measure_data")
     ws.append(list(fields.DATA_COLUMNS))

@@ -21,7 +21,7 @@ import io
 from typing import TYPE_CHECKING, Any
 
 from .. import schema
-from .xlsx import _append
+from .xlsx import append_row
 
 if TYPE_CHECKING:
     from ..alignment import AuditReport, XMatrix
@@ -148,10 +148,10 @@ def xmatrix_workbook(graph: QMSGraph, xm: XMatrix, report: AuditReport) -> bytes
 
     _findings_sheet(wb, report, head)
     gaps = wb.create_sheet("Gaps")
-    _append(gaps, ["gap", "id", "label"])
+    append_row(gaps, ["gap", "id", "label"])
     for name, ids in xm.gaps.items():
         for i in ids:
-            _append(gaps, [name.replace("_", " "), i, label.get(i, "")])
+            append_row(gaps, [name.replace("_", " "), i, label.get(i, "")])
     for cell in gaps[1]:
         cell.font = head
     buf = io.BytesIO()
@@ -164,7 +164,7 @@ def _findings_sheet(wb: Any, report: AuditReport, head: Any) -> None:
     s = report.summary()
     ws.append([f"{s['findings']} findings; live projects: "
                + ", ".join(f"{k} {v}" for k, v in sorted(s["projects"].items()))])
-    _append(ws, ["severity", "rule", "node", "kind", "label", "finding", "evidence"])
+    append_row(ws, ["severity", "rule", "node", "kind", "label", "finding", "evidence"])
     for cell in ws[2]:
         cell.font = head
     order = {"error": 0, "warning": 1, "info": 2}
@@ -176,7 +176,7 @@ def _findings_sheet(wb: Any, report: AuditReport, head: Any) -> None:
             evidence = "thread stops at " + ", ".join(ev.last_reached)
         else:
             evidence = ", ".join(ev.related)
-        _append(ws, [f.severity, f.rule, f.node, f.kind, f.label, f.message, evidence])
+        append_row(ws, [f.severity, f.rule, f.node, f.kind, f.label, f.message, evidence])
     ws.auto_filter.ref = f"A2:G{ws.max_row}"
     ws.freeze_panes = "A3"
     for letter, width in zip("ABCDEFG", (9, 24, 14, 18, 40, 90, 60), strict=True):

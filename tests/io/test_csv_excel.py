@@ -170,3 +170,15 @@ def test_kind_from_file_name_and_uk_deadline(loaded, tmp_path):
     load_files(loaded, [p], dayfirst=True)
     g = loaded.view().node("G9")
     assert (g.kind, g.deadline) == ("StrategicGoal", dt.date(2027, 10, 1))
+
+
+def test_node_from_the_api_or_code_names_the_allowed_fields():
+    from qmsgraph.model import make_node
+
+    with pytest.raises(ValidationError) as err:
+        make_node({"kind": "ImprovementProject", "id": "x", "label": "y",
+                   "aimStatement": "z", "status": "bad"})
+    text = str(err.value)
+    assert "unknown field 'aimStatement'" in text and "the field is 'aim'" in text
+    assert "allowed: id, label, description, status" in text and "improves" not in text
+    assert "status: Input should be" in text and "Extra inputs" not in text

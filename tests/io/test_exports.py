@@ -142,3 +142,24 @@ def test_libreoffice_opens_the_export_and_the_template(example, tmp_path):
     rows = list(csv.reader(measure_csv.read_text(encoding="utf-8").splitlines()))
     assert rows[0][:4] == ["id", "label", "description", "measure_type"]
     assert len(rows) - 1 == len(list(example.nodes("Measure")))
+
+
+@pytest.mark.skipif(shutil.which("soffice") is None, reason="LibreOffice not installed")
+def test_template_resaved_by_libreoffice_keeps_dropdowns_and_loads(tmp_path, store):
+    from qmsgraph.io.template import write_template
+
+    src = write_template(tmp_path / "model.xlsx")
+    subprocess.run(["soffice", "--headless", "--convert-to", "xlsx", "--outdir",
+                    str(tmp_path / "lo"), str(src)], check=True, capture_output=True,
+                   timeout=180)
+    wb = load_workbook(tmp_path / "lo" / "model.xlsx")
+    assert wb["_lists"].sheet_state == "hidden"
+    lists = [d for d in wb["Measure"].data_validations.dataValidation if d.type == "list"]
+    assert lists and all("_lists" in d.formula1 for d in lists)
+    ws = wb["Measure"]
+    header = [c.value for c in ws[1]]
+    ws.append([{"id": "M1", "label": "Falls", "measure_type": "outcome"}.get(h)
+               for h in header])
+    wb.save(tmp_path / "filled.xlsx")
+    r = load_files(store, [tmp_path / "filled.xlsx"])
+    assert r.nodes_added == 1

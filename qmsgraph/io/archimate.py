@@ -262,7 +262,7 @@ def read_archimate(path: Path, data: bytes | str, col: _Collector) -> None:
     mapped = Counter(model.elements[i].type for i in ids)
     notes.append(f"{name}: ArchiMate {model.version} model {model.name!r}: "
                  f"{len(ids)} of {len(model.elements)} elements mapped ("
-                 + ", ".join(f"{t} {n} -> {kinds_of(t, ids, kinds, model)}"
+                 + ", ".join(f"{t} {n} -> {_kinds_of(t, ids, kinds, model)}"
                              for t, n in sorted(mapped.items())) + ")")
     if outside:
         notes.append(f"{name}: not in the ontology, kept out: "
@@ -274,7 +274,7 @@ def read_archimate(path: Path, data: bytes | str, col: _Collector) -> None:
     col.notes.extend(notes)
 
 
-def kinds_of(t: str, ids: dict[str, str], kinds: dict[str, str], model: ArchiModel) -> str:
+def _kinds_of(t: str, ids: dict[str, str], kinds: dict[str, str], model: ArchiModel) -> str:
     return "/".join(sorted({kinds[i] for i in ids if model.elements[i].type == t}))
 
 

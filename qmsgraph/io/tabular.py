@@ -214,10 +214,12 @@ def read_table(header: Sequence[Any], rows: Iterable[tuple[int, Sequence[Any]]],
                 col.problem(f"{where} row 1 {colname(i)}",
                             fields.unknown_column_message(shown[i], kind_hint))
             return
+    reported: set[tuple[str, str]] = set()  # an unknown column is named once per kind
     for rownum, cells in rows:
         if not any(c is not None and _text(c) != "" for c in cells):
             continue
-        _node_row(names, shown, cells, rownum, source, where, col, opts, kind_hint, colname)
+        _node_row(names, shown, cells, rownum, source, where, col, opts, kind_hint, colname,
+                  reported)
 
 
 def _mapped_header(raw: list[str], mapping: ColumnMapping, where: str, col: _Collector,
@@ -272,7 +274,7 @@ def _by_name(kind: str) -> dict[str, fields.Column]:
 
 def _node_row(names: list[str], raw: list[str], cells: Sequence[Any], rownum: int,
               source: str, where: str, col: _Collector, opts: ReadOptions,
-              kind_hint: str | None, colname: Any) -> None:
+              kind_hint: str | None, colname: Any, reported: set[tuple[str, str]]) -> None:
     from .readers import _node_with_inline_edges
 
     here = f"{where} row {rownum}"
@@ -303,7 +305,11 @@ def _node_row(names: list[str], raw: list[str], cells: Sequence[Any], rownum: in
     for n, v in values.items():
         i = where_of[n]
         if n not in accepted:
-            col.problem(f"{here} {colname(i)}", fields.unknown_column_message(raw[i], kind))
+            if (n, kind) not in reported:
+                reported.add((n, kind))
+                col.problem(f"{here} {colname(i)}",
+                            fields.unknown_column_message(raw[i], kind)
+                            + " (named once; every such row is refused)")
             ok = False
             continue
         try:

@@ -182,3 +182,11 @@ def test_node_from_the_api_or_code_names_the_allowed_fields():
     assert "unknown field 'aimStatement'" in text and "the field is 'aim'" in text
     assert "allowed: id, label, description, status" in text and "improves" not in text
     assert "status: Input should be" in text and "Extra inputs" not in text
+
+
+def test_mixed_register_unknown_column_is_named_once(loaded, tmp_path):
+    rows = "".join(f"Team,T-{i},Team {i},x\r\n" for i in range(50))
+    p = put(tmp_path, "units.csv", ("kind,id,label,colour\r\n" + rows).encode())
+    err = refused(loaded, [p], "units.csv row 2 column 'colour'", "unknown column 'colour' "
+                  "for Team", "named once")
+    assert len(err.problems) == 1

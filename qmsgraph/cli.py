@@ -30,7 +30,6 @@ from .alignment import (
 )
 from .errors import QMSGraphError, ValidationError
 from .io.export import FORMATS, export
-from .io.mapping import load_mapping
 from .io.readers import load_files
 from .spc import SPCOptions, analyse
 from .spc.chart import render_png, render_svg
@@ -130,6 +129,8 @@ def load(
     """Load files in one transaction: all of them, or nothing if any is wrong."""
     notes: list[str] = []  # what an ArchiMate model held that the ontology does not map
     with _open(store) as s, progress_bar("loading") as cb:
+        from .io.mapping import load_mapping
+
         cmap = load_mapping(mapping) if mapping else None
         result = load_files(s, paths, mode="upsert" if update else "add", dry_run=dry_run,
                             agent=os.environ.get("USER"), reason=reason, progress=cb,

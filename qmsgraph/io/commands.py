@@ -39,7 +39,11 @@ def run_export(graph: QMSGraph, fmt: str, output: Path | None) -> list[Path] | s
         if output is None:
             raise typer.BadParameter("an Excel workbook is binary: give --output FILE.xlsx",
                                      param_hint="--output")
-        output.write_bytes(to_xlsx(graph))
+        try:
+            data = to_xlsx(graph)
+        except ValueError as err:
+            raise typer.BadParameter(str(err), param_hint="--format") from None
+        output.write_bytes(data)
         return [output]
     if fmt == "kumu":
         from .tables_out import to_kumu

@@ -29,6 +29,7 @@ if TYPE_CHECKING:
 __all__ = ["read_xlsx", "to_xlsx", "is_note_sheet", "neutralise", "append_row"]
 
 NOTE_SHEETS = {"about", "readme", "read me", "instructions"}
+EXCEL_MAX_ROWS = 1_048_576
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
 
@@ -130,6 +131,14 @@ def to_xlsx(graph: QMSGraph) -> bytes:
 
     from . import fields
 
+    n_edges = sum(1 for _ in graph.edges())
+    n_points = sum(len(getattr(n, "data", None) or ()) for n in graph.nodes())
+    if max(n_edges, n_points) >= EXCEL_MAX_ROWS:
+        from ..errors import ValidationError
+
+        raise ValidationError(f"{n_edges:,} relations and {n_points:,} data points: more "
+                              f"rows than an Excel sheet holds ({EXCEL_MAX_ROWS - 1:,}); "
+                              "export csv instead", field="format")
     wb = Workbook()
     about = wb.active
     about.title = "About"

@@ -163,3 +163,12 @@ def test_template_resaved_by_libreoffice_keeps_dropdowns_and_loads(tmp_path, sto
     wb.save(tmp_path / "filled.xlsx")
     r = load_files(store, [tmp_path / "filled.xlsx"])
     assert r.nodes_added == 1
+
+
+def test_xlsx_refuses_more_rows_than_a_sheet_holds(example, monkeypatch):
+    import qmsgraph.io.xlsx as x
+    from qmsgraph.errors import ValidationError
+
+    monkeypatch.setattr(x, "EXCEL_MAX_ROWS", 100)  # the example has more relations
+    with pytest.raises(ValidationError, match="export csv instead"):
+        x.to_xlsx(example)

@@ -122,8 +122,9 @@ def library_status(err: QMSGraphError) -> int:
     return 400
 
 
-_LOCATION = re.compile(r"^[^\s:]+\.(?:ya?ml|csv|ttl|jsonld|json|nt|rdf|xml)"
-                       r"(?::\d+| row \d+| node \S+| edge .+)?$")
+_LOCATION = re.compile(r"^[^\s:]+\.(?:ya?ml|csv|tsv|txt|xlsx|xlsm|ttl|jsonld|json|nt|rdf|xml)"
+                       r"(?::\d+|(?: sheet '[^']*')? row \d+(?: column .+)?| node \S+"
+                       r"| edge .+| element .+| relationship .+)?$")
 
 
 def _split_location(text: str) -> tuple[str | None, str]:

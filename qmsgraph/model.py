@@ -334,6 +334,14 @@ def make_node(data: dict[str, Any], *, location: str | None = None,
         return NODE_CLASSES[kind].model_validate(data)
     except ValidationError as err:
         msg, fld = _pydantic_message(err)
+        extra = [str(e["loc"][0]) for e in err.errors() if e["type"] == "extra_forbidden"]
+        if extra:  # say which fields the kind has (docs/formats.md lists them)
+            from .io.fields import unknown_column_message
+
+            rest = [e for e in err.errors() if e["type"] != "extra_forbidden"]
+            msg = "; ".join([f"{'.'.join(map(str, e['loc']))}: {e['msg']}" for e in rest]
+                            + [unknown_column_message(x, kind, fields_only=True)
+                               for x in extra])
         ident = data.get("id")
         who = f"{kind} {ident!r}" if ident else kind
         raise QMSValidationError(f"invalid {who}: {msg}", location=location,

@@ -18,6 +18,7 @@ from .common import (
     StoreOpt,
     TextOrJson,
     console,
+    err_console,
     fail,
     opened,
     progress_bar,
@@ -37,34 +38,48 @@ def init(store: StoreOpt = DEFAULT_STORE) -> None:
 
 
 def load(
-    paths: Annotated[list[Path], typer.Argument(help="YAML model files, CSV registers, "
-                                                "measure data CSV, Turtle or JSON-LD.")],
+    paths: Annotated[list[Path], typer.Argument(help="YAML model files, CSV or Excel "
+                                                "registers, measure data, ArchiMate "
+                                                "exchange .xml, Turtle or JSON-LD.")],
     store: StoreOpt = DEFAULT_STORE,
     update: Annotated[bool, typer.Option("--update", help="Replace nodes that exist "
                                          "instead of refusing them.")] = False,
     dry_run: Annotated[bool, typer.Option("--dry-run", help="Validate only; write nothing.")]
     = False,
     reason: Annotated[str | None, typer.Option(help="Why (kept in the provenance).")] = None,
+    encoding: Annotated[str | None, typer.Option(help="Encoding of CSV files (default: "
+                                                 "BOM, else UTF-8, else cp1252).")] = None,
+    dayfirst: Annotated[bool, typer.Option("--dayfirst", help="Read dates such as "
+                                           "01/10/2025 as day-first (UK).")] = False,
+    mapping: Annotated[Path | None, typer.Option(help="YAML column mapping for foreign "
+                                                 "CSV/Excel registers.")] = None,
 ) -> None:
     """Load files in one transaction: all of them, or nothing if any is wrong."""
+    from ..io.mapping import load_mapping
     from ..io.readers import load_files
 
+    notes: list[str] = []  # what an ArchiMate model held that the ontology does not map
     with opened(store) as s, progress_bar("loading") as cb:
+        cmap = load_mapping(mapping) if mapping else None
         result = load_files(s, paths, mode="upsert" if update else "add", dry_run=dry_run,
-                            agent=os.environ.get("USER"), reason=reason, progress=cb)
+                            agent=os.environ.get("USER"), reason=reason, progress=cb,
+                            encoding=encoding, dayfirst=dayfirst, notes=notes, mapping=cmap)
+    for note in notes:
+        err_console.print(f"note: {note}", highlight=False, soft_wrap=True)
     verb = "would add" if dry_run else "added"
     console.print(f"{verb} {result.nodes_added} nodes and {result.edges_added} edges, "
                   f"updated {result.nodes_updated} nodes")
 
 
 def export(
-    fmt: Annotated[str, typer.Option("--format", "-f", help="ttl, jsonld, graphml or yaml.")]
-    = "ttl",
+    fmt: Annotated[str, typer.Option("--format", "-f", help="ttl, jsonld, graphml, yaml, "
+                                     "csv (a folder), xlsx, kumu or archimate.")] = "ttl",
     output: Annotated[Path | None, typer.Option("--output", "-o", help="File to write "
                                                 "(default: standard output).")] = None,
     store: StoreOpt = DEFAULT_STORE,
 ) -> None:
     """Export the whole graph."""
+    from ..io.commands import FILE_FORMATS, run_export
     from ..io.export import FORMATS, export
 
     if fmt not in FORMATS:
@@ -73,6 +88,13 @@ def export(
         fail(ValidationError(f"cannot write {output}: folder {output.parent} does not exist",
                              field="output"))
     with opened(store, create=False) as s:
+        if fmt in FILE_FORMATS:  # csv, xlsx, kumu, archimate: qmsgraph/io/commands.py
+            out = run_export(s.view(), fmt, output)
+            if isinstance(out, str):
+                sys.stdout.write(out)
+            else:
+                console.print(f"wrote {', '.join(map(str, out))}", highlight=False)
+            return
         text = export(s.view(), fmt)
     if output:
         output.write_text(text, encoding="utf-8")

@@ -31,10 +31,11 @@ def main(version: Annotated[bool, typer.Option("--version", callback=_version,
 
 def _register() -> None:
     from qmsgraph.api.commands import register as register_api
+    from qmsgraph.io.commands import register as register_io
     from qmsgraph.visualisations.commands import register as register_pages
 
-    for register in (data.register, alignment.register, spc.register, register_api,
-                     register_pages, neo4j.register):
+    for register in (data.register, alignment.register, spc.register, register_io,
+                     register_api, register_pages, neo4j.register):
         register(app)
 
 

@@ -1,4 +1,5 @@
-"""Export a graph: RDF (Turtle, JSON-LD), GraphML, and the YAML model file."""
+"""Export a graph: RDF (Turtle, JSON-LD), GraphML, the YAML model file, Kumu and ArchiMate
+(text); csv and xlsx are files (:mod:`qmsgraph.io.commands`)."""
 
 from __future__ import annotations
 
@@ -12,7 +13,7 @@ import yaml
 from ..graph import QMSGraph
 from .rdf import serialize
 
-FORMATS = ("ttl", "jsonld", "graphml", "yaml")
+FORMATS = ("ttl", "jsonld", "graphml", "yaml", "csv", "xlsx", "kumu", "archimate")
 
 
 def _scalar(value: Any) -> str | float | int | bool:
@@ -65,4 +66,14 @@ def export(graph: QMSGraph, fmt: str) -> str:
         return to_graphml(graph)
     if fmt == "yaml":
         return to_yaml(graph)
+    if fmt == "kumu":
+        from .tables_out import to_kumu
+
+        return to_kumu(graph)
+    if fmt == "archimate":
+        from .archimate_out import to_archimate
+
+        return to_archimate(graph)
+    if fmt in ("csv", "xlsx"):
+        raise ValueError(f"{fmt} export writes files: use qmsgraph.io.commands.run_export")
     raise ValueError(f"unknown export format {fmt!r}: use one of {', '.join(FORMATS)}")

@@ -1,4 +1,5 @@
-"""Read YAML model files, CSV registers and RDF into one validated ChangeSet.
+"""Read YAML model files, CSV and Excel registers, ArchiMate models and RDF into one
+validated ChangeSet.
 
 Nothing here writes: :func:`read_files` turns files into a :class:`~qmsgraph.store.ChangeSet`
 with a location on every item, and the store applies it in one transaction. Problems are
@@ -7,12 +8,10 @@ collected across all files so that one run reports them all.
 
 from __future__ import annotations
 
-import csv
 import datetime as dt
-import io
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import yaml
 
@@ -20,6 +19,7 @@ from .. import schema
 from ..errors import ValidationError
 from ..graph import QMSGraph
 from ..model import (
+    NODE_CLASSES,
     DataPoint,
     Edge,
     Measure,
@@ -31,9 +31,9 @@ from ..model import (
 )
 from ..stores import ApplyResult, ChangeSet, Progress, Store
 
-LIST_SEP = ";"
-LIST_FIELDS = {"quality_domains", "quadruple_aim"}
-DATA_COLUMNS = ["measure_id", "date", "value"]
+if TYPE_CHECKING:
+    from .mapping import ColumnMapping
+
 RDF_SUFFIXES = {".ttl": "turtle", ".jsonld": "json-ld", ".json": "json-ld", ".nt": "nt",
                 ".rdf": "xml", ".xml": "xml"}
 
@@ -46,6 +46,7 @@ class _Collector:
         self.edges: dict[tuple[str, str, str], tuple[Edge, str]] = {}
         self.points: dict[str, dict[dt.date, tuple[DataPoint, str]]] = {}
         self.problems: list[str] = []
+        self.notes: list[str] = []  # what was read but not mapped (ArchiMate), for people
         self.agent = agent
         self.reason = reason
         self.now = dt.datetime.now(dt.UTC).replace(microsecond=0)
@@ -195,6 +196,17 @@ def _node_with_inline_edges(item: dict[str, Any], source: str, location: str, wh
     if "id" not in fields or fields["id"] in (None, ""):
         col.problem(where, "missing id")
         return
+    kind = fields.get("kind")
+    if isinstance(kind, str) and kind in NODE_CLASSES:
+        from .fields import column_names, unknown_column_message
+
+        allowed = column_names(kind)
+        extra = [k for k in fields if k not in allowed and k != "data"]
+        for k in extra:
+            col.problem(where, unknown_column_message(str(k), kind)
+                        .replace("unknown column", "unknown field"))
+        if extra:
+            return
     if isinstance(fields["id"], int):
         fields["id"] = str(fields["id"])
     before = len(col.problems)
@@ -205,139 +217,105 @@ def _node_with_inline_edges(item: dict[str, Any], source: str, location: str, wh
         col.add_edge(kind, s, t, source, location, where)
 
 
-# ---------------------------------------------------------------------------- CSV
-
-def _kind_for_csv(path: Path, header: Sequence[str]) -> str | None:
-    if "kind" in header:
-        return None
-    stem = path.stem.lower()
-    if "project" in stem:
-        return "ImprovementProject"
-    if "measure" in stem:
-        return "Measure"
-    return None
-
-
-def _read_csv(path: Path, text: str, col: _Collector) -> None:
-    name = str(path)
-    try:
-        rows = list(csv.reader(io.StringIO(text, newline=""), strict=True))
-    except csv.Error as err:
-        col.problem(name, f"malformed CSV: {err}")
-        return
-    if not rows or not any(c.strip() for c in rows[0]):
-        col.problem(name, "empty CSV: expected a header row")
-        return
-    header = [h.strip() for h in rows[0]]
-    if len(set(header)) != len(header):
-        dup = sorted({h for h in header if header.count(h) > 1})
-        col.problem(f"{name} row 1", f"duplicate column(s): {', '.join(dup)}")
-        return
-    if header == DATA_COLUMNS:
-        _read_data_rows(name, rows[1:], col)
-        return
-    default_kind = _kind_for_csv(path, header)
-    if default_kind is None and "kind" not in header:
-        col.problem(f"{name} row 1", "cannot tell what this register lists: add a 'kind' "
-                    "column, name the file *projects*.csv or *measures*.csv, or use the "
-                    "columns measure_id,date,value for measure data")
-        return
-    for i, row in enumerate(rows[1:], start=2):
-        where = f"{name} row {i}"
-        if not any(c.strip() for c in row):
-            continue
-        if len(row) != len(header):
-            col.problem(where, f"has {len(row)} fields, the header has {len(header)}")
-            continue
-        item: dict[str, Any] = {}
-        for h, v in zip(header, row, strict=True):
-            v = v.strip()
-            if v == "":
-                continue
-            if (h in schema.EDGE_KINDS or h in schema.REVERSE_COLUMNS or h in LIST_FIELDS
-                    or h in schema.ALIAS_COLUMNS):
-                item[h] = [x.strip() for x in v.split(LIST_SEP) if x.strip()]
-            else:
-                item[h] = v
-        item.setdefault("kind", default_kind)
-        _node_with_inline_edges(item, name, f"row {i}", where, col)
-
-
-def _read_data_rows(name: str, rows: list[list[str]], col: _Collector) -> None:
-    for i, row in enumerate(rows, start=2):
-        where = f"{name} row {i}"
-        if not any(c.strip() for c in row):
-            continue
-        if len(row) != 3:
-            col.problem(where, f"has {len(row)} fields, expected measure_id,date,value")
-            continue
-        mid, d, v = (c.strip() for c in row)
-        if not is_valid_id(mid):
-            col.problem(where, f"measure_id {mid!r} is not a valid id")
-            continue
-        try:
-            date = dt.date.fromisoformat(d)
-        except ValueError:
-            col.problem(where, f"date {d!r} is not an ISO date (YYYY-MM-DD)")
-            continue
-        try:
-            value = float(v)
-        except ValueError:
-            col.problem(where, f"value {v!r} is not a number")
-            continue
-        if value != value or value in (float("inf"), float("-inf")):
-            col.problem(where, f"value {v!r} is not a finite number")
-            continue
-        col.add_point(mid, date, value, where)
-
-
 # ---------------------------------------------------------------------------- all
+
+TABLE_SUFFIXES = (".csv", ".tsv", ".txt")
+XLSX_SUFFIXES = (".xlsx", ".xlsm")
+
+
+def _as_text(path: Path, data: str | bytes, col: _Collector) -> str | None:
+    if isinstance(data, str):
+        return data
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError as err:
+        col.problem(str(path), f"cannot read: not UTF-8 text ({err})")
+        return None
+
+
+def _read_one(path: Path, data: str | bytes, col: _Collector, opts: object) -> None:
+    """Dispatch one file on its suffix (and, for .xml, on its root element)."""
+    suffix = path.suffix.lower()
+    if suffix in TABLE_SUFFIXES:
+        from .csvfile import read_csv
+
+        read_csv(path, data, col, opts)  # type: ignore[arg-type]
+        return
+    if suffix in XLSX_SUFFIXES:
+        from .xlsx import read_xlsx
+
+        if isinstance(data, str):
+            col.problem(str(path), "an Excel workbook must be sent as bytes, not text")
+            return
+        read_xlsx(path, data, col, opts)  # type: ignore[arg-type]
+        return
+    if suffix == ".xls":
+        col.problem(str(path), "old Excel .xls files are not read: save it as .xlsx")
+        return
+    text = _as_text(path, data, col)
+    if text is None:
+        return
+    if suffix in (".yaml", ".yml"):
+        _read_yaml(path, text, col)
+    elif suffix == ".xml" and "opengroup.org/xsd/archimate" in text[:4000]:
+        from .archimate import read_archimate
+
+        read_archimate(path, data, col)
+    elif suffix in RDF_SUFFIXES:
+        from .rdf import read_rdf_text
+
+        try:
+            nodes, edges = read_rdf_text(text, RDF_SUFFIXES[suffix], str(path),
+                                         validate=True)
+        except ValidationError as err:
+            col.problems.extend(err.problems)
+            return
+        for n in nodes:
+            if n.id in col.nodes:
+                col.problem(str(path), f"duplicate id {n.id!r}: already defined at "
+                                       f"{col.nodes[n.id][1]}")
+            else:
+                col.nodes[n.id] = (n, f"{path} node {n.id}")
+        for e in edges:
+            col.edges[e.key] = (e, f"{path} edge {e.source} {e.kind} {e.target}")
+    else:
+        col.problem(str(path), f"unknown file type {suffix!r}: use .yaml, .csv, .xlsx, "
+                    "ArchiMate exchange .xml, " + ", ".join(sorted(RDF_SUFFIXES)))
+
 
 def read_files(paths: Iterable[str | Path], graph: QMSGraph, *, mode: str = "add",
                agent: str | None = None, reason: str | None = None,
-               texts: dict[str, str] | None = None) -> ChangeSet:
+               texts: dict[str, str | bytes] | None = None, encoding: str | None = None,
+               dayfirst: bool = False, notes: list[str] | None = None,
+               mapping: ColumnMapping | None = None) -> ChangeSet:
     """Parse files into one ChangeSet against ``graph``; raise with every problem found.
 
     ``mode`` is ``add`` (an id already in the graph is an error) or ``upsert`` (nodes that
     exist are replaced, edges that exist are kept). ``texts`` gives file contents directly
-    (used by the API for uploads); otherwise the files are read from disk.
+    (used by the API for uploads); otherwise the files are read from disk. ``encoding``
+    forces the encoding of CSV files (otherwise: BOM, UTF-8, then Windows-1252);
+    ``dayfirst`` reads ``01/10/2025`` as 1 October 2025 (otherwise it is an error).
+    ``notes``, if given, receives what was read but not mapped (ArchiMate content outside
+    the ontology, relations derived), for the caller to show. ``mapping`` renames and
+    converts the columns of every CSV and Excel file (:mod:`qmsgraph.io.mapping`).
     """
+    from .tabular import ReadOptions
+
     if mode not in ("add", "upsert"):
         raise ValueError(f"mode must be 'add' or 'upsert', not {mode!r}")
     col = _Collector(agent, reason)
+    opts = ReadOptions(dayfirst=dayfirst, encoding=encoding, mapping=mapping)
     for p in paths:
         path = Path(p)
         col.sources.append(str(path))
         try:
-            text = texts[str(p)] if texts is not None else path.read_text(encoding="utf-8")
-        except (OSError, UnicodeDecodeError) as err:
+            data = texts[str(p)] if texts is not None else path.read_bytes()
+        except OSError as err:
             col.problem(str(path), f"cannot read: {err}")
             continue
-        suffix = path.suffix.lower()
-        if suffix in (".yaml", ".yml"):
-            _read_yaml(path, text, col)
-        elif suffix == ".csv":
-            _read_csv(path, text, col)
-        elif suffix in RDF_SUFFIXES:
-            from .rdf import read_rdf_text
-
-            try:
-                nodes, edges = read_rdf_text(text, RDF_SUFFIXES[suffix], str(path),
-                                             validate=True)
-            except ValidationError as err:
-                col.problems.extend(err.problems)
-                continue
-            for n in nodes:
-                if n.id in col.nodes:
-                    col.problem(str(path), f"duplicate id {n.id!r}: already defined at "
-                                           f"{col.nodes[n.id][1]}")
-                else:
-                    col.nodes[n.id] = (n, f"{path} node {n.id}")
-            for e in edges:
-                col.edges[e.key] = (e, f"{path} edge {e.source} {e.kind} {e.target}")
-        else:
-            col.problem(str(path), f"unknown file type {suffix!r}: use .yaml, .csv, "
-                        + ", ".join(sorted(RDF_SUFFIXES)))
+        _read_one(path, data, col, opts)
+    if notes is not None:
+        notes.extend(col.notes)
     _merge_points(col, graph)
     _check_edges(col, graph)
     if col.problems:
@@ -415,7 +393,10 @@ def _merge_points(col: _Collector, graph: QMSGraph) -> None:
 
 def load_files(store: Store, paths: Iterable[str | Path], *, mode: str = "add",
                dry_run: bool = False, agent: str | None = None, reason: str | None = None,
-               progress: Progress | None = None) -> ApplyResult:
+               progress: Progress | None = None, encoding: str | None = None,
+               dayfirst: bool = False, notes: list[str] | None = None,
+               mapping: ColumnMapping | None = None) -> ApplyResult:
     """Read files and apply them to ``store`` in one transaction (or only check: dry_run)."""
-    changes = read_files(paths, store.view(), mode=mode, agent=agent, reason=reason)
+    changes = read_files(paths, store.view(), mode=mode, agent=agent, reason=reason,
+                         encoding=encoding, dayfirst=dayfirst, notes=notes, mapping=mapping)
     return store.apply(changes, dry_run=dry_run, progress=progress)

@@ -81,7 +81,7 @@ def test_bad_import_is_422_naming_file_and_row_and_writes_nothing(client: TestCl
                     json={"files": files(model__yaml=MODEL, projects__csv=bad_csv)})
     assert r.status_code == 422
     p = r.json()
-    assert any(e["location"] == "projects.csv row 3" for e in p["errors"]), p
+    assert any(e["location"] == "projects.csv row 3 column 'status'" for e in p["errors"]), p
     assert count(client, viewer) == before
     r = client.post("/import", headers=planner,
                     json={"files": files(model__yaml="nodes:\n  - id: [unclosed\n")})
@@ -103,7 +103,7 @@ def test_import_modes_and_names(client: TestClient, planner, viewer):
                     json={"files": [{"name": "../../etc/x.yaml", "content": MODEL}]})
     assert r.status_code == 422
     r = client.post("/import", headers=planner,
-                    json={"files": [{"name": "notes.txt", "content": "hello"}]})
+                    json={"files": [{"name": "notes.docx", "content": "hello"}]})
     assert r.status_code == 422 and "unknown file type" in r.json()["detail"]
 
 

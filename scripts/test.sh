@@ -5,11 +5,15 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/setup.sh --dev
 
-# Headless Chromium for the browser tests (Debian packages; Playwright drives /usr/bin/chromium).
-if ! [ -x /usr/bin/chromium ] || ! command -v chromedriver >/dev/null; then
+# Debian packages the tests drive: headless Chromium (Playwright drives /usr/bin/chromium),
+# LibreOffice Calc without a GUI (opens our Excel exports and re-saves the template).
+need=()
+{ [ -x /usr/bin/chromium ] && command -v chromedriver >/dev/null; } || need+=(chromium chromium-driver)
+command -v soffice >/dev/null || need+=(libreoffice-calc-nogui)
+if [ ${#need[@]} -gt 0 ]; then
   SUDO=""; [ "$(id -u)" = 0 ] || SUDO="sudo"
   $SUDO apt-get update -qq
-  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq chromium chromium-driver >/dev/null
+  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq "${need[@]}" >/dev/null
 fi
 
 # A real Neo4j 5 server (embedded in a small Java program, built once with Maven).

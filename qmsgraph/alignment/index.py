@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import defaultdict
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 import numpy as np
@@ -113,14 +113,39 @@ class SlotMap:
 
 
 def _index_from_core(core: Any) -> Index:
-    """The index straight from the embedded store's arrays: no per-node Python."""
+    """The index straight from the embedded store's arrays: no per-node Python.
+
+    While the thread topology stays the same (``core.thread_rev``: no thread edge, node or
+    kind changed since the last index), the reachability part - components, anchor bits,
+    masks, the thread CSR - is taken over from the last index built for an earlier snapshot
+    of the same store, and only what writes can change besides is read afresh (statuses,
+    data points, the other edges, the active goals' bits)."""
     ids = core.ids[:core.n]
-    edges = core.edges_of_kind()
     f = core.facts()
-    ix = _finish_index(ids, SlotMap(core), f["kind"], f["goal_status"], f["project_status"],
-                       edges, f["last_point"], f["n_points"], f["driver"])
-    ix.alive = core.alive
+    last = core.shared.get("alignment-index")
+    if last is not None and last[0] == core.thread_rev:
+        prev: Index = last[2]
+        edges = prev.edges if last[1] == core.edge_rev else core.edges_of_kind()
+        ix = replace(prev, ids=ids, pos=SlotMap(core), kind=f["kind"],
+                     goal_status=f["goal_status"], project_status=f["project_status"],
+                     edges=edges, last_point=f["last_point"], n_points=f["n_points"],
+                     driver=f["driver"], active_bits=_active_bits(prev, f["goal_status"]),
+                     alive=core.alive)
+    else:
+        ix = _finish_index(ids, SlotMap(core), f["kind"], f["goal_status"],
+                           f["project_status"], core.edges_of_kind(), f["last_point"],
+                           f["n_points"], f["driver"])
+        ix.alive = core.alive
+    core.shared["alignment-index"] = (core.thread_rev, core.edge_rev, ix)
     return ix
+
+
+def _active_bits(ix: Index, goal_status: np.ndarray) -> np.ndarray:
+    """Per component, the bits of its active goals."""
+    out = np.zeros_like(ix.active_bits)
+    active = np.flatnonzero((goal_status == 1) & (ix.bit_word >= 0))
+    np.bitwise_or.at(out, (ix.comp[active], ix.bit_word[active]), ix.bit_value[active])
+    return out
 
 
 def build_index(graph: QMSGraph) -> Index:

@@ -121,7 +121,12 @@ class Core:
     n_added: int = 0
     alive: int = 0
     n_edges: int = 0
+    thread_rev: int = 0  # changes when the thread topology may have: thread edges, nodes
+    edge_rev: int = 0    # added or deleted, kinds; edge_rev with any edge
     _memo: dict[str, Any] = field(default_factory=dict, compare=False, repr=False)
+    # shared by a core and every snapshot evolved from it: work one snapshot may hand to the
+    # next (the alignment index, reused while thread_rev stays the same)
+    shared: dict[str, Any] = field(default_factory=dict, compare=False, repr=False)
 
     FIELDS: ClassVar[tuple[str, ...]] = ("kind", "goal_status", "project_status",
                                          "last_point", "n_points", "driver")
@@ -318,6 +323,7 @@ class Core:
         pos = self.pos
         alive = self.alive
         patch = self.patch.mutate()
+        topology = bool(new_ids or deleted)
         for nid in deleted:
             i = pos[nid]
             if self.kind_code(i) >= 0:
@@ -325,12 +331,16 @@ class Core:
             patch[i] = (-1, 0, -1, -1, 0, False)
         for nid, facts in upserts.items():
             i = pos[nid]
-            if (patch.get(i) or (self.kind_code(i),))[0] < 0:
+            before = (patch.get(i) or (self.kind_code(i),))[0]
+            if before < 0:
                 alive += 1
-            patch[i] = _codes_of(facts)
+            patch[i] = codes = _codes_of(facts)
+            topology = topology or before != codes[0]
         added_out, added_in = self.added_out.mutate(), self.added_in.mutate()
         removed = self.removed.mutate()
         n_added, n_edges = self.n_added, self.n_edges
+        del_edges, add_edges = list(del_edges), list(add_edges)
+        topology = topology or any(k in schema.THREAD_EDGES for _, k, _ in del_edges + add_edges)
         for s, k, t in del_edges:
             si, ki, ti = pos[s], EDGE_CODE[k], pos[t]
             if (ki, ti) in added_out.get(si, ()):
@@ -352,7 +362,9 @@ class Core:
         core = replace(self, clock=clock, n=n, patch=patch.finish(),
                        added_out=added_out.finish(), added_in=added_in.finish(),
                        removed=removed.finish(), n_added=n_added, alive=alive,
-                       n_edges=n_edges, _memo={})
+                       n_edges=n_edges, _memo={},
+                       thread_rev=self.thread_rev + topology,
+                       edge_rev=self.edge_rev + bool(del_edges or add_edges))
         if len(core.patch) > max(self.MERGE_AT, n // 20):
             f = core.facts()
             core = replace(core, patch=Map(), _memo={"facts": f}, **f)

@@ -118,11 +118,15 @@ def load(
     dry_run: Annotated[bool, typer.Option("--dry-run", help="Validate only; write nothing.")]
     = False,
     reason: Annotated[str | None, typer.Option(help="Why (kept in the provenance).")] = None,
+    source_name: Annotated[list[str] | None, typer.Option(
+        "--source-name", help="The name provenance gives a file (once per file, in order); "
+        "by default its path as given, or its name and content hash.")] = None,
 ) -> None:
     """Load files in one transaction: all of them, or nothing if any is wrong."""
     with _open(store) as s, progress_bar("loading") as cb:
         result = load_files(s, paths, mode="upsert" if update else "add", dry_run=dry_run,
-                            agent=os.environ.get("USER"), reason=reason, progress=cb)
+                            agent=os.environ.get("USER"), reason=reason, progress=cb,
+                            source_names=source_name or None)
     verb = "would add" if dry_run else "added"
     console.print(f"{verb} {result.nodes_added} nodes and {result.edges_added} edges, "
                   f"updated {result.nodes_updated} nodes")
@@ -130,7 +134,8 @@ def load(
 
 @app.command("export")
 def export_cmd(
-    fmt: Annotated[str, typer.Option("--format", "-f", help="ttl, jsonld, graphml or yaml.")]
+    fmt: Annotated[str, typer.Option("--format", "-f", help="ttl, jsonld, graphml, gexf, "
+                                     "cyjs (Cytoscape.js) or yaml.")]
     = "ttl",
     output: Annotated[Path | None, typer.Option("--output", "-o", help="File to write "
                                                 "(default: standard output).")] = None,

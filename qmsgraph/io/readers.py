@@ -30,6 +30,7 @@ from ..model import (
     make_node,
 )
 from ..stores import ApplyResult, ChangeSet, Progress, Store
+from .names import source_name
 
 LIST_SEP = ";"
 LIST_FIELDS = {"quality_domains", "quadruple_aim"}
@@ -51,10 +52,12 @@ class _Collector:
         self.now = dt.datetime.now(dt.UTC).replace(microsecond=0)
         self.sources: list[str] = []
         self.updates: dict[str, tuple[Node, str]] = {}  # stored measures with new data
+        self.names: dict[str, str] = {}  # path as read -> name in provenance (io/names.py)
 
     def prov(self, source: str, location: str | None, reason: str | None = None
              ) -> Provenance:
-        return Provenance(source=source, location=location, agent=self.agent, at=self.now,
+        return Provenance(source=self.names.get(source, source), location=location,
+                          agent=self.agent, at=self.now,
                           reason=reason or self.reason)
 
     def problem(self, where: str, message: str) -> None:
@@ -295,24 +298,33 @@ def _read_data_rows(name: str, rows: list[list[str]], col: _Collector) -> None:
 
 def read_files(paths: Iterable[str | Path], graph: QMSGraph, *, mode: str = "add",
                agent: str | None = None, reason: str | None = None,
-               texts: dict[str, str] | None = None) -> ChangeSet:
+               texts: dict[str, str] | None = None,
+               source_names: Iterable[str] | None = None) -> ChangeSet:
     """Parse files into one ChangeSet against ``graph``; raise with every problem found.
 
     ``mode`` is ``add`` (an id already in the graph is an error) or ``upsert`` (nodes that
     exist are replaced, edges that exist are kept). ``texts`` gives file contents directly
     (used by the API for uploads); otherwise the files are read from disk.
+    ``source_names`` (one per path) name the files in provenance instead of
+    ``io.names.source_name``.
     """
     if mode not in ("add", "upsert"):
         raise ValueError(f"mode must be 'add' or 'upsert', not {mode!r}")
     col = _Collector(agent, reason)
-    for p in paths:
+    paths = list(paths)
+    given = list(source_names) if source_names is not None else None
+    if given is not None and len(given) != len(paths):
+        raise ValidationError(f"{len(given)} source name(s) for {len(paths)} file(s): give "
+                              "one per file", field="source_name")
+    for i, p in enumerate(paths):
         path = Path(p)
-        col.sources.append(str(path))
         try:
             text = texts[str(p)] if texts is not None else path.read_text(encoding="utf-8")
         except (OSError, UnicodeDecodeError) as err:
             col.problem(str(path), f"cannot read: {err}")
             continue
+        col.names[str(path)] = given[i] if given is not None else source_name(path, text)
+        col.sources.append(col.names[str(path)])
         suffix = path.suffix.lower()
         if suffix in (".yaml", ".yml"):
             _read_yaml(path, text, col)
@@ -415,7 +427,9 @@ def _merge_points(col: _Collector, graph: QMSGraph) -> None:
 
 def load_files(store: Store, paths: Iterable[str | Path], *, mode: str = "add",
                dry_run: bool = False, agent: str | None = None, reason: str | None = None,
-               progress: Progress | None = None) -> ApplyResult:
+               progress: Progress | None = None,
+               source_names: Iterable[str] | None = None) -> ApplyResult:
     """Read files and apply them to ``store`` in one transaction (or only check: dry_run)."""
-    changes = read_files(paths, store.view(), mode=mode, agent=agent, reason=reason)
+    changes = read_files(paths, store.view(), mode=mode, agent=agent, reason=reason,
+                         source_names=source_names)
     return store.apply(changes, dry_run=dry_run, progress=progress)

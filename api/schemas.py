@@ -251,7 +251,7 @@ class Health(BaseModel):
     nodes: int = Field(ge=0)
 
 
-class AuditOut(BaseModel):
+class AlignmentAuditOut(BaseModel):
     """The alignment audit: a summary of every finding, and the findings that match."""
 
     summary: dict[str, Any] = Field(description="Counts over the whole audit (unfiltered).")

@@ -95,3 +95,61 @@ def exported(example_graph: QMSGraph, tmp_path_factory: pytest.TempPathFactory
         out[fmt] = folder / f"northvale.{suffix}"
         out[fmt].write_text(export(example_graph, fmt), encoding="utf-8")
     return out
+
+
+@dataclass(frozen=True)
+class Live:
+    url: str
+    keys: dict[str, str]
+    store: Path
+
+
+@pytest.fixture(scope="session")
+def live(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Live]:
+    """`qmsgraph serve` in a subprocess on the example organisation, with a key per role."""
+    import sys
+    import time
+
+    import httpx
+
+    from qmsgraph.api.keys import KeyStore
+
+    from ..api.test_live import free_port
+
+    folder = tmp_path_factory.mktemp("live")
+    store_path = folder / "example.qmsdb"
+    with SQLiteStore(store_path) as s:
+        load_files(s, example_files())
+    ks = KeyStore(f"{store_path}.keys")
+    keys = {role: ks.create(f"{role}-interop", role)[1] for role in ("viewer", "planner")}
+    ks.close()
+    port = free_port()
+    env = {k: v for k, v in os.environ.items() if not k.startswith("QMSGRAPH_")}
+    log = folder / "server.log"
+    with open(log, "wb") as out:
+        proc = subprocess.Popen([str(Path(sys.executable).parent / "qmsgraph"), "serve",
+                                 "--store", str(store_path), "--port", str(port),
+                                 "--log-level", "warning"],
+                                stdout=out, stderr=subprocess.STDOUT, env=env)
+    url = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + 60
+        while True:
+            if proc.poll() is not None:
+                raise RuntimeError(f"server exited: {log.read_text()}")
+            try:
+                if httpx.get(url + "/health", timeout=2).status_code == 200:
+                    break
+            except httpx.TransportError:
+                pass
+            if time.monotonic() > deadline:
+                raise RuntimeError(f"server did not start: {log.read_text()}")
+            time.sleep(0.2)
+        yield Live(url, keys, store_path)
+    finally:
+        proc.terminate()
+        try:
+            proc.wait(timeout=15)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait(timeout=15)

@@ -28,7 +28,7 @@ NodeKind = Literal[tuple(schema.NODE_KINDS)]  # type: ignore[valid-type]
 EdgeKind = Literal[tuple(schema.EDGE_KINDS)]  # type: ignore[valid-type]
 RuleId = Literal[tuple(RULES)]  # type: ignore[valid-type]
 Severity = Literal["error", "warning", "info"]
-ExportFormat = Literal["ttl", "jsonld", "graphml", "yaml"]
+ExportFormat = Literal["ttl", "jsonld", "graphml", "gexf", "cyjs", "yaml"]
 IdStr = Annotated[str, Field(pattern=ID_PATTERN, examples=["G1"])]
 
 EXAMPLES: dict[str, dict[str, Any]] = {

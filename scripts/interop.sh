@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # Install the independent readers the interop suite (tests/interop/) checks exports with:
 #   Debian libxml2-utils (xmllint: GraphML 1.0 and GEXF 1.2 XSD validation),
-#   Maven Central: Apache Jena (riot, shacl) and JGraphT (validating GraphML importer; its jar
-#     ships the GraphML and GEXF XSDs), resolved as a classpath (interop/pom.xml), nothing built,
+#   Maven Central: Apache Jena (riot, shacl), JGraphT (validating GraphML importer; its jar
+#     ships the GraphML and GEXF XSDs) and the Gephi toolkit, resolved as a classpath
+#     (interop/pom.xml), nothing built,
 #   npm: graphology-graphml, graphology-gexf, cytoscape.js and the Nu HTML checker (vnu-jar)
 #     (interop/package.json),
 #   PyPI: pyld, openapi-python-client, openapi-spec-validator (the [dev] extra, setup.sh).
@@ -50,7 +51,8 @@ PY
   echo "$stamp" > "$OUT/stamp"
 fi
 cat > "$OUT/env" <<ENV
-QMSGRAPH_INTEROP_CLASSPATH=$(cat "$OUT/classpath.txt")
+QMSGRAPH_INTEROP_CLASSPATH=$(tr ':' '\n' < "$OUT/classpath.txt" | grep -v '/gephi-toolkit-' | paste -sd:)
+QMSGRAPH_INTEROP_GEPHI=$(tr ':' '\n' < "$OUT/classpath.txt" | grep '/gephi-toolkit-')
 QMSGRAPH_INTEROP_NODE_PATH=$OUT/npm/node_modules
 QMSGRAPH_INTEROP_VNU=$OUT/npm/node_modules/vnu-jar/build/dist/vnu.jar
 QMSGRAPH_INTEROP_XSD=$OUT/xsd

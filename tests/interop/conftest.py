@@ -31,6 +31,7 @@ FORMATS = {"ttl": "ttl", "jsonld": "jsonld", "graphml": "graphml", "gexf": "gexf
 @dataclass(frozen=True)
 class Tools:
     classpath: str
+    gephi: str
     node_path: str
     vnu: Path
     xsd: Path
@@ -64,7 +65,8 @@ def tools() -> Tools:
             pytest.fail(msg + " -- under CI the interop suite must run, not be skipped")
         pytest.skip(msg)
     env = dict(line.split("=", 1) for line in env_file.read_text().splitlines() if "=" in line)
-    t = Tools(classpath=env["QMSGRAPH_INTEROP_CLASSPATH"],
+    assert "QMSGRAPH_INTEROP_GEPHI" in env, "re-run scripts/interop.sh"
+    t = Tools(classpath=env["QMSGRAPH_INTEROP_CLASSPATH"], gephi=env["QMSGRAPH_INTEROP_GEPHI"],
               node_path=env["QMSGRAPH_INTEROP_NODE_PATH"],
               vnu=Path(env["QMSGRAPH_INTEROP_VNU"]), xsd=Path(env["QMSGRAPH_INTEROP_XSD"]))
     assert t.vnu.exists() and (t.xsd / "graphml.xsd").exists(), "re-run scripts/interop.sh"

@@ -7,9 +7,11 @@ attribute (fields of the kind, description, measure data, provenance) must arriv
 from __future__ import annotations
 
 import json
+import subprocess
 from typing import Any
 
 import networkx as nx
+import pytest
 
 from qmsgraph.graph import QMSGraph
 
@@ -111,6 +113,29 @@ def test_graphml_networkx_reads_it_back(exported, example_graph):
     g = nx.read_graphml(exported["graphml"], force_multigraph=True)
     assert g.number_of_nodes() == len(list(example_graph.nodes()))
     assert g.number_of_edges() == len(list(example_graph.edges()))
+
+
+def _gephi(tools: Tools, file, *args: str) -> dict:
+    out = subprocess.run(["java", "-Xmx1g", "-Djava.awt.headless=true", "-cp", tools.gephi,
+                          str(HERE / "java" / "ReadGephi.java"), str(file), *args],
+                         capture_output=True, text=True, timeout=300)
+    assert out.returncode == 0, out.stderr[-2000:]
+    return json.loads(out.stdout)
+
+
+@pytest.mark.parametrize("fmt", ["graphml", "gexf"])
+def test_gephi_toolkit_imports_every_node_edge_and_attribute(tools: Tools, exported,
+                                                             example_graph, fmt):
+    """Gephi's importers, with the import dialog's "Don't merge" for parallel edges (edges
+    of different kinds between the same two nodes); by default Gephi merges those."""
+    read = _gephi(tools, exported[fmt], "--no-merge")
+    assert read["nodes"] == len(list(example_graph.nodes()))
+    assert read["edges"] == len(list(example_graph.edges()))
+    problems = [i for i in read["issues"] if not i.startswith("INFO")]
+    assert problems == []
+    assert {"kind", "source_file", "recorded_at"} <= set(read["edge_columns"])
+    fields = {k for n in example_graph.nodes() for k in n.attributes()}
+    assert fields | {"kind", "source_file", "data", "description"} <= set(read["node_columns"])
 
 
 # ------------------------------------------------------------------------------ GEXF

@@ -2,7 +2,7 @@
 # Install the independent readers the interop suite (tests/interop/) checks exports with:
 #   Debian libxml2-utils (xmllint: GraphML 1.0 and GEXF 1.2 XSD validation),
 #   Maven Central: Apache Jena (riot, shacl), JGraphT (validating GraphML importer; its jar
-#     ships the GraphML and GEXF XSDs) and the Gephi toolkit, resolved as a classpath
+#     ships the GraphML and GEXF XSDs), the Gephi toolkit and openapi-generator, resolved as a classpath
 #     (interop/pom.xml), nothing built,
 #   npm: graphology-graphml, graphology-gexf, cytoscape.js and the Nu HTML checker (vnu-jar)
 #     (interop/package.json),
@@ -51,7 +51,8 @@ PY
   echo "$stamp" > "$OUT/stamp"
 fi
 cat > "$OUT/env" <<ENV
-QMSGRAPH_INTEROP_CLASSPATH=$(tr ':' '\n' < "$OUT/classpath.txt" | grep -v '/gephi-toolkit-' | paste -sd:)
+QMSGRAPH_INTEROP_CLASSPATH=$(tr ':' '\n' < "$OUT/classpath.txt" | grep -v '/gephi-toolkit-\|/openapi-generator-cli-' | paste -sd:)
+QMSGRAPH_INTEROP_OPENAPI_GENERATOR=$(tr ':' '\n' < "$OUT/classpath.txt" | grep '/openapi-generator-cli-')
 QMSGRAPH_INTEROP_GEPHI=$(tr ':' '\n' < "$OUT/classpath.txt" | grep '/gephi-toolkit-')
 QMSGRAPH_INTEROP_NODE_PATH=$OUT/npm/node_modules
 QMSGRAPH_INTEROP_VNU=$OUT/npm/node_modules/vnu-jar/build/dist/vnu.jar

@@ -32,6 +32,7 @@ FORMATS = {"ttl": "ttl", "jsonld": "jsonld", "graphml": "graphml", "gexf": "gexf
 class Tools:
     classpath: str
     gephi: str
+    openapi_generator: str
     node_path: str
     vnu: Path
     xsd: Path
@@ -65,8 +66,9 @@ def tools() -> Tools:
             pytest.fail(msg + " -- under CI the interop suite must run, not be skipped")
         pytest.skip(msg)
     env = dict(line.split("=", 1) for line in env_file.read_text().splitlines() if "=" in line)
-    assert "QMSGRAPH_INTEROP_GEPHI" in env, "re-run scripts/interop.sh"
+    assert "QMSGRAPH_INTEROP_OPENAPI_GENERATOR" in env, "re-run scripts/interop.sh"
     t = Tools(classpath=env["QMSGRAPH_INTEROP_CLASSPATH"], gephi=env["QMSGRAPH_INTEROP_GEPHI"],
+              openapi_generator=env["QMSGRAPH_INTEROP_OPENAPI_GENERATOR"],
               node_path=env["QMSGRAPH_INTEROP_NODE_PATH"],
               vnu=Path(env["QMSGRAPH_INTEROP_VNU"]), xsd=Path(env["QMSGRAPH_INTEROP_XSD"]))
     assert t.vnu.exists() and (t.xsd / "graphml.xsd").exists(), "re-run scripts/interop.sh"

@@ -50,7 +50,7 @@ def script_json(value: Any) -> Markup:
     text = json.dumps(value, ensure_ascii=False, separators=(",", ":"), allow_nan=False)
     text = (text.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
             .replace("\u2028", "\\u2028").replace("\u2029", "\\u2029"))
-    return Markup(text)  # noqa: S704 - escaped above; JSON inside a script element
+    return Markup(_escape_js(text))  # noqa: S704 - escaped above; JSON inside a script element
 
 
 def _inline(text: str, name: str) -> Markup:

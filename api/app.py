@@ -125,6 +125,12 @@ def _openapi(app: FastAPI) -> dict[str, Any]:
         for op in path.values():
             op.setdefault("responses", {}).setdefault("400", {
                 "description": "An unknown query parameter (named in `field` and `errors`)."})
+            if "428" in op.get("responses", {}):
+                # the header is optional to FastAPI so that its absence is a 428, not a 422
+                for param in op.get("parameters", []):
+                    if param["in"] == "header" and param["name"].lower() == "if-match":
+                        param["required"] = True
+                        param["schema"] = {"type": "string", "minLength": 1}
             for code, resp in op.get("responses", {}).items():
                 if code.isdigit() and int(code) >= 400:
                     resp["content"] = {PROBLEM_JSON: {"schema": problem_ref}}

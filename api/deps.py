@@ -83,10 +83,11 @@ AUTH_ERRORS: dict[int | str, dict[str, Any]] = {
 NOT_FOUND = {404: problem("No such node, edge, measure or key.")}
 INVALID = {422: problem("The request breaks the ontology or a field's rules; `errors` "
                         "names every offending field, file, line or row.")}
+ETAG_HEADER = {"ETag": {"description": "The node's version, in quotes.",
+                        "schema": {"type": "string"}}}
 PRECONDITIONS: dict[int | str, dict[str, Any]] = {
-    412: problem("The node has changed since the ETag given in If-Match."),
+    412: {**problem("The node has changed since the ETag given in If-Match; `ETag` is its "
+                    "current version."), "headers": ETAG_HEADER},
     428: problem("If-Match is missing."),
 }
 CONFLICT = {409: problem("It exists already, or it clashes with a concurrent change.")}
-ETAG_HEADER = {"ETag": {"description": "The node's version, in quotes.",
-                        "schema": {"type": "string"}}}

@@ -28,7 +28,7 @@ NodeKind = Literal[tuple(schema.NODE_KINDS)]  # type: ignore[valid-type]
 EdgeKind = Literal[tuple(schema.EDGE_KINDS)]  # type: ignore[valid-type]
 RuleId = Literal[tuple(RULES)]  # type: ignore[valid-type]
 Severity = Literal["error", "warning", "info"]
-ExportFormat = Literal["ttl", "jsonld", "graphml", "yaml"]
+ExportFormat = Literal["ttl", "jsonld", "graphml", "gexf", "cyjs", "yaml"]
 IdStr = Annotated[str, Field(pattern=ID_PATTERN, examples=["G1"])]
 
 EXAMPLES: dict[str, dict[str, Any]] = {
@@ -251,7 +251,7 @@ class Health(BaseModel):
     nodes: int = Field(ge=0)
 
 
-class AuditOut(BaseModel):
+class AlignmentAuditOut(BaseModel):
     """The alignment audit: a summary of every finding, and the findings that match."""
 
     summary: dict[str, Any] = Field(description="Counts over the whole audit (unfiltered).")

@@ -24,6 +24,9 @@ if [ -f scripts/neo4j.sh ]; then
   trap 'bash scripts/neo4j.sh stop' EXIT
 fi
 
+# Independent readers for the interop suite (tests/interop/): xmllint, Jena, JGraphT, vnu, ...
+bash scripts/interop.sh
+
 .venv/bin/ruff check .
 mkdir -p artefacts
 .venv/bin/python -m pytest "$@"

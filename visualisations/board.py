@@ -212,6 +212,10 @@ def render_board(graph: QMSGraph, report: AuditReport,
                      "rule": f.rule, "node": f.node, "label": f.label,
                      "kind": style.KIND_NAMES.get(f.kind, f.kind), "message": f.message,
                      "href": link(f.node)} for f in findings]
+    seen_rules: set[str] = set()
+    for row in finding_rows:  # the rule's anchor on its first row only (ids are unique)
+        row["anchor"] = row["rule"] not in seen_rules
+        seen_rules.add(row["rule"])
     overall_map = map_file if links == "file" else "map?view=findings"
     return page.render(
         "board.html", title=heading, tiles=tiles, rule_chart=rule_chart,

@@ -50,7 +50,7 @@ def script_json(value: Any) -> Markup:
     text = json.dumps(value, ensure_ascii=False, separators=(",", ":"), allow_nan=False)
     text = (text.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
             .replace("\u2028", "\\u2028").replace("\u2029", "\\u2029"))
-    return Markup(text)  # noqa: S704 - escaped above; JSON inside a script element
+    return Markup(_escape_js(text))  # noqa: S704 - escaped above; JSON inside a script element
 
 
 def _inline(text: str, name: str) -> Markup:
@@ -59,9 +59,18 @@ def _inline(text: str, name: str) -> Markup:
     return Markup(text)  # noqa: S704 - our own or pyvis's shipped file, checked above
 
 
+# Code points HTML forbids in a document (C0/C1 controls but tab, LF, FF, CR; noncharacters)
+_FORBIDDEN_IN_HTML = re.compile("[\x00-\x08\x0b\x0e-\x1f\x7f-\x9f\ufdd0-\ufdef\ufffe\uffff]")
+
+
+def _escape_js(text: str) -> str:
+    """Write code points HTML forbids as JavaScript escapes (they sit in string literals)."""
+    return _FORBIDDEN_IN_HTML.sub(lambda m: f"\\u{ord(m.group()):04x}", text)
+
+
 @cache
 def vis_js() -> Markup:
-    return _inline((VIS_DIR / "vis-network.min.js").read_text(encoding="utf-8"),
+    return _inline(_escape_js((VIS_DIR / "vis-network.min.js").read_text(encoding="utf-8")),
                    "vis-network.min.js")
 
 

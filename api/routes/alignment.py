@@ -17,7 +17,7 @@ from qmsgraph.alignment import (
 
 from ..auth import Principal, require_role
 from ..deps import AUTH_ERRORS, INVALID, NOT_FOUND, IdPath
-from ..schemas import AuditOut, BalanceRow, RuleId, ScoresOut, Severity
+from ..schemas import AlignmentAuditOut, BalanceRow, RuleId, ScoresOut, Severity
 from ..state import AppState, state
 
 router = APIRouter(tags=["alignment"], responses=AUTH_ERRORS)
@@ -30,8 +30,8 @@ PROPOSAL = {"falls": {"summary": "A ward's falls project", "value": {
     "declared_priority": "G1", "sponsor": "dr-a", "tier": "project"}}}
 
 
-@router.get("/alignment/audit", response_model=AuditOut, summary="Audit the whole portfolio",
-            responses={**NOT_FOUND, **INVALID})
+@router.get("/alignment/audit", response_model=AlignmentAuditOut,
+            summary="Audit the whole portfolio", responses={**NOT_FOUND, **INVALID})
 def audit(st: State, _: Viewer,
           rule: Annotated[RuleId | None, Query(description="Only this rule.")]  # type: ignore[valid-type]
           = None,
@@ -101,7 +101,7 @@ def impact(st: State, _: Viewer, node_id: NodeId) -> Impact:
         return st.store.impact(node_id)
 
 
-@router.post("/check-project", response_model=ProjectCheck, tags=["alignment"],
+@router.post("/check-project", response_model=ProjectCheck,
              summary="Check a proposed project against the strategic priorities",
              responses=INVALID)
 def check_project(st: State, _: Viewer,

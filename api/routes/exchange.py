@@ -23,11 +23,14 @@ Planner = Annotated[Principal, Depends(require_role("planner"))]
 State = Annotated[AppState, Depends(state)]
 
 MEDIA_TYPES = {"ttl": "text/turtle", "jsonld": "application/ld+json",
-               "graphml": "application/graphml+xml", "yaml": "application/yaml"}
+               "graphml": "application/graphml+xml", "gexf": "application/gexf+xml",
+               "cyjs": "application/json", "yaml": "application/yaml"}
 EXPORT_SCHEMAS: dict[str, dict[str, Any]] = {
     "text/turtle": {"type": "string"},
     "application/ld+json": {"type": ["object", "array"]},
     "application/graphml+xml": {"type": "string"},
+    "application/gexf+xml": {"type": "string"},
+    "application/json": {"type": "object", "description": "Cytoscape.js elements."},
     "application/yaml": {"type": "object", "description": "The model file (docs/formats.md)."},
 }
 FORM_BOOLEANS = {"true": True, "1": True, "yes": True, "on": True,
@@ -158,8 +161,9 @@ async def import_upload(st: State, who: Planner, request: Request) -> ImportRepo
                        **INVALID})
 def export_graph(st: State, _: Viewer,
                  fmt: Annotated[ExportFormat, Path(description=(  # type: ignore[valid-type]
-                     "ttl (Turtle), jsonld (JSON-LD), graphml (GraphML) or yaml (the "
-                     "model file format)."))]) -> Response:
+                     "ttl (Turtle), jsonld (JSON-LD), graphml (GraphML), gexf (GEXF, "
+                     "for Gephi), cyjs (Cytoscape.js JSON) or yaml (the model file "
+                     "format)."))]) -> Response:
     with st.lock.read():
         text = export(st.store.view(), fmt)
     return Response(text, media_type=MEDIA_TYPES[fmt], headers={

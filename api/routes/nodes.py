@@ -70,7 +70,8 @@ def list_nodes(
                  "description": "The new node's URL.", "schema": {"type": "string"}}}},
                  **CONFLICT, **INVALID})
 def create_node(st: State, who: Planner, response: Response,
-                body: Annotated[NodeCreate, Body()], reason: Reason = None) -> dict[str, Any]:
+                body: Annotated[NodeCreate, Body(title="NodeCreate")],
+                reason: Reason = None) -> dict[str, Any]:
     """Add one node; its kind and fields are checked against the ontology."""
     node = make_node(body.model_dump(exclude_unset=True), provenance=provenance(who, reason))
     with st.lock.write():
@@ -118,7 +119,8 @@ def _write(st: AppState, node_id: str, if_match: str | None, build: Any,
             responses={200: {"headers": ETAG_HEADER}, **NOT_FOUND, **PRECONDITIONS,
                        **INVALID})
 def replace_node(st: State, who: Planner, node_id: NodeId, response: Response,
-                 body: Annotated[NodeReplace, Body()], if_match: IfMatch = None,
+                 body: Annotated[NodeReplace, Body(title="NodeReplace")],
+                 if_match: IfMatch = None,
                  reason: Reason = None) -> dict[str, Any]:
     """Replace every field of the node (the kind may change if its edges still fit).
     Needs If-Match with the node's current ETag."""
@@ -133,6 +135,7 @@ def replace_node(st: State, who: Planner, node_id: NodeId, response: Response,
                          **INVALID})
 def patch_node(st: State, who: Planner, node_id: NodeId, response: Response,
                body: Annotated[dict[str, Any], Body(
+                   title="NodeMergePatch",
                    media_type="application/merge-patch+json",
                    openapi_examples={"relabel": {"summary": "New label and status",
                                                  "value": PATCH_EXAMPLE}})],

@@ -53,6 +53,9 @@ def load(
                                            "01/10/2025 as day-first (UK).")] = False,
     mapping: Annotated[Path | None, typer.Option(help="YAML column mapping for foreign "
                                                  "CSV/Excel registers.")] = None,
+    source_name: Annotated[list[str] | None, typer.Option(
+        "--source-name", help="The name provenance gives a file (once per file, in order); "
+        "by default its path as given, or its name and content hash.")] = None,
 ) -> None:
     """Load files in one transaction: all of them, or nothing if any is wrong."""
     from ..io.mapping import load_mapping
@@ -63,7 +66,8 @@ def load(
         cmap = load_mapping(mapping) if mapping else None
         result = load_files(s, paths, mode="upsert" if update else "add", dry_run=dry_run,
                             agent=os.environ.get("USER"), reason=reason, progress=cb,
-                            encoding=encoding, dayfirst=dayfirst, notes=notes, mapping=cmap)
+                            encoding=encoding, dayfirst=dayfirst, notes=notes, mapping=cmap,
+                            source_names=source_name or None)
     for note in notes:
         err_console.print(f"note: {note}", highlight=False, soft_wrap=True)
     verb = "would add" if dry_run else "added"
@@ -72,8 +76,9 @@ def load(
 
 
 def export(
-    fmt: Annotated[str, typer.Option("--format", "-f", help="ttl, jsonld, graphml, yaml, "
-                                     "csv (a folder), xlsx, kumu or archimate.")] = "ttl",
+    fmt: Annotated[str, typer.Option("--format", "-f", help="ttl, jsonld, graphml, gexf, "
+                                     "cyjs (Cytoscape.js), yaml, csv (a folder), xlsx, kumu "
+                                     "or archimate.")] = "ttl",
     output: Annotated[Path | None, typer.Option("--output", "-o", help="File to write "
                                                 "(default: standard output).")] = None,
     store: StoreOpt = DEFAULT_STORE,

@@ -119,15 +119,30 @@ def to_rdf(graph: QMSGraph) -> Graph:
     return g
 
 
+def jsonld_context(g: Graph) -> dict[str, Any]:
+    """The prefixes, and every double-valued property typed ``xsd:double``.
+
+    rdflib writes a double as a bare JSON number (``20.0``) whenever a context is given, and
+    JSON-LD 1.1 reads a number without a fraction as ``xsd:integer``; with the property typed
+    in the context the value is written as a string and read back as ``xsd:double``.
+    """
+    context: dict[str, Any] = {
+        p: str(ns) for p, ns in g.namespaces()
+        if p in ("qms", "qmsid", "skos", "dcterms", "prov", "org", "rdf", "xsd")}
+    doubles = {"value"} | {local for _, datatype, local in schema.ATTRIBUTES.values()
+                           if datatype == "double"}
+    for local in sorted(doubles):
+        context[f"qms:{local}"] = {"@type": "xsd:double"}
+    return context
+
+
 def serialize(graph: QMSGraph, fmt: str) -> str:
     """``fmt`` is ``ttl`` or ``jsonld``."""
     g = to_rdf(graph)
     if fmt in ("ttl", "turtle"):
         return g.serialize(format="turtle")
     if fmt in ("jsonld", "json-ld"):
-        context = {p: str(ns) for p, ns in g.namespaces()
-                   if p in ("qms", "qmsid", "skos", "dcterms", "prov", "org", "rdf", "xsd")}
-        return g.serialize(format="json-ld", context=context, indent=2)
+        return g.serialize(format="json-ld", context=jsonld_context(g), indent=2)
     raise ValueError(f"unknown RDF format {fmt!r}: use ttl or jsonld")
 
 

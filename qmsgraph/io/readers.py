@@ -30,6 +30,7 @@ from ..model import (
     make_node,
 )
 from ..stores import ApplyResult, ChangeSet, Progress, Store
+from .names import source_name
 
 if TYPE_CHECKING:
     from .mapping import ColumnMapping
@@ -52,10 +53,12 @@ class _Collector:
         self.now = dt.datetime.now(dt.UTC).replace(microsecond=0)
         self.sources: list[str] = []
         self.updates: dict[str, tuple[Node, str]] = {}  # stored measures with new data
+        self.names: dict[str, str] = {}  # path as read -> name in provenance (io/names.py)
 
     def prov(self, source: str, location: str | None, reason: str | None = None
              ) -> Provenance:
-        return Provenance(source=source, location=location, agent=self.agent, at=self.now,
+        return Provenance(source=self.names.get(source, source), location=location,
+                          agent=self.agent, at=self.now,
                           reason=reason or self.reason)
 
     def problem(self, where: str, message: str) -> None:
@@ -287,7 +290,8 @@ def read_files(paths: Iterable[str | Path], graph: QMSGraph, *, mode: str = "add
                agent: str | None = None, reason: str | None = None,
                texts: dict[str, str | bytes] | None = None, encoding: str | None = None,
                dayfirst: bool = False, notes: list[str] | None = None,
-               mapping: ColumnMapping | None = None) -> ChangeSet:
+               mapping: ColumnMapping | None = None,
+               source_names: Iterable[str] | None = None) -> ChangeSet:
     """Parse files into one ChangeSet against ``graph``; raise with every problem found.
 
     ``mode`` is ``add`` (an id already in the graph is an error) or ``upsert`` (nodes that
@@ -298,6 +302,8 @@ def read_files(paths: Iterable[str | Path], graph: QMSGraph, *, mode: str = "add
     ``notes``, if given, receives what was read but not mapped (ArchiMate content outside
     the ontology, relations derived), for the caller to show. ``mapping`` renames and
     converts the columns of every CSV and Excel file (:mod:`qmsgraph.io.mapping`).
+    ``source_names`` (one per path) name the files in provenance instead of
+    ``io.names.source_name``.
     """
     from .tabular import ReadOptions
 
@@ -305,14 +311,20 @@ def read_files(paths: Iterable[str | Path], graph: QMSGraph, *, mode: str = "add
         raise ValueError(f"mode must be 'add' or 'upsert', not {mode!r}")
     col = _Collector(agent, reason)
     opts = ReadOptions(dayfirst=dayfirst, encoding=encoding, mapping=mapping)
-    for p in paths:
+    paths = list(paths)
+    given = list(source_names) if source_names is not None else None
+    if given is not None and len(given) != len(paths):
+        raise ValidationError(f"{len(given)} source name(s) for {len(paths)} file(s): give "
+                              "one per file", field="source_name")
+    for i, p in enumerate(paths):
         path = Path(p)
-        col.sources.append(str(path))
         try:
             data = texts[str(p)] if texts is not None else path.read_bytes()
         except OSError as err:
             col.problem(str(path), f"cannot read: {err}")
             continue
+        col.names[str(path)] = given[i] if given is not None else source_name(path, data)
+        col.sources.append(col.names[str(path)])
         _read_one(path, data, col, opts)
     if notes is not None:
         notes.extend(col.notes)
@@ -395,8 +407,10 @@ def load_files(store: Store, paths: Iterable[str | Path], *, mode: str = "add",
                dry_run: bool = False, agent: str | None = None, reason: str | None = None,
                progress: Progress | None = None, encoding: str | None = None,
                dayfirst: bool = False, notes: list[str] | None = None,
-               mapping: ColumnMapping | None = None) -> ApplyResult:
+               mapping: ColumnMapping | None = None,
+               source_names: Iterable[str] | None = None) -> ApplyResult:
     """Read files and apply them to ``store`` in one transaction (or only check: dry_run)."""
     changes = read_files(paths, store.view(), mode=mode, agent=agent, reason=reason,
-                         encoding=encoding, dayfirst=dayfirst, notes=notes, mapping=mapping)
+                         encoding=encoding, dayfirst=dayfirst, notes=notes, mapping=mapping,
+                         source_names=source_names)
     return store.apply(changes, dry_run=dry_run, progress=progress)

@@ -146,7 +146,8 @@ def test_multipart_upload(client: TestClient, planner, viewer):
 
 @pytest.mark.parametrize(("fmt", "media"), [
     ("ttl", "text/turtle"), ("jsonld", "application/ld+json"),
-    ("graphml", "application/graphml+xml"), ("yaml", "application/yaml")])
+    ("graphml", "application/graphml+xml"), ("gexf", "application/gexf+xml"),
+    ("cyjs", "application/json"), ("yaml", "application/yaml")])
 def test_export_formats(client: TestClient, viewer, fmt, media):
     r = client.get(f"/export/{fmt}", headers=viewer)
     assert r.status_code == 200
@@ -157,8 +158,10 @@ def test_export_formats(client: TestClient, viewer, fmt, media):
         json.loads(text)
     elif fmt == "yaml":
         assert len(yaml.safe_load(text)["nodes"]) == 12
-    elif fmt == "graphml":
-        assert text.lstrip().startswith("<?xml") and "graphml" in text
+    elif fmt in ("graphml", "gexf"):
+        assert text.lstrip().startswith("<?xml") and f"<{fmt}" in text
+    elif fmt == "cyjs":
+        assert len(json.loads(text)["elements"]["nodes"]) == 12
     else:
         assert "Reduce avoidable harm" in text
 

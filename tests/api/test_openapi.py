@@ -79,7 +79,7 @@ def test_concurrency_and_media_types_are_documented(doc: dict):
     assert list(patch) == ["application/merge-patch+json"]
     export = doc["paths"]["/export/{fmt}"]["get"]["responses"]["200"]["content"]
     assert set(export) == {"text/turtle", "application/ld+json", "application/graphml+xml",
-                           "application/yaml"}
+                           "application/gexf+xml", "application/json", "application/yaml"}
     assert list(doc["paths"]["/measures/{measure_id}/spc.png"]["get"]["responses"]["200"]
                 ["content"]) == ["image/png"]
     upload = doc["paths"]["/import/upload"]["post"]["requestBody"]["content"]

@@ -72,6 +72,15 @@ def test_script_json_escapes_markup() -> None:
     assert json.loads(text) == {"a": "</script><!-- & \u2028"}
 
 
+def test_script_json_and_inlined_scripts_hold_no_code_point_html_forbids() -> None:
+    """The Nu HTML checker rejects C1 controls (vis-network's minified file has U+0085)."""
+    from qmsgraph.visualisations.page import vis_js
+
+    text = str(script_json({"a": "next\x85line\x9f"}))
+    assert "\x85" not in text and json.loads(text) == {"a": "next\x85line\x9f"}
+    assert not any("\x7f" <= c <= "\x9f" for c in str(vis_js()))
+
+
 def test_title_is_escaped(org: Org) -> None:
     html = render_map(org.graph, "system", report=org.report, title=HOSTILE)
     assert "<img" not in html and "&lt;img src=x onerror=alert(1)&gt;" in html

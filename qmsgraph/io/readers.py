@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Any
 
 import yaml
+from pydantic import ValidationError as PydanticValidationError
 
 from .. import schema
 from ..errors import ValidationError
@@ -34,6 +35,7 @@ from ..stores import ApplyResult, ChangeSet, Progress, Store
 LIST_SEP = ";"
 LIST_FIELDS = {"quality_domains", "quadruple_aim"}
 DATA_COLUMNS = ["measure_id", "date", "value"]
+DATA_EXTRA_COLUMNS = ("denominator", "rebase")  # optional, after the three above
 RDF_SUFFIXES = {".ttl": "turtle", ".jsonld": "json-ld", ".json": "json-ld", ".nt": "nt",
                 ".rdf": "xml", ".xml": "xml"}
 
@@ -90,13 +92,20 @@ class _Collector:
             return
         self.edges[edge.key] = (edge, where)
 
-    def add_point(self, measure_id: str, date: dt.date, value: float, where: str) -> None:
+    def add_point(self, measure_id: str, date: dt.date, value: float, where: str,
+                  **extra: Any) -> None:
         series = self.points.setdefault(measure_id, {})
         if date in series:
             self.problem(where, f"duplicate data point for measure {measure_id!r} on "
                                 f"{date.isoformat()} (first at {series[date][1]})")
             return
-        series[date] = (DataPoint(date=date, value=value), where)
+        try:
+            point = DataPoint(date=date, value=value, **extra)
+        except PydanticValidationError as err:
+            self.problem(where, "; ".join(f"{'.'.join(map(str, e['loc']))}: {e['msg']}"
+                                          for e in err.errors()))
+            return
+        series[date] = (point, where)
 
 
 # ---------------------------------------------------------------------------- YAML
@@ -233,8 +242,8 @@ def _read_csv(path: Path, text: str, col: _Collector) -> None:
         dup = sorted({h for h in header if header.count(h) > 1})
         col.problem(f"{name} row 1", f"duplicate column(s): {', '.join(dup)}")
         return
-    if header == DATA_COLUMNS:
-        _read_data_rows(name, rows[1:], col)
+    if header[:3] == DATA_COLUMNS and set(header[3:]) <= set(DATA_EXTRA_COLUMNS):
+        _read_data_rows(name, rows[1:], col, header)
         return
     default_kind = _kind_for_csv(path, header)
     if default_kind is None and "kind" not in header:
@@ -263,15 +272,18 @@ def _read_csv(path: Path, text: str, col: _Collector) -> None:
         _node_with_inline_edges(item, name, f"row {i}", where, col)
 
 
-def _read_data_rows(name: str, rows: list[list[str]], col: _Collector) -> None:
+def _read_data_rows(name: str, rows: list[list[str]], col: _Collector,
+                    header: list[str] | None = None) -> None:
+    header = header or DATA_COLUMNS
     for i, row in enumerate(rows, start=2):
         where = f"{name} row {i}"
         if not any(c.strip() for c in row):
             continue
-        if len(row) != 3:
-            col.problem(where, f"has {len(row)} fields, expected measure_id,date,value")
+        if len(row) != len(header):
+            col.problem(where, f"has {len(row)} fields, expected {','.join(header)}")
             continue
-        mid, d, v = (c.strip() for c in row)
+        mid, d, v = (c.strip() for c in row[:3])
+        extra = {h: c.strip() for h, c in zip(header[3:], row[3:], strict=True) if c.strip()}
         if not is_valid_id(mid):
             col.problem(where, f"measure_id {mid!r} is not a valid id")
             continue
@@ -288,7 +300,7 @@ def _read_data_rows(name: str, rows: list[list[str]], col: _Collector) -> None:
         if value != value or value in (float("inf"), float("-inf")):
             col.problem(where, f"value {v!r} is not a finite number")
             continue
-        col.add_point(mid, date, value, where)
+        col.add_point(mid, date, value, where, **extra)
 
 
 # ---------------------------------------------------------------------------- all

@@ -511,6 +511,8 @@ from qmsgraph.visualisations.commands import register as _register_maps  # noqa:
 _register_maps(app)
 from qmsgraph.neo4j_commands import register as _register_neo4j  # noqa: E402, I001
 _register_neo4j(app)
+from qmsgraph.spc.commands import register as _register_spc  # noqa: E402, I001
+_register_spc(app)  # replaces spc_cmd above: every chart type, annotations from the graph
 
 
 if __name__ == "__main__":  # pragma: no cover

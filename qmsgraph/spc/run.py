@@ -178,14 +178,18 @@ def plain_signals(result: QIResult) -> list[str]:
     since_txt = since if isinstance(since, int) else since.isoformat()
     since_txt = f"point {since_txt}" if isinstance(since, int) else since_txt
     centre = "median" if result.chart == "run" else "centre line"
+
+    def at(position: int) -> str:
+        x = result.points[position - 1].x
+        return f"point {x}" if isinstance(x, int) else x.isoformat()
     out: list[str] = []
     if part.ihi is not None:
         f = part.ihi
         for a, b in f.shifts:
-            out.append(f"Shift: points {a} to {b} are all on one side of the {centre} "
-                       f"({b - a + 1} positions, six or more in a row is a signal).")
+            out.append(f"Shift: from {at(a)} to {at(b)} every point off the {centre} is on the "
+                       "same side (six or more in a row is a signal).")
         for a, b in f.trends:
-            out.append(f"Trend: the points from {a} to {b} keep going the same way "
+            out.append(f"Trend: from {at(a)} to {at(b)} the points keep going the same way "
                        "(five or more in a row is a signal).")
         if f.too_few_runs:
             out.append(f"Too few runs: {f.n_runs} runs in {part.n_useful} points not on the "

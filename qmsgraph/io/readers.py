@@ -94,16 +94,16 @@ class _Collector:
 
     def add_point(self, measure_id: str, date: dt.date, value: float, where: str,
                   **extra: Any) -> None:
-        series = self.points.setdefault(measure_id, {})
-        if date in series:
-            self.problem(where, f"duplicate data point for measure {measure_id!r} on "
-                                f"{date.isoformat()} (first at {series[date][1]})")
-            return
         try:
             point = DataPoint(date=date, value=value, **extra)
         except PydanticValidationError as err:
             self.problem(where, "; ".join(f"{'.'.join(map(str, e['loc']))}: {e['msg']}"
                                           for e in err.errors()))
+            return
+        series = self.points.setdefault(measure_id, {})
+        if date in series:
+            self.problem(where, f"duplicate data point for measure {measure_id!r} on "
+                                f"{date.isoformat()} (first at {series[date][1]})")
             return
         series[date] = (point, where)
 

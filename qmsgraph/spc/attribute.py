@@ -40,13 +40,21 @@ __all__ = ["make_parts", "qic"]
 _Lines = dict[str, np.ndarray]
 
 
+def _fsum(a: np.ndarray) -> float:
+    """An exactly rounded sum (R sums in long double); inf when it overflows."""
+    try:
+        return math.fsum(a)
+    except (OverflowError, ValueError):  # inf (or inf - inf) in the data: IEEE, as R
+        return float(np.sum(a))
+
+
 def _nanmean(a: np.ndarray) -> float:
     a = a[~np.isnan(a)]
-    return float(math.fsum(a) / a.size) if a.size else math.nan
+    return float(_fsum(a) / a.size) if a.size else math.nan
 
 
 def _nansum(a: np.ndarray) -> float:
-    return math.fsum(a[~np.isnan(a)])
+    return _fsum(a[~np.isnan(a)])
 
 
 def _median(a: np.ndarray) -> float:
@@ -262,6 +270,12 @@ def qic(x: Sequence[Any] | None, y: Sequence[Any], n: Sequence[Any] | None = Non
     o = options if options is not None else QIOptions(**kwargs)
     if options is not None and kwargs:
         raise SPCInputError("give options or keyword arguments, not both")
+    with np.errstate(all="ignore"):  # IEEE arithmetic, as R: NaN and inf become NA lines
+        return _qic(x, y, n, o)
+
+
+def _qic(x: Sequence[Any] | None, y: Sequence[Any], n: Sequence[Any] | None, o: QIOptions
+         ) -> QIResult:
     if x is None:
         x = list(range(1, len(y) + 1))
     if o.chart in DENOMINATOR_CHARTS and n is None:
@@ -270,6 +284,9 @@ def qic(x: Sequence[Any] | None, y: Sequence[Any], n: Sequence[Any] | None = Non
     size = len(xs)
     if o.chart == "t" and np.nanmin(np.append(yplot, np.inf)) <= 0:
         raise SPCInputError("a t chart needs times between events greater than zero")
+    if o.chart == "t" and o.cl is not None and o.cl <= 0:
+        raise SPCInputError(f"a t chart's known centre line is a time between events, greater "
+                            f"than zero; got {o.cl:g}")
     parts = make_parts(o.part, size)
     freeze = math.inf if o.part or o.freeze is None else o.freeze
     pos = np.arange(1, size + 1)

@@ -7,10 +7,13 @@ from __future__ import annotations
 import math
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from scipy.stats import binom
 
 from qmsgraph.errors import SPCInputError
 from qmsgraph.spc.attribute import qic
+from qmsgraph.spc.qiresults import QI_CHARTS, RULES
 from qmsgraph.spc.run import IHI_RUNS_TABLE, crossings_min, longest_run_max
 
 IHI = {  # name: (series, median, shifts, trends, too_few, too_many, anhoej signal)
@@ -114,3 +117,35 @@ def test_rows_with_the_same_x_are_one_subgroup() -> None:
     r = qic([1, 1, 2, 3], [2, 3, 4, 1], [10, 10, 20, 10], chart="p")
     assert [p.x for p in r.points] == [1, 2, 3]
     assert r.points[0].y == 0.25 and r.points[0].n == 20
+
+
+finite = st.one_of(st.none(), st.floats(-1e6, 1e6, allow_nan=False),
+                   st.sampled_from([0.0, 1.0, 1e-300, 1e300]))
+
+
+@settings(max_examples=300, deadline=None)
+@given(chart=st.sampled_from(QI_CHARTS), y=st.lists(finite, min_size=1, max_size=30),
+       use_n=st.booleans(), data=st.data(), rules=st.sampled_from(RULES),
+       screen=st.booleans(), multiply=st.sampled_from([1.0, 100.0, -1.0]),
+       cl=st.sampled_from([None, 0.5, 10.0]))
+def test_any_input_gives_a_chart_or_a_clear_error(chart, y, use_n, data, rules, screen,
+                                                 multiply, cl) -> None:
+    n = data.draw(st.lists(st.one_of(st.none(), st.floats(0, 1e6)), min_size=len(y),
+                           max_size=len(y))) if use_n else None
+    part = data.draw(st.lists(st.integers(-2, len(y) + 2), max_size=3))
+    exclude = data.draw(st.lists(st.integers(0, len(y) + 2), max_size=3))
+    try:
+        r = qic(None, y, n, chart=chart, part=part, exclude=exclude, rules=rules,
+                screen_mr=screen, multiply=multiply, cl=cl)
+    except SPCInputError as err:
+        assert str(err)
+        return
+    assert len(r.points) == len(y) and [p.part for p in r.parts] == sorted(
+        {p.part for p in r.points})
+    for p in r.points:
+        outside = (p.y > p.ucl) or (p.y < p.lcl)  # NaN compares false
+        assert p.sigma_signal == outside
+    for part in r.parts:
+        assert 0 <= part.n_useful <= part.n_obs
+        if part.n_useful:
+            assert part.n_crossings is not None and part.n_crossings < part.n_useful

@@ -24,6 +24,7 @@ from qmsgraph import schema
 from qmsgraph.alignment import RULES, SEVERITY_ORDER, AuditReport, Finding, contributors
 from qmsgraph.graph import QMSGraph
 from qmsgraph.model import Measure
+from qmsgraph.spc.measures import display_value
 
 from . import page, style
 from .maps import LinkMode, concern_from_spc
@@ -184,7 +185,7 @@ def render_board(graph: QMSGraph, report: AuditReport,
             if isinstance(node, Measure) and node.data:
                 p = node.data[-1]
                 unit = f" {node.unit_of_measure}" if node.unit_of_measure else ""
-                latest = f"{p.value:g}{unit}"
+                latest = f"{display_value(node, p):g}{unit}"  # a p/u chart: the rate
                 latest_date = f"{p.date:%b %Y}"
             else:
                 latest_date = None

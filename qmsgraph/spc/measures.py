@@ -57,7 +57,7 @@ def multiplier(m: Measure) -> float:
 def display_value(m: Measure, p: DataPoint) -> float:
     """The figure a person reads for a data point: the rate or percentage of a ratio chart."""
     if m.chart_type in DENOMINATOR_CHARTS and p.denominator:
-        return p.value / p.denominator * multiplier(m)
+        return round(p.value / p.denominator * multiplier(m), 2)
     return p.value
 
 
@@ -239,6 +239,9 @@ def qi_summary(chart: MeasureChart) -> dict[str, Any]:
                "assurance_label": ASSURANCE_ICON_LABELS.get(assurance) if assurance else None,
                "signals": r.signals(), "warnings": list(r.warnings),
                "point_types": qi_point_types(r, chart.measure.direction)}
+        out["variation_type"] = out["point_types"][-1]
+        out["assurance_type"] = {"pass": "consistent_pass", "fail": "consistent_fail",
+                                 "inconsistent": "inconsistent"}.get(assurance or "")
     out["chart_type"] = chart.chart_type
     out["last_date"] = chart.measure.data[-1].date.isoformat()
     out["n"] = len(chart.measure.data)

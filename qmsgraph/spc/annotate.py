@@ -50,7 +50,9 @@ class Annotation:
 
     @property
     def kind_label_lower(self) -> str:
-        return {"pdsa": "PDSA cycle", "change_idea": "change idea"}.get(self.kind, self.kind)
+        return {"pdsa": "PDSA cycle", "change_idea": "change idea",
+                "project_start": "project start", "project_end": "project end",
+                "rebase": "rebase"}[self.kind]
 
     @property
     def text(self) -> str:

@@ -250,3 +250,23 @@ def qi_summary(chart: MeasureChart) -> dict[str, Any]:
 
 def _clean(x: float) -> float | None:
     return x if math.isfinite(x) else None
+
+
+def board_facts(graph: QMSGraph, measure_id: str, last: int = 3) -> dict[str, Any]:
+    """What the Board page shows beside a measure's icons: its chart (when not XmR), the last
+    ``last`` annotations from the improvement work, and a rebase prompt when one is proposed."""
+    from .qiresults import CHART_LABELS
+
+    m = _measure(graph, measure_id)
+    try:
+        mc = measure_chart(graph, measure_id, suggest_rebase=True)
+    except SPCInputError:
+        return {"chart": None, "marks": [], "prompt": None}
+    chart = None if mc.chart_type == XMR else CHART_LABELS[mc.chart_type]
+    if isinstance(mc.result, QIResult) and mc.chart_type == "run":
+        chart = f"{chart}: {mc.result.signals()[0]}"
+    first = m.data[0].date
+    marks = [a for a in mc.annotations if a.date >= first][-last:]
+    prompt = mc.rebase_prompt
+    return {"chart": chart, "marks": marks,
+            "prompt": prompt.message if prompt is not None and prompt.proposed else None}

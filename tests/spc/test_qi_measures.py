@@ -39,9 +39,11 @@ def _points(values: list[float], denominators: list[float] | None = None) -> lis
 
 def model(tmp_path: Path) -> Path:
     nodes = [
+        {"id": "G-1", "kind": "StrategicGoal", "label": "Reduce avoidable harm"},
         {"id": "M-RA", "kind": "Measure", "label": "Falls risk assessed within 24 hours",
          "measure_type": "process", "direction": "increase", "unit_of_measure": "%",
-         "target": 80, "chart_type": "p", "data": _points(ASSESSED, ADMITTED)},
+         "target": 80, "chart_type": "p", "indicates": "G-1",
+         "data": _points(ASSESSED, ADMITTED)},
         {"id": "M-UNEXPLAINED", "kind": "Measure", "label": "Same shift, no recorded change",
          "measure_type": "process", "direction": "increase", "unit_of_measure": "%",
          "chart_type": "p", "data": _points(ASSESSED, ADMITTED)},
@@ -137,7 +139,7 @@ def test_rebase_prompt_only_when_a_recorded_change_explains_the_shift(store):
 def test_a_recorded_rebase_starts_a_new_part_and_is_marked(tmp_path):
     path = model(tmp_path)
     doc = yaml.safe_load(path.read_text())
-    doc["nodes"][0]["data"][12]["rebase"] = "Safety cross on every shift"
+    doc["nodes"][1]["data"][12]["rebase"] = "Safety cross on every shift"
     path.write_text(yaml.safe_dump(doc, sort_keys=False))
     s = open_store(str(tmp_path / "r.qmsdb"))
     load_files(s, [str(path)])
@@ -181,7 +183,7 @@ def test_denominators_and_rebases_in_measure_data_csv(tmp_path):
 def test_ratio_chart_without_denominators_names_the_points(tmp_path):
     path = model(tmp_path)
     doc = yaml.safe_load(path.read_text())
-    for p in doc["nodes"][0]["data"][:3]:
+    for p in doc["nodes"][1]["data"][:3]:
         del p["denominator"]
     path.write_text(yaml.safe_dump(doc, sort_keys=False))
     s = open_store(str(tmp_path / "d.qmsdb"))
@@ -190,3 +192,15 @@ def test_ratio_chart_without_denominators_names_the_points(tmp_path):
     assert out.exit_code == 1
     assert "p chart needs a denominator" in out.output and "2023-01-01" in out.output
     s.close()
+
+
+def test_board_page_shows_chart_marks_and_the_rebase_prompt(store):
+    from qmsgraph.visualisations.board import render_board
+
+    s = open_store(store, create=False)
+    graph = s.view()
+    html = render_board(graph, s.audit(), {}, links="served")
+    s.close()
+    assert "P chart (proportion)" in html
+    assert 'href="map?view=thread&amp;focus=PDSA-1"' in html  # a marker links to its node
+    assert "<strong>Rebase?</strong>" in html and "Safety cross, day shift" in html

@@ -64,8 +64,18 @@ class Annotation:
                 "node": self.node}
 
 
+def _aims_elsewhere(graph: QMSGraph, node: str, measure_id: str) -> bool:
+    """A sub-project or change idea that names what it improves, and not this measure."""
+    targets = graph.successors(node, "improves")
+    return bool(targets) and measure_id not in targets
+
+
 def _work(graph: QMSGraph, measure_id: str) -> tuple[list[str], list[str]]:
-    """(projects, change ideas) improving the measure, found downwards through the thread."""
+    """(projects, change ideas) improving the measure, found downwards through the thread: the
+    projects improving it, their sub-projects and driver diagrams, and the change ideas there or
+    improving it directly. Sub-projects and change ideas that name other measures or processes
+    as what they improve (and not this one) are left out: a system programme's sub-projects
+    each aim at their own measures."""
     projects: list[str] = []
     ideas: list[str] = []
     stack = [s for s in graph.predecessors(measure_id, "improves")
@@ -77,7 +87,8 @@ def _work(graph: QMSGraph, measure_id: str) -> tuple[list[str], list[str]]:
         if p in projects:
             continue
         projects.append(p)
-        stack += graph.predecessors(p, "subProjectOf")
+        stack += [c for c in graph.predecessors(p, "subProjectOf")
+                  if not _aims_elsewhere(graph, c, measure_id)]
     drivers: list[str] = []
     stack = [d for p in projects for d in graph.predecessors(p, "drives")]
     while stack:  # primary drivers, then the secondary drivers driving them
@@ -87,7 +98,8 @@ def _work(graph: QMSGraph, measure_id: str) -> tuple[list[str], list[str]]:
         drivers.append(d)
         stack += graph.predecessors(d, "drives")
     for d in drivers:
-        ideas += [c for c in graph.predecessors(d, "changes") if c not in ideas]
+        ideas += [c for c in graph.predecessors(d, "changes")
+                  if c not in ideas and not _aims_elsewhere(graph, c, measure_id)]
     return projects, list(dict.fromkeys(ideas))
 
 

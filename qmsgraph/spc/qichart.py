@@ -162,15 +162,19 @@ def build_qi_figure(result: QIResult, title: str, unit: str | None = None,
     ax.tick_params(labelsize=9)
     if unit:
         ax.set_ylabel(unit, fontsize=10, parse_math=False)
-    fig.text(0.075, 0.975, "\n".join(textwrap.wrap(title, 70)) or " ", ha="left", va="top",
-             fontsize=14, fontweight="bold", color="#231F20", parse_math=False
-             ).set_gid("spc-title")
+    wrapped = "\n".join(textwrap.wrap(title, 70)) or " "
+    lines = wrapped.count("\n") + 1
+    fig.text(0.075, 0.975, wrapped, ha="left", va="top", fontsize=14, fontweight="bold",
+             color="#231F20", parse_math=False).set_gid("spc-title")
+    if lines > 1:  # make room for a long title
+        ax.set_position((0.075, 0.21, 0.70, 0.64 - 0.05 * (lines - 1)))
     lp = result.latest_part
     sub = f"{CHART_LABELS[result.chart]} · {len(pts)} points"
     if lp.n_useful:
         sub += (f" · latest part: longest run {lp.longest_run} (limit {lp.longest_run_max}), "
                 f"{lp.n_crossings} crossings (min {lp.n_crossings_min})")
-    fig.text(0.075, 0.925, sub, ha="left", va="top", fontsize=9.5, color="#5F6366",
+    fig.text(0.075, 0.975 - 0.05 * lines, sub, ha="left", va="top", fontsize=9.5,
+             color="#5F6366",
              parse_math=False).set_gid("spc-subtitle")
     ax.legend(handles=handles, loc="upper center", bbox_to_anchor=(0.5, -0.1), ncol=3,
               frameon=False, fontsize=9).set_gid("spc-legend")
@@ -212,12 +216,19 @@ def add_marks(fig: Figure, marks: list[Annotation], link: Link = None) -> list[A
         x, y = t.get_position()
         t.set_position((x, 1 - (1 - y) * scale))
     ax.set_xlim(lo, hi)
+    levels: list[tuple[float, int]] = []  # (x as axes fraction, level) of flags drawn
     for i, a in enumerate(shown, start=1):
         x = mdates.date2num(a.date)
         colour = MARK_COLOURS[a.kind]
+        frac = (x - lo) / ((hi - lo) or 1.0)
+        level = 0  # flags closer than their width are stacked upwards
+        while any(lv == level and abs(frac - f) < 0.022 for f, lv in levels):
+            level += 1
+        levels.append((frac, level))
         ax.axvline(x, color=colour, linewidth=0.9, linestyle=(0, (1, 2)), zorder=1,
                    alpha=0.8).set_gid(f"spc-mark-line-{i}")
         flag = ax.annotate(str(i), xy=(x, 1.0), xycoords=("data", "axes fraction"),
+                           xytext=(0, 2 + 13 * level), textcoords="offset points",
                            ha="center", va="bottom", fontsize=7.5, color="white",
                            fontweight="bold", parse_math=False,
                            bbox={"boxstyle": "circle,pad=0.25", "facecolor": colour,
@@ -225,6 +236,10 @@ def add_marks(fig: Figure, marks: list[Annotation], link: Link = None) -> list[A
         flag.set_gid(f"spc-mark-{i}")
         if link is not None and a.node is not None:
             flag.set_url(link(a.node))
+    top = max(lv for _, lv in levels)
+    if top:  # stacked flags: lower the top of the plot so they clear the subtitle
+        x0, y0, aw, ah = ax.get_position().bounds
+        ax.set_position((x0, y0, aw, ah - top * 0.2 / (h + extra)))
     key_top = (_KEY_LINE * per_col + 0.2) / (h + extra)
     for i, a in enumerate(shown, start=1):
         col, row = divmod(i - 1, per_col)

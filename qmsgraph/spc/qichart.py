@@ -141,7 +141,9 @@ def build_qi_figure(result: QIResult, title: str, unit: str | None = None,
     last_cl = pts[-1].cl
     centre = "Median" if is_run else ("Median (G chart)" if result.chart == "g" else "Centre")
     handles.append(Line2D([], [], color=COLOURS["mean"], linewidth=1.4,
-                          label=f"{centre} ({_fmt(last_cl)})"))
+                          linestyle=(0, (4, 2)) if result.latest_part.signal else "-",
+                          label=f"{centre} ({_fmt(last_cl)})"
+                          + (", dashed: runs signal" if result.latest_part.signal else "")))
     if any_limits:
         handles.append(Line2D([], [], color=COLOURS["limits"], linewidth=1.1,
                               linestyle=(0, (5, 3)), label="Control limits (3 sigma)"))

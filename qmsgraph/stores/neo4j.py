@@ -32,6 +32,7 @@ import datetime as dt
 import hashlib
 import json
 import logging
+import math
 import os
 import re
 import threading
@@ -85,7 +86,7 @@ ENV_BATCH = "QMSGRAPH_NEO4J_BATCH"
 SCHEMES = ("bolt", "bolt+s", "bolt+ssc", "neo4j", "neo4j+s", "neo4j+ssc")
 
 PROV_FIELDS = ("source", "location", "agent", "at", "reason")
-DATA_PROPS = ("data_dates", "data_values")
+DATA_PROPS = ("data_dates", "data_values", "data_denominators", "data_rebases")
 RESERVED = frozenset({"id", "kind", "label", "description", "version", "data_last", "data_n",
                       "spc_summary",
                       *DATA_PROPS, *(f"prov_{f}" for f in PROV_FIELDS)})
@@ -162,6 +163,11 @@ def node_props(node: Node, version: int | None = None) -> dict[str, Any]:
         if node.data:
             d["data_dates"] = [p.date.isoformat() for p in node.data]
             d["data_values"] = [float(p.value) for p in node.data]
+            if any(p.denominator is not None for p in node.data):  # NaN: none (no nulls in lists)
+                d["data_denominators"] = [math.nan if p.denominator is None else p.denominator
+                                          for p in node.data]
+            if any(p.rebase for p in node.data):
+                d["data_rebases"] = [p.rebase or "" for p in node.data]
             d["data_last"] = node.data[-1].date.isoformat()
     if version is not None:
         d["version"] = version
@@ -188,7 +194,8 @@ def project(v: str, data: bool = True) -> str:
              "spc_summary: null"]
     parts += [f"{a}: toString({v}.{a})" for a in DATE_ATTRS]
     parts += ([f"data_dates: [d IN {v}.data_dates | toString(d)]"] if data
-              else ["data_dates: null", "data_values: null"])
+              else ["data_dates: null", "data_values: null", "data_denominators: null",
+                    "data_rebases: null"])
     return f"{v} {{{', '.join(parts)}}}"
 
 
@@ -254,9 +261,23 @@ def node_from_props(p: dict[str, Any], where: str = "",
         if k not in RESERVED and v is not None:
             d[k] = v
     if d["kind"] == "Measure" and p.get("data_dates"):
-        d["data"] = [{"date": a, "value": b}
-                     for a, b in zip(p["data_dates"], p["data_values"], strict=True)]
+        d["data"] = _points(p["data_dates"], p["data_values"], p.get("data_denominators"),
+                            p.get("data_rebases"))
     return make_node(d, location=f"{where} node {p.get('id')}".strip())
+
+
+def _points(dates: list[Any], values: list[Any], denominators: list[Any] | None,
+            rebases: list[Any] | None) -> list[dict[str, Any]]:
+    """A measure's data points from its parallel lists (NaN denominator, '' rebase: none)."""
+    out: list[dict[str, Any]] = []
+    for i, (a, b) in enumerate(zip(dates, values, strict=True)):
+        point: dict[str, Any] = {"date": a, "value": b}
+        if denominators is not None and not math.isnan(denominators[i]):
+            point["denominator"] = denominators[i]
+        if rebases is not None and rebases[i]:
+            point["rebase"] = rebases[i]
+        out.append(point)
+    return out
 
 
 def edge_props(edge: Edge) -> dict[str, Any]:
@@ -976,16 +997,17 @@ class Neo4jStore(Store):
                 "MATCH (m:Measure) WHERE m.data_n >= $min RETURN collect([m.id, "
                 "m.spc_summary, m.version, CASE WHEN m.spc_summary IS NULL THEN [m.label, "
                 "m.measure_type, m.direction, m.target, [d IN m.data_dates | toString(d)], "
-                "m.data_values] END]) AS rows", min=MIN_POINTS).single()["rows"]
+                "m.data_values, m.chart_type, m.unit_of_measure, m.data_denominators, "
+                "m.data_rebases] END]) AS rows", min=MIN_POINTS).single()["rows"]
             for mid, body, version, series in rows:
                 if body is not None:
                     cached[mid] = json.loads(body)
                     continue
-                label_, mt, direction, target, dates, vals = series
+                label_, mt, direction, target, dates, vals, chart, unit, dens, rebs = series
                 node = make_node({
                     "kind": "Measure", "id": mid, "label": label_, "measure_type": mt,
-                    "direction": direction, "target": target,
-                    "data": [{"date": d, "value": v} for d, v in zip(dates, vals, strict=True)]},
+                    "direction": direction, "target": target, "chart_type": chart or "xmr",
+                    "unit_of_measure": unit, "data": _points(dates, vals, dens, rebs)},
                     location=f"{self.url} node {mid}")
                 g.g.add_node(mid, node=node)
                 versions[mid] = int(version or 1)

@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import math
 from collections.abc import Sequence
-from math import comb
 
 from .qiresults import IHIFindings, QIPart, QIResult
 
@@ -75,11 +74,12 @@ def crossings_min(n_useful: int) -> int:
     """R's ``qbinom(0.05, n - 1, 0.5)``: the smallest k with P(Bin(n-1, 1/2) <= k) >= 0.05,
     in exact integer arithmetic (2^m is never a multiple of 20, so no ties)."""
     m = max(n_useful - 1, 0)
-    total, cum = 2**m, 0
+    total, term, cum = 2**m, 1, 0  # term = C(m, k), updated in place: O(m) big-int steps
     for k in range(m + 1):
-        cum += comb(m, k)
+        cum += term
         if 20 * cum >= total:
             return k
+        term = term * (m - k) // (k + 1)
     return m  # pragma: no cover - the loop always returns
 
 

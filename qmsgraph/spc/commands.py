@@ -96,8 +96,13 @@ def _qi_options(chart: str, freeze: int | None, part: str | None, exclude: str |
 
 
 def _print_text(name: str, d: dict[str, Any]) -> None:
-    console.print(f"[bold]{name}[/]: {d.get('chart_label') or d.get('chart_type', 'XmR')}, "
-                  f"{len(d['points'])} points", highlight=False)
+    from .qiresults import CHART_LABELS
+
+    label = CHART_LABELS[d.get("chart_type") or d.get("chart") or "xmr"]
+    console.print(f"[bold]{name}[/]: {label}, {len(d['points'])} points", highlight=False)
+    if "groups" in d:  # XmR
+        num = [("n/a" if d[k] is None else f"{d[k]:.4g}") for k in ("mean", "lpl", "upl")]
+        console.print(f"  mean {num[0]}, process limits {num[1]} to {num[2]}", highlight=False)
     if d.get("variation_label") or d.get("variation_icon"):
         console.print(f"  variation: {d.get('variation_label') or d['variation_icon']}",
                       highlight=False)

@@ -203,6 +203,8 @@ def rebase_prompt(result: SPCResult | QIResult, marks: list[Annotation],
     if shift is None:
         return None
     start, side, length = shift
+    if group_start is not None and start <= group_start:
+        return None  # the whole group is the shift: nothing to rebase to
     if any(a.kind == "rebase" and a.date == start for a in marks):
         return None  # already rebased there
     causes = [a for a in marks if a.kind in ("pdsa", "change_idea") and a.date <= start

@@ -42,16 +42,20 @@ __all__ = ["MeasureChart", "display_value", "measure_chart", "multiplier", "qi_i
 QI_OPTION_KEYS = ("freeze", "part", "exclude", "multiply", "cl", "rules", "screen_mr")
 
 
-def multiplier(m: Measure) -> float:
-    """The scale a ratio chart is drawn on, read from the unit: 100 for a p chart in %, 1,000
-    for a u chart 'per 1,000 bed days'; 1 otherwise."""
+def multiplier(m: Measure, chart: str | None = None) -> float:
+    """The scale a ratio (value / denominator) is drawn on, read from the unit: 100 when it
+    says %, 1,000 for 'per 1,000 bed days'; 1 otherwise, and for charts of plain values."""
     unit = (m.unit_of_measure or "").lower()
-    if m.chart_type in ("p", "pp"):
-        return 100.0 if ("%" in unit or "percent" in unit) else 1.0
-    if m.chart_type in ("u", "up"):
-        found = re.search(r"per\s+([\d,]+)", unit)
-        return float(found.group(1).replace(",", "")) if found else 1.0
-    return 1.0
+    if (chart or m.chart_type) in ("c", "g", "t", XMR) or not _has_denominators(m):
+        return 1.0
+    if "%" in unit or "percent" in unit:
+        return 100.0
+    found = re.search(r"per\s+([\d,]+)", unit)
+    return float(found.group(1).replace(",", "")) if found else 1.0
+
+
+def _has_denominators(m: Measure) -> bool:
+    return bool(m.data) and all(p.denominator is not None for p in m.data)
 
 
 def display_value(m: Measure, p: DataPoint) -> float:
@@ -128,7 +132,7 @@ def measure_chart(graph: QMSGraph, measure_id: str, overrides: dict[str, Any] | 
         group_start = result.latest_group.start_date
     else:
         n = None
-        if chart in DENOMINATOR_CHARTS:
+        if chart in DENOMINATOR_CHARTS or _has_denominators(m):  # run / I charts of y / n too
             missing = [p.date.isoformat() for p in m.data if p.denominator is None]
             if missing:
                 raise SPCInputError(
@@ -145,7 +149,7 @@ def measure_chart(graph: QMSGraph, measure_id: str, overrides: dict[str, Any] | 
             cuts |= {i for i, x in enumerate(dates) if x == when and i > 0}
         kw = {k: v for k, v in overrides.items() if k in QI_OPTION_KEYS and v is not None}
         kw["part"] = tuple(sorted(cuts | set(kw.get("part", ()))))
-        kw.setdefault("multiply", multiplier(m) if chart == m.chart_type else 1.0)
+        kw.setdefault("multiply", multiplier(m, chart))
         result = qic(dates, [p.value for p in m.data], n, QIOptions(chart=chart, **kw))
         first = next(p for p in result.points if p.part == result.latest_part.part)
         group_start = first.x if not isinstance(first.x, int) else None

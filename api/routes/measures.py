@@ -35,7 +35,7 @@ Chart = Annotated[Literal["xmr", "run", "i", "p", "u", "c", "g", "t", "pp", "up"
     description="The chart type; default: the measure's chart_type (xmr unless it says).")]
 Positions = Annotated[list[int] | None, Query(max_length=200, description=(
     "1-based positions (run/qicharts2 charts)."))]
-Freeze = Annotated[int | None, Query(ge=1, le=1_000_000, description=(
+Freeze = Annotated[int | None, Query(ge=0, le=1_000_000, description=(
     "Run/qicharts2 charts: the last baseline position (ignored with part)."))]
 Multiply = Annotated[float | None, Query(gt=-1e12, lt=1e12, description=(
     "Run/qicharts2 charts: scale y and the lines (default from the unit: 100 for %)."))]

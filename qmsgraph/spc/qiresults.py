@@ -104,8 +104,8 @@ class QIOptions:
             raise SPCInputError(f"rules must be one of {', '.join(RULES)}; got {self.rules!r}")
         if self.freeze is not None:
             (fz,) = _positions(self.freeze, "freeze")
-            if fz < 1:
-                raise SPCInputError(f"freeze must be a position >= 1; got {self.freeze!r}")
+            if fz < 0:
+                raise SPCInputError(f"freeze must be a position >= 0; got {self.freeze!r}")
             object.__setattr__(self, "freeze", fz)
         object.__setattr__(self, "part", _positions(self.part, "part"))
         object.__setattr__(self, "exclude", _positions(self.exclude, "exclude"))

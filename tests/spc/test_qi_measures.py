@@ -97,6 +97,11 @@ def test_measure_is_charted_on_its_chart_type_with_its_denominators(store, tmp_p
     assert d["parts"][0]["runs_signal"] is True  # twelve below, twelve above
     assert d["variation_icon"] == "improvement_high" and d["assurance_icon"] == "inconsistent"
     assert (tmp_path / "ra.png").read_bytes()[:4] == b"\x89PNG"
+    for other in ("pp", "run", "i"):  # another chart of the same y / n, on the unit's scale
+        o = spc("M-RA", "--store", store, "--chart", other, "--out", "/dev/null")
+        assert o["options"]["multiply"] == 100 and o["points"][0]["y"] == pytest.approx(60.0)
+    assert spc("M-RA", "--store", store, "--chart", "c", "--out", "/dev/null")["points"][0][
+        "y"] == 30  # a c chart counts the numerators
     xmr = spc("M-X", "--store", store, "--out", str(tmp_path / "x.svg"))
     assert xmr["chart_type"] == "xmr" and "groups" in xmr  # the default stays XmR
     run = spc("M-RA", "--store", store, "--chart", "run", "--rules", "ihi",

@@ -23,6 +23,7 @@ from qmsgraph.alignment import RULES, Finding, Score
 from qmsgraph.model import ID_PATTERN, NODE_CLASSES, Provenance
 
 from .keys import ROLES
+from .spc_schemas import AnnotationOut, RebasePromptOut
 
 NodeKind = Literal[tuple(schema.NODE_KINDS)]  # type: ignore[valid-type]
 EdgeKind = Literal[tuple(schema.EDGE_KINDS)]  # type: ignore[valid-type]
@@ -357,3 +358,9 @@ class SPCOut(BaseModel):
     signals: list[str] = Field(description="Plain-English sentences about the latest point.")
     groups: list[SPCGroupOut]
     points: list[SPCPointOut]
+    # every chart of a measure (qmsgraph.spc.measures); see api/spc_schemas.py
+    chart_type: Literal["xmr"] = "xmr"
+    annotations: list[AnnotationOut] = Field(default_factory=list, description=(
+        "Dated marks from the improvement work on the measure."))
+    rebase_prompt: RebasePromptOut | None = Field(None, description=(
+        "A proposed rebase, never applied; only with suggest_rebase."))

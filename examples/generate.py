@@ -510,21 +510,21 @@ MEASURES: list[dict[str, Any]] = [
     dict(id="M-FALLS-HARM", label="Falls causing moderate or severe harm",
          measure_type="outcome", direction="decrease", unit_of_measure="falls per month",
          target=2, quality_domains=["safe"], owned_by=["T-PST"], monitored_by=["T-PST"],
-         indicates=["O1-FALLS"], series=S(3.2, 0, 0, count=True)),
+         indicates=["O1-FALLS"], series=S(3.2, 0, 0, count=True), chart="c"),
     dict(id="M-FALLS-RA", label="Patients with a multifactorial falls risk assessment within "
                                 "24 hours of admission",
          measure_type="process", direction="increase", unit_of_measure="%", target=95,
          quality_domains=["safe"], owned_by=["T-W7"], monitored_by=["T-W7"],
-         measures=["PR-FALLS"], series=S(86.0, 3.0, 1)),
+         measures=["PR-FALLS"], series=S(86.0, 3.0, 1), chart="p", denominator=(110, 150)),
     dict(id="M-PU", label="Hospital-acquired category 2+ pressure ulcers per 1,000 bed days",
          measure_type="outcome", direction="decrease", unit_of_measure="per 1,000 bed days",
          target=0.8, quality_domains=["safe"], owned_by=["T-TV"],
          monitored_by=["T-TV", "T-W9"], indicates=["O1-PU"], measures=["PR-PU"],
-         series=S(1.25, 0.2, 2)),
+         series=S(1.25, 0.2, 2), chart="u", denominator=(5500, 6500)),
     dict(id="M-SSKIN", label="SSKIN bundle compliance", measure_type="process",
          direction="increase", unit_of_measure="%", target=95, quality_domains=["safe"],
          owned_by=["T-TV"], monitored_by=["T-W9"], measures=["PR-PU"],
-         series=S(86.0, 2.8, 1)),
+         series=S(86.0, 2.8, 1), chart="run"),
     dict(id="M-HSMR", label="Hospital standardised mortality ratio (monthly)",
          measure_type="outcome", direction="decrease", unit_of_measure="ratio (100 = expected)",
          target=100, quality_domains=["safe", "effective"], owned_by=["p-menon"],
@@ -1423,12 +1423,13 @@ def _csv(path: Path, header: list[str], rows: list[list[str]]) -> None:
 
 def write_measures(path: Path) -> None:
     header = ["id", "label", "measure_type", "direction", "unit_of_measure", "target",
-              "frequency", "quality_domains", "owned_by", "monitored_by", "indicates",
-              "measures", "description"]
+              "frequency", "chart_type", "quality_domains", "owned_by", "monitored_by",
+              "indicates", "measures", "description"]
     rows = []
     for m in MEASURES:
         rows.append([m["id"], m["label"], m["measure_type"], m["direction"],
                      m["unit_of_measure"], _num(m.get("target")), "monthly",
+                     m.get("chart", "xmr"),
                      ";".join(m.get("quality_domains", [])), ";".join(m["owned_by"]),
                      ";".join(m["monitored_by"]), ";".join(m.get("indicates", [])),
                      ";".join(m.get("measures", [])), m.get("description", "")])
@@ -1441,9 +1442,27 @@ def write_data(path: Path) -> dict[str, list[tuple[dt.date, float]]]:
     for m in MEASURES:
         series = make_series(m)
         out[m["id"]] = series
-        rows += [[m["id"], d.isoformat(), _fmt(v, m["series"]["dp"])] for d, v in series]
-    _csv(path, ["measure_id", "date", "value"], rows)
+        if "denominator" in m:  # p / u charts: the count out of a denominator
+            rows += _with_denominators(m, series)
+            continue
+        rows += [[m["id"], d.isoformat(), _fmt(v, m["series"]["dp"]), ""] for d, v in series]
+    _csv(path, ["measure_id", "date", "value", "denominator"], rows)
     return out
+
+
+def _with_denominators(m: dict[str, Any], series: list[tuple[dt.date, float]]
+                       ) -> list[list[str]]:
+    """Rows of a p or u chart measure: the count of patients (or events) out of a denominator
+    (patients admitted, bed days) drawn per month, so that count / denominator x scale is the
+    drawn percentage or rate (to the nearest whole count)."""
+    rng = random.Random(f"{SEED}:{m['id']}:denominator")
+    lo, hi = m["denominator"]
+    scale = 100 if m["unit_of_measure"].startswith("%") else 1000
+    rows = []
+    for d, v in series:
+        n = rng.randint(lo, hi)
+        rows.append([m["id"], d.isoformat(), str(round(v / scale * n)), str(n)])
+    return rows
 
 
 def write_projects(path: Path) -> None:

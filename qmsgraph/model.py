@@ -62,6 +62,10 @@ class DataPoint(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
     date: dt.date
     value: float = Field(allow_inf_nan=False)
+    denominator: float | None = Field(None, ge=0, allow_inf_nan=False, description=(
+        "For p/u charts: patients, bed days or opportunities the value is counted out of."))
+    rebase: str | None = Field(None, min_length=1, max_length=500, description=(
+        "Why a new centre line and limits start at this point (a rebase, with its reason)."))
 
 
 class Node(BaseModel):
@@ -142,6 +146,7 @@ class Measure(Node):
     target: float | None = Field(None, allow_inf_nan=False)
     frequency: Literal["monthly", "weekly", "quarterly", "daily"] = "monthly"
     quality_domains: list[QualityDomain] = Field(default_factory=list)
+    chart_type: Literal["xmr", "run", "i", "p", "u", "c", "g", "t", "pp", "up"] = "xmr"
     data: list[DataPoint] = Field(default_factory=list)
 
     @field_validator("data")
@@ -183,6 +188,7 @@ class SecondaryDriver(Node):
 
 class ChangeIdea(Node):
     kind: ClassVar[str] = "ChangeIdea"
+    date: dt.date | None = None
 
 
 class PDSACycle(Node):

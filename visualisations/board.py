@@ -24,6 +24,7 @@ from qmsgraph import schema
 from qmsgraph.alignment import RULES, SEVERITY_ORDER, AuditReport, Finding, contributors
 from qmsgraph.graph import QMSGraph
 from qmsgraph.model import Measure
+from qmsgraph.spc.measures import board_facts, display_value
 
 from . import page, style
 from .maps import LinkMode, concern_from_spc
@@ -98,6 +99,14 @@ def _icon(kind: str, icon: str | None) -> dict[str, Any] | None:
         return None
     sym, short, colour = table[icon]
     return {"symbol": sym, "text": short, "colour": colour, "name": icon}
+
+
+def _chart_facts(graph: QMSGraph, measure_id: str, link: Any) -> dict[str, Any]:
+    """The measure's chart type, its latest annotations (linked) and a rebase prompt."""
+    facts = board_facts(graph, measure_id)
+    facts["marks"] = [{"date": a.date.isoformat(), "text": a.text, "short": a.kind_label_lower,
+                       "href": link(a.node) if a.node else None} for a in facts["marks"]]
+    return facts
 
 
 def render_board(graph: QMSGraph, report: AuditReport,
@@ -184,7 +193,7 @@ def render_board(graph: QMSGraph, report: AuditReport,
             if isinstance(node, Measure) and node.data:
                 p = node.data[-1]
                 unit = f" {node.unit_of_measure}" if node.unit_of_measure else ""
-                latest = f"{p.value:g}{unit}"
+                latest = f"{display_value(node, p):g}{unit}"  # a p/u chart: the rate
                 latest_date = f"{p.date:%b %Y}"
             else:
                 latest_date = None
@@ -196,6 +205,7 @@ def render_board(graph: QMSGraph, report: AuditReport,
                 "target": f"{node.target:g}" if getattr(node, "target", None) is not None
                 else None,
                 "findings": [f.rule for f in findings_by_node.get(m.node, [])],
+                **_chart_facts(graph, m.node, link),
                 "via": " \u2192 ".join(st.label for st in m.path[1:-1]),
             })
         goal_cards.append({

@@ -198,7 +198,9 @@ def _facts(graph: QMSGraph, nid: str, report: AuditReport | None) -> list[list[s
     if isinstance(node, Measure) and node.data:
         last = node.data[-1]
         unit = f" {node.unit_of_measure}" if node.unit_of_measure else ""
-        facts.append(["Latest value", f"{last.value:g}{unit} ({last.date:%b %Y}), "
+        from qmsgraph.spc.measures import display_value  # a p/u chart: the rate
+
+        facts.append(["Latest value", f"{display_value(node, last):g}{unit} ({last.date:%b %Y}), "
                                       f"{len(node.data)} points"])
     if report is not None and nid in report.classification:
         facts.append(["Alignment", report.classification[nid]])

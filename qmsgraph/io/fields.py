@@ -20,10 +20,13 @@ from .. import schema
 from ..model import NODE_CLASSES
 
 __all__ = ["Column", "columns", "column_names", "canonical_header", "unknown_column_message",
-           "markdown_tables", "EDGE_COLUMNS", "DATA_COLUMNS"]
+           "markdown_tables", "EDGE_COLUMNS", "DATA_COLUMNS", "DATA_EXTRA_COLUMNS"]
 
 EDGE_COLUMNS = ("source", "kind", "target", "reason")
 DATA_COLUMNS = ("measure_id", "date", "value")
+# optional after the three: the denominator of a proportion or rate, and the reason for a
+# rebase starting at that point (docs/spc.md)
+DATA_EXTRA_COLUMNS = ("denominator", "rebase")
 _SKIP = {"provenance", "data"}
 
 _EXAMPLES = {
@@ -164,7 +167,7 @@ def _all_names() -> dict[str, str]:
             names.setdefault(_norm(c.name), c.name)
     for n in schema.EDGE_KINDS:
         names.setdefault(_norm(n), n)
-    for n in (*EDGE_COLUMNS, *DATA_COLUMNS):
+    for n in (*EDGE_COLUMNS, *DATA_COLUMNS, *DATA_EXTRA_COLUMNS):
         names.setdefault(_norm(n), n)
     return names
 

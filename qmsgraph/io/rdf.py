@@ -106,6 +106,10 @@ def to_rdf(graph: QMSGraph) -> Graph:
             g.add((p, RDF.type, QMS.DataPoint))
             g.add((p, QMS.periodStart, Literal(point.date.isoformat(), datatype=XSD.date)))
             g.add((p, QMS.value, Literal(point.value, datatype=XSD.double)))
+            if point.denominator is not None:
+                g.add((p, QMS.denominator, Literal(point.denominator, datatype=XSD.double)))
+            if point.rebase is not None:
+                g.add((p, QMS.rebaseReason, Literal(point.rebase)))
         _add_provenance(g, s, node.provenance)
     for e in graph.edges():
         s, o, pred = node_iri(e.source), node_iri(e.target), QMS[e.kind]
@@ -223,7 +227,11 @@ def from_rdf(g: Graph, source: str = "rdf") -> tuple[list[Node], list[Edge]]:
                 problems.append(f"{where}: data point <{p}> needs qms:periodStart and "
                                 "qms:value")
                 continue
-            points.append({"date": str(d), "value": str(v)})
+            point = {"date": str(d), "value": str(v)}
+            for key, pred in (("denominator", QMS.denominator), ("rebase", QMS.rebaseReason)):
+                if (extra := g.value(p, pred)) is not None:
+                    point[key] = str(extra)
+            points.append(point)
         if points:
             data["data"] = points
         try:

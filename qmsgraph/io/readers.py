@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import yaml
+from pydantic import ValidationError as PydanticValidationError
 
 from .. import schema
 from ..errors import ValidationError
@@ -94,13 +95,20 @@ class _Collector:
             return
         self.edges[edge.key] = (edge, where)
 
-    def add_point(self, measure_id: str, date: dt.date, value: float, where: str) -> None:
+    def add_point(self, measure_id: str, date: dt.date, value: float, where: str,
+                  **extra: Any) -> None:
+        try:
+            point = DataPoint(date=date, value=value, **extra)
+        except PydanticValidationError as err:
+            self.problem(where, "; ".join(f"{'.'.join(map(str, e['loc']))}: {e['msg']}"
+                                          for e in err.errors()))
+            return
         series = self.points.setdefault(measure_id, {})
         if date in series:
             self.problem(where, f"duplicate data point for measure {measure_id!r} on "
                                 f"{date.isoformat()} (first at {series[date][1]})")
             return
-        series[date] = (DataPoint(date=date, value=value), where)
+        series[date] = (point, where)
 
 
 # ---------------------------------------------------------------------------- YAML

@@ -1,8 +1,8 @@
 """Exports for spreadsheets and mapping tools: CSV files and Kumu's JSON blueprint.
 
 * :func:`to_csv_files`: ``nodes.csv`` (a ``kind`` column and every field), ``edges.csv``
-  (``source,kind,target,reason``) and ``measure_data.csv`` (``measure_id,date,value``),
-  UTF-8 with a byte-order mark so that Excel shows non-ASCII text right. The three files
+  (``source,kind,target,reason``) and ``measure_data.csv``
+  (``measure_id,date,value,denominator,rebase``), UTF-8 with a byte-order mark so that Excel shows non-ASCII text right. The three files
   load back with ``qmsgraph load nodes.csv edges.csv measure_data.csv``. Text that a
   spreadsheet would run as a formula is neutralised (see :func:`.xlsx.neutralise`).
 * :func:`to_kumu`: Kumu's JSON blueprint (``elements`` with ``id``, ``label``, ``type``,
@@ -64,10 +64,12 @@ def to_csv_files(graph: QMSGraph) -> dict[str, str]:
     edges: list[list[Any]] = [list(fields.EDGE_COLUMNS)]
     for e in sorted(graph.edges(), key=lambda e: e.key):
         edges.append([e.source, e.kind, e.target, _value(e.provenance.reason)])
-    data: list[list[Any]] = [list(fields.DATA_COLUMNS)]
+    data: list[list[Any]] = [[*fields.DATA_COLUMNS, *fields.DATA_EXTRA_COLUMNS]]
     for n in nodes:
         for p in getattr(n, "data", None) or ():
-            data.append([n.id, p.date.isoformat(), repr(p.value)])
+            data.append([n.id, p.date.isoformat(), repr(p.value),
+                         "" if p.denominator is None else repr(p.denominator),
+                         _value(p.rebase)])
     return dict(zip(CSV_FILES, (_csv(rows), _csv(edges), _csv(data)), strict=True))
 
 

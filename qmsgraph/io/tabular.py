@@ -6,7 +6,8 @@ A table is one of three things, told by its header:
 * a **node register**: ``id``, ``label``, fields of the kind and relation columns; the
   kind comes from a ``kind`` column, the sheet name (Excel) or the file name;
 * an **edge list**: ``source``, ``kind``, ``target`` and optionally ``reason``;
-* **measure data**: ``measure_id``, ``date``, ``value``.
+* **measure data**: ``measure_id``, ``date``, ``value``, optionally ``denominator`` and
+  ``rebase``.
 
 Cells are checked here, so that an error names the file, sheet, row and column: dates are
 ISO (``2025-10-01``), or day-first UK dates (``01/10/2025``) when the caller says so
@@ -193,7 +194,8 @@ def read_table(header: Sequence[Any], rows: Iterable[tuple[int, Sequence[Any]]],
     if present >= {"source", "kind", "target"} and present <= set(fields.EDGE_COLUMNS):
         _edge_rows(names, rows, source, where, col, colname)
         return
-    if present == set(fields.DATA_COLUMNS):
+    if present >= set(fields.DATA_COLUMNS) and present <= {*fields.DATA_COLUMNS,
+                                                            *fields.DATA_EXTRA_COLUMNS}:
         _data_rows(names, rows, where, col, opts, colname)
         return
     shown = [names[i] if i in specs else h for i, h in enumerate(raw)]  # for messages
@@ -367,7 +369,8 @@ def _data_rows(names: list[str], rows: Iterable[tuple[int, Sequence[Any]]], wher
             continue
         here = f"{where} row {rownum}"
         if len(cells) > len(names) and any(c not in (None, "") for c in cells[len(names):]):
-            col.problem(here, f"has {len(cells)} fields, expected measure_id,date,value")
+            expected = ",".join(n for n in names if n)
+            col.problem(here, f"has {len(cells)} fields, expected {expected}")
             continue
         get = {n: cells[i] if i < len(cells) else None for n, i in idx.items()}
         mid = _text(get["measure_id"]) if get["measure_id"] is not None else ""
@@ -385,4 +388,18 @@ def _data_rows(names: list[str], rows: Iterable[tuple[int, Sequence[Any]]], wher
         except ValueError as err:
             col.problem(f"{here} {colname(idx['value'])}", f"value {err}")
             continue
-        col.add_point(mid, date, value, here)
+        extra: dict[str, Any] = {}
+        for name in fields.DATA_EXTRA_COLUMNS:
+            cell = get.get(name)
+            if cell is None or _text(cell) == "":
+                continue
+            if name == "denominator":
+                try:
+                    extra[name] = _number(cell)
+                except ValueError as err:
+                    col.problem(f"{here} {colname(idx[name])}", f"denominator {err}")
+                    break
+            else:
+                extra[name] = _text(cell)
+        else:
+            col.add_point(mid, date, value, here, **extra)

@@ -152,7 +152,12 @@ def template_bytes() -> bytes:
                  fields.Column("reason", "text", help="Why (kept in the provenance).")]
     data_cols = [fields.Column("measure_id", "id", required=True, help="Id of a Measure."),
                  fields.Column("date", "date", required=True, help="Start of the period."),
-                 fields.Column("value", "number", required=True, help="The value.")]
+                 fields.Column("value", "number", required=True, help="The value (for a p or "
+                               "u chart measure: the count, out of the denominator)."),
+                 fields.Column("denominator", "number", help="For p and u chart measures: "
+                               "what the value is out of."),
+                 fields.Column("rebase", "text", help="Why a new centre line and limits "
+                               "start at this point (a recorded change).")]
     for title, cols in (("edges", edge_cols), ("measure_data", data_cols)):
         ws = wb.create_sheet(title)
         _header(ws, cols)

@@ -163,10 +163,10 @@ def to_xlsx(graph: QMSGraph) -> bytes:
         append_row(ws, [e.source, e.kind, e.target, e.provenance.reason])
     _style_header(ws, Font)
     ws = wb.create_sheet("measure_data")
-    ws.append(list(fields.DATA_COLUMNS))
+    ws.append([*fields.DATA_COLUMNS, *fields.DATA_EXTRA_COLUMNS])
     for n in graph.nodes():
         for p in getattr(n, "data", None) or ():
-            ws.append([n.id, p.date, p.value])
+            append_row(ws, [n.id, p.date, p.value, p.denominator, p.rebase])
     for cell in ws["B"][1:]:
         cell.number_format = "yyyy-mm-dd"
     _style_header(ws, Font)

@@ -51,6 +51,9 @@ def spc_of(m: Node, overrides: dict[str, Any] | None = None) -> SPCResult:
 
 def _hash(m: Measure) -> str:
     body = json.dumps([m.direction, m.target, [(p.date.isoformat(), p.value) for p in m.data]])
+    if m.chart_type != "xmr" or any(p.denominator is not None or p.rebase for p in m.data):
+        body += json.dumps([m.chart_type, m.unit_of_measure,
+                            [(p.denominator, p.rebase) for p in m.data]])
     return hashlib.sha256(body.encode()).hexdigest()[:32]
 
 
@@ -68,9 +71,15 @@ def summary(graph: QMSGraph, measure_id: str, store: Store | None = None) -> dic
         hit = cache.get_derived(measure_id, "spc", key)
         if hit is not None:
             return hit
-    r = spc_of(m)
-    out = {k: v for k, v in r.to_dict().items() if k not in ("points", "groups")}
-    out["point_types"] = [p.point_type for p in r.points]
+    if m.chart_type != "xmr" or any(p.rebase for p in m.data):
+        from .measures import measure_chart, qi_summary  # the chart type the measure states
+
+        out = qi_summary(measure_chart(graph, measure_id))
+    else:
+        r = spc_of(m)
+        out = {k: v for k, v in r.to_dict().items() if k not in ("points", "groups")}
+        out["point_types"] = [p.point_type for p in r.points]
+        out["chart_type"] = "xmr"
     out["last_date"] = m.data[-1].date.isoformat()
     out["n"] = len(m.data)
     if cache is not None:

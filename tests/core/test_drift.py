@@ -33,6 +33,8 @@ EXTRA_OBJECT_PROPERTIES = {"hasDataPoint": (("Measure",), ("DataPoint",))}
 EXTRA_DATATYPE_PROPERTIES: dict[str, tuple[tuple[str, ...], str]] = {
     "periodStart": (("DataPoint",), "date"),
     "value": (("DataPoint",), "double"),
+    "denominator": (("DataPoint",), "double"),
+    "rebaseReason": (("DataPoint",), "string"),
     "sourceFile": ((), "string"),
     "sourceLocation": ((), "string"),
     "reason": ((), "string"),

@@ -5,6 +5,7 @@ the store URI (see the package docstring).
 from __future__ import annotations
 
 import datetime as dt
+import math
 import re
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
@@ -42,7 +43,7 @@ ENV_BATCH = "QMSGRAPH_NEO4J_BATCH"
 SCHEMES = ("bolt", "bolt+s", "bolt+ssc", "neo4j", "neo4j+s", "neo4j+ssc")
 
 PROV_FIELDS = ("source", "location", "agent", "at", "reason")
-DATA_PROPS = ("data_dates", "data_values")
+DATA_PROPS = ("data_dates", "data_values", "data_denominators", "data_rebases")
 RESERVED = frozenset({"id", "kind", "label", "description", "version", "data_last", "data_n",
                       "spc_summary",
                       *DATA_PROPS, *(f"prov_{f}" for f in PROV_FIELDS)})
@@ -119,6 +120,11 @@ def node_props(node: Node, version: int | None = None) -> dict[str, Any]:
         if node.data:
             d["data_dates"] = [p.date.isoformat() for p in node.data]
             d["data_values"] = [float(p.value) for p in node.data]
+            if any(p.denominator is not None for p in node.data):  # NaN: none (no nulls in lists)
+                d["data_denominators"] = [math.nan if p.denominator is None else p.denominator
+                                          for p in node.data]
+            if any(p.rebase for p in node.data):
+                d["data_rebases"] = [p.rebase or "" for p in node.data]
             d["data_last"] = node.data[-1].date.isoformat()
     if version is not None:
         d["version"] = version
@@ -145,7 +151,8 @@ def project(v: str, data: bool = True) -> str:
              "spc_summary: null"]
     parts += [f"{a}: toString({v}.{a})" for a in DATE_ATTRS]
     parts += ([f"data_dates: [d IN {v}.data_dates | toString(d)]"] if data
-              else ["data_dates: null", "data_values: null"])
+              else ["data_dates: null", "data_values: null", "data_denominators: null",
+                    "data_rebases: null"])
     return f"{v} {{{', '.join(parts)}}}"
 
 
@@ -211,9 +218,23 @@ def node_from_props(p: dict[str, Any], where: str = "",
         if k not in RESERVED and v is not None:
             d[k] = v
     if d["kind"] == "Measure" and p.get("data_dates"):
-        d["data"] = [{"date": a, "value": b}
-                     for a, b in zip(p["data_dates"], p["data_values"], strict=True)]
+        d["data"] = _points(p["data_dates"], p["data_values"], p.get("data_denominators"),
+                            p.get("data_rebases"))
     return make_node(d, location=f"{where} node {p.get('id')}".strip())
+
+
+def _points(dates: list[Any], values: list[Any], denominators: list[Any] | None,
+            rebases: list[Any] | None) -> list[dict[str, Any]]:
+    """A measure's data points from its parallel lists (NaN denominator, '' rebase: none)."""
+    out: list[dict[str, Any]] = []
+    for i, (a, b) in enumerate(zip(dates, values, strict=True)):
+        point: dict[str, Any] = {"date": a, "value": b}
+        if denominators is not None and not math.isnan(denominators[i]):
+            point["denominator"] = denominators[i]
+        if rebases is not None and rebases[i]:
+            point["rebase"] = rebases[i]
+        out.append(point)
+    return out
 
 
 def edge_props(edge: Edge) -> dict[str, Any]:

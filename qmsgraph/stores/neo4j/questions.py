@@ -29,7 +29,15 @@ if TYPE_CHECKING:
     )
     from .store import Neo4jStore
 
-from .mapping import LIGHT_FIELDS, THREAD, _light_edge, light_list, light_node, project_light
+from .mapping import (
+    LIGHT_FIELDS,
+    THREAD,
+    _light_edge,
+    _points,
+    light_list,
+    light_node,
+    project_light,
+)
 
 
 class ServerQuestions:
@@ -102,16 +110,17 @@ class ServerQuestions:
                 "MATCH (m:Measure) WHERE m.data_n >= $min RETURN collect([m.id, "
                 "m.spc_summary, m.version, CASE WHEN m.spc_summary IS NULL THEN [m.label, "
                 "m.measure_type, m.direction, m.target, [d IN m.data_dates | toString(d)], "
-                "m.data_values] END]) AS rows", min=MIN_POINTS).single()["rows"]
+                "m.data_values, m.chart_type, m.unit_of_measure, m.data_denominators, "
+                "m.data_rebases] END]) AS rows", min=MIN_POINTS).single()["rows"]
             for mid, body, version, series in rows:
                 if body is not None:
                     cached[mid] = json.loads(body)
                     continue
-                label_, mt, direction, target, dates, vals = series
+                label_, mt, direction, target, dates, vals, chart, unit, dens, rebs = series
                 node = make_node({
                     "kind": "Measure", "id": mid, "label": label_, "measure_type": mt,
-                    "direction": direction, "target": target,
-                    "data": [{"date": d, "value": v} for d, v in zip(dates, vals, strict=True)]},
+                    "direction": direction, "target": target, "chart_type": chart or "xmr",
+                    "unit_of_measure": unit, "data": _points(dates, vals, dens, rebs)},
                     location=f"{self.url} node {mid}")
                 g.g.add_node(mid, node=node)
                 versions[mid] = int(version or 1)

@@ -7,6 +7,7 @@ collected across all files so that one run reports them all.
 
 from __future__ import annotations
 
+import copy
 import csv
 import datetime as dt
 import io
@@ -30,6 +31,7 @@ from ..model import (
     make_node,
 )
 from ..stores import ApplyResult, ChangeSet, Progress, Store
+from . import safe
 
 LIST_SEP = ";"
 LIST_FIELDS = {"quality_domains", "quadruple_aim"}
@@ -102,22 +104,104 @@ class _Collector:
 # ---------------------------------------------------------------------------- YAML
 
 class _LineLoader(yaml.SafeLoader):
-    """A safe loader that records the line of every mapping as ``__line__``."""
+    """A safe loader that records the line of every mapping as ``__line__``, with bounded
+    nesting depth and alias expansion (:mod:`qmsgraph.io.safe`): a "billion laughs" of
+    nested aliases is refused before anything is built from it."""
+
+    def __init__(self, stream: str) -> None:
+        super().__init__(stream)
+        self._depth = 0
+        self._aliases = False
+
+    def compose_node(self, parent: Any, index: Any) -> Any:
+        if self.check_event(yaml.AliasEvent):
+            self._aliases = True
+        self._depth += 1
+        try:
+            if self._depth > safe.MAX_DEPTH:
+                raise yaml.composer.ComposerError(
+                    None, None, f"nested more than {safe.MAX_DEPTH} levels deep",
+                    self.peek_event().start_mark)
+            return super().compose_node(parent, index)
+        finally:
+            self._depth -= 1
+
+    def compose_document(self) -> Any:
+        node = super().compose_document()
+        if node is not None and self._aliases:
+            _check_expansion(node)
+        return node
+
+
+def _check_expansion(root: yaml.Node) -> None:
+    """Refuse a document whose aliases expand it by more than ``YAML_ALIAS_NODES`` nodes,
+    or that contains itself (a recursive alias). Sizes are counted on the composed graph,
+    each shared node once, so the check is as cheap as the file is small."""
+    size: dict[int, int] = {}
+    distinct = 0
+    on_path: set[int] = set()
+    stack: list[tuple[yaml.Node, bool]] = [(root, False)]
+    while stack:
+        node, done = stack.pop()
+        key = id(node)
+        if done:
+            on_path.discard(key)
+            kids = _children(node)
+            size[key] = 1 + sum(size[id(k)] for k in kids)
+            continue
+        if key in size:
+            continue
+        if key in on_path:
+            raise yaml.composer.ComposerError(
+                None, None, "an alias refers to a node that contains it (a recursive "
+                "structure)", node.start_mark)
+        distinct += 1
+        on_path.add(key)
+        stack.append((node, True))
+        stack.extend((k, False) for k in _children(node) if id(k) not in size)
+    expanded = size[id(root)]
+    if expanded - distinct > safe.YAML_ALIAS_NODES:
+        raise yaml.composer.ComposerError(
+            None, None, f"aliases expand this document from {distinct:,} to {expanded:,} "
+            f"nodes; at most {safe.YAML_ALIAS_NODES:,} may come from aliases",
+            root.start_mark)
+
+
+def _children(node: yaml.Node) -> list[yaml.Node]:
+    if isinstance(node, yaml.SequenceNode):
+        return list(node.value)
+    if isinstance(node, yaml.MappingNode):
+        return [x for pair in node.value for x in pair]
+    return []
+
+
+def _construct(loader: yaml.SafeLoader, node: yaml.Node) -> Any:
+    try:
+        return loader.construct_object(node, deep=True)
+    except ValueError as err:  # an impossible date (2024-02-30), a 5,000-digit number
+        raise yaml.constructor.ConstructorError(
+            None, None, f"{node.value!r} cannot be read: {err}" if isinstance(node.value, str)
+            else str(err), node.start_mark) from None
 
 
 def _mapping_with_line(loader: yaml.SafeLoader, node: yaml.MappingNode) -> dict[str, Any]:
     mapping: dict[str, Any] = {}
     for key_node, value_node in node.value:
-        key = loader.construct_object(key_node, deep=True)
+        key = _construct(loader, key_node)
         if key in mapping:
             raise yaml.constructor.ConstructorError(
                 None, None, f"duplicate key {key!r}", key_node.start_mark)
-        mapping[key] = loader.construct_object(value_node, deep=True)
+        mapping[key] = _construct(loader, value_node)
     mapping["__line__"] = node.start_mark.line + 1
     return mapping
 
 
+def _sequence(loader: yaml.SafeLoader, node: yaml.SequenceNode) -> list[Any]:
+    return [_construct(loader, child) for child in node.value]
+
+
 _LineLoader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _mapping_with_line)
+_LineLoader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_SEQUENCE_TAG, _sequence)
 
 
 def _as_list(value: Any) -> list[Any]:
@@ -293,25 +377,25 @@ def _read_data_rows(name: str, rows: list[list[str]], col: _Collector) -> None:
 
 # ---------------------------------------------------------------------------- all
 
-def read_files(paths: Iterable[str | Path], graph: QMSGraph, *, mode: str = "add",
-               agent: str | None = None, reason: str | None = None,
-               texts: dict[str, str] | None = None) -> ChangeSet:
-    """Parse files into one ChangeSet against ``graph``; raise with every problem found.
-
-    ``mode`` is ``add`` (an id already in the graph is an error) or ``upsert`` (nodes that
-    exist are replaced, edges that exist are kept). ``texts`` gives file contents directly
-    (used by the API for uploads); otherwise the files are read from disk.
-    """
-    if mode not in ("add", "upsert"):
-        raise ValueError(f"mode must be 'add' or 'upsert', not {mode!r}")
+def parse_files(paths: Iterable[str | Path], *, agent: str | None = None,
+                reason: str | None = None, texts: dict[str, str] | None = None
+                ) -> ParsedFiles:
+    """Read and parse files without looking at any store (so no lock is needed while a
+    large or hostile file is parsed). Problems are kept, not raised: :func:`changes_for`
+    reports them with those the graph reveals. ``texts`` gives file contents directly (the
+    API's uploads); otherwise the files are read from disk, within the size limit."""
     col = _Collector(agent, reason)
     for p in paths:
         path = Path(p)
         col.sources.append(str(path))
         try:
-            text = texts[str(p)] if texts is not None else path.read_text(encoding="utf-8")
-        except (OSError, UnicodeDecodeError) as err:
-            col.problem(str(path), f"cannot read: {err}")
+            if texts is not None:
+                text = texts[str(p)]
+                safe.check_size(str(path), len(text))
+            else:
+                text = safe.read_text(path)
+        except ValidationError as err:
+            col.problems.extend(err.problems)
             continue
         suffix = path.suffix.lower()
         if suffix in (".yaml", ".yml"):
@@ -338,6 +422,22 @@ def read_files(paths: Iterable[str | Path], graph: QMSGraph, *, mode: str = "add
         else:
             col.problem(str(path), f"unknown file type {suffix!r}: use .yaml, .csv, "
                         + ", ".join(sorted(RDF_SUFFIXES)))
+    return col
+
+
+ParsedFiles = _Collector
+"""What :func:`parse_files` found: nodes, edges, data points and problems, by file."""
+
+
+def changes_for(parsed: ParsedFiles, graph: QMSGraph, *, mode: str = "add") -> ChangeSet:
+    """The ChangeSet that applies ``parsed`` to ``graph``; raise with every problem found.
+
+    ``mode`` is ``add`` (an id already in the graph is an error) or ``upsert`` (nodes that
+    exist are replaced, edges that exist are kept). ``parsed`` is left as it was."""
+    if mode not in ("add", "upsert"):
+        raise ValueError(f"mode must be 'add' or 'upsert', not {mode!r}")
+    col = copy.copy(parsed)
+    col.nodes, col.updates, col.problems = dict(col.nodes), {}, list(col.problems)
     _merge_points(col, graph)
     _check_edges(col, graph)
     if col.problems:
@@ -365,6 +465,17 @@ def read_files(paths: Iterable[str | Path], graph: QMSGraph, *, mode: str = "add
             f"{len(col.problems)} problem(s): " + "; ".join(col.problems[:5])
             + (" ..." if len(col.problems) > 5 else ""), problems=col.problems)
     return cs
+
+
+def read_files(paths: Iterable[str | Path], graph: QMSGraph, *, mode: str = "add",
+               agent: str | None = None, reason: str | None = None,
+               texts: dict[str, str] | None = None) -> ChangeSet:
+    """Parse files into one ChangeSet against ``graph``; raise with every problem found
+    (:func:`parse_files`, then :func:`changes_for`)."""
+    if mode not in ("add", "upsert"):
+        raise ValueError(f"mode must be 'add' or 'upsert', not {mode!r}")
+    return changes_for(parse_files(paths, agent=agent, reason=reason, texts=texts), graph,
+                       mode=mode)
 
 
 def _check_edges(col: _Collector, graph: QMSGraph) -> None:
@@ -417,5 +528,6 @@ def load_files(store: Store, paths: Iterable[str | Path], *, mode: str = "add",
                dry_run: bool = False, agent: str | None = None, reason: str | None = None,
                progress: Progress | None = None) -> ApplyResult:
     """Read files and apply them to ``store`` in one transaction (or only check: dry_run)."""
-    changes = read_files(paths, store.view(), mode=mode, agent=agent, reason=reason)
+    parsed = parse_files(paths, agent=agent, reason=reason)
+    changes = changes_for(parsed, store.view(), mode=mode)
     return store.apply(changes, dry_run=dry_run, progress=progress)

@@ -31,6 +31,8 @@ from .alignment import (
 from .errors import QMSGraphError, ValidationError
 from .io.export import FORMATS, export
 from .io.readers import load_files
+from .io.safe import csv_row
+from .io.safe import for_terminal as tty
 from .spc import SPCOptions, analyse
 from .spc.chart import render_png, render_svg
 from .spc.graph import all_summaries, has_concern, measure_spc
@@ -47,11 +49,11 @@ StoreOpt = Annotated[str, typer.Option(
 
 
 def _fail(err: Exception) -> None:
-    err_console.print(f"[bold red]error:[/] {err}", highlight=False, soft_wrap=True)
+    err_console.print(f"[bold red]error:[/] {tty(err)}", highlight=False, soft_wrap=True)
     problems = getattr(err, "problems", None)
     if isinstance(err, ValidationError) and problems and len(problems) > 1:
         for p in problems[:50]:
-            err_console.print(f"  - {p}", highlight=False, soft_wrap=True)
+            err_console.print(f"  - {tty(p)}", highlight=False, soft_wrap=True)
         if len(problems) > 50:
             err_console.print(f"  ... and {len(problems) - 50} more", highlight=False)
     raise typer.Exit(1)
@@ -120,9 +122,17 @@ def load(
     reason: Annotated[str | None, typer.Option(help="Why (kept in the provenance).")] = None,
 ) -> None:
     """Load files in one transaction: all of them, or nothing if any is wrong."""
-    with _open(store) as s, progress_bar("loading") as cb:
-        result = load_files(s, paths, mode="upsert" if update else "add", dry_run=dry_run,
-                            agent=os.environ.get("USER"), reason=reason, progress=cb)
+    new = "://" not in store and not Path(store).exists()
+    try:
+        with _open(store) as s, progress_bar("loading") as cb:
+            result = load_files(s, paths, mode="upsert" if update else "add",
+                                dry_run=dry_run, agent=os.environ.get("USER"),
+                                reason=reason, progress=cb)
+    except BaseException:
+        if new:  # a failed load into a mistyped path leaves no empty store behind
+            for extra in ("", "-wal", "-shm", "-core.npz"):
+                Path(store + extra).unlink(missing_ok=True)
+        raise
     verb = "would add" if dry_run else "added"
     console.print(f"{verb} {result.nodes_added} nodes and {result.edges_added} edges, "
                   f"updated {result.nodes_updated} nodes")
@@ -143,8 +153,12 @@ def export_cmd(
     with _open(store, create=False) as s:
         text = export(s.graph(), fmt)
     if output:
-        output.write_text(text, encoding="utf-8")
-        console.print(f"wrote {output}")
+        try:
+            output.write_text(text, encoding="utf-8")
+        except OSError as err:
+            _fail(ValidationError(f"cannot write: {err.strerror or err}",
+                                  location=str(output)))
+        console.print(f"wrote {tty(output)}", highlight=False)
     else:
         sys.stdout.write(text)
 
@@ -270,7 +284,8 @@ def _findings_table(findings: list, title: str) -> Table:
     t.add_column("node", no_wrap=True)
     t.add_column("finding", ratio=1)
     for f in findings:
-        t.add_row(f"[{SEV_STYLE[f.severity]}]{f.severity}[/]", f.rule, f.node, f.message)
+        t.add_row(f"[{SEV_STYLE[f.severity]}]{f.severity}[/]", f.rule, tty(f.node),
+                  tty(f.message))
     return t
 
 
@@ -307,8 +322,8 @@ def audit_cmd(
     elif fmt == "csv":
         w = csv.writer(sys.stdout)
         w.writerow(["severity", "rule", "node", "kind", "label", "message"])
-        for f in findings:
-            w.writerow([f.severity, f.rule, f.node, f.kind, f.label, f.message])
+        for f in findings:  # csv_row: no formula a spreadsheet would run
+            w.writerow(csv_row([f.severity, f.rule, f.node, f.kind, f.label, f.message]))
     elif fmt == "markdown":
         sys.stdout.write(audit_markdown(report, findings))
     else:
@@ -342,15 +357,16 @@ def thread_cmd(node: Annotated[str, typer.Argument(help="Node id.")],
     if fmt == "json":
         sys.stdout.write(result.model_dump_json(indent=2) + "\n")
         return
-    console.print(f"[bold]{result.label}[/] ({result.kind} {result.node})", highlight=False)
+    console.print(f"[bold]{tty(result.label)}[/] ({result.kind} {tty(result.node)})",
+                  highlight=False)
     for t in result.threads:
-        chain = " ".join(f"{st.label} [dim]({st.kind})[/]" + (f" --{st.edge}-->"
+        chain = " ".join(f"{tty(st.label)} [dim]({st.kind})[/]" + (f" --{st.edge}-->"
                                                             if st.edge else "")
                          for st in t.path)
         colour = "green" if t.goal_status == "active" else "yellow"
         console.print(f"  [{colour}]{t.goal_status}[/] {chain}", highlight=False)
     if result.broken:
-        ends = ", ".join(result.last_reached) or result.node
+        ends = tty(", ".join(result.last_reached) or result.node)
         console.print(f"  [bold red]thread broken[/]: no active goal reached; it stops at "
                       f"{ends}", highlight=False)
 
@@ -381,17 +397,18 @@ def check_project_cmd(
               "orphaned": "red"}[result.verdict]
     console.print(f"Verdict: [bold {colour}]{result.verdict}[/]")
     for r in result.reasons:
-        console.print(f"  - {r}", highlight=False)
+        console.print(f"  - {tty(r)}", highlight=False)
     for t in result.threads[:3]:
-        console.print("  thread: " + " -> ".join(st.label for st in t.path), highlight=False)
+        console.print("  thread: " + tty(" -> ".join(st.label for st in t.path)),
+                      highlight=False)
     if result.lacks:
-        console.print("  lacks: " + "; ".join(result.lacks), highlight=False)
+        console.print("  lacks: " + tty("; ".join(result.lacks)), highlight=False)
     for a in result.alternatives:
-        console.print(f"  could align to: {a.label} ({a.goal}), score {a.score:g}",
+        console.print(f"  could align to: {tty(a.label)} ({tty(a.goal)}), score {a.score:g}",
                       highlight=False)
     for d in result.duplicates:
-        console.print(f"  would duplicate: {d.label} ({d.project}) in "
-                      f"{', '.join(d.units) or 'no unit'}", highlight=False)
+        console.print(f"  would duplicate: {tty(d.label)} ({tty(d.project)}) in "
+                      f"{tty(', '.join(d.units)) or 'no unit'}", highlight=False)
 
 
 @app.command("impact")
@@ -455,23 +472,26 @@ def spc_cmd(
     except QMSGraphError as err:
         _fail(err)
     out = chart or Path(f"spc-{stem}.png")
-    if out.suffix.lower() == ".svg":
-        out.write_text(render_svg(result, name, unit), encoding="utf-8")
-    else:
-        render_png(result, out, name, unit)
+    try:
+        if out.suffix.lower() == ".svg":
+            out.write_text(render_svg(result, name, unit), encoding="utf-8")
+        else:
+            render_png(result, out, name, unit)
+    except OSError as err:
+        _fail(ValidationError(f"cannot write: {err.strerror or err}", location=str(out)))
     if fmt == "json":
         sys.stdout.write(json.dumps(result.to_dict(), indent=2) + "\n")
         err_console.print(f"chart written to {out}")
         return
     d = result.to_dict()
-    console.print(f"[bold]{name}[/]: {len(result.points)} points", highlight=False)
+    console.print(f"[bold]{tty(name)}[/]: {len(result.points)} points", highlight=False)
     console.print(f"  mean {_num(d['mean'])}, process limits {_num(d['lpl'])} to "
                   f"{_num(d['upl'])}")
     console.print(f"  variation: {d['variation_label']}")
     if d["assurance_label"]:
         console.print(f"  assurance: {d['assurance_label']}")
     for sig in d["signals"]:
-        console.print(f"  - {sig}", highlight=False)
+        console.print(f"  - {tty(sig)}", highlight=False)
     console.print(f"chart written to {out}")
 
 

@@ -11,6 +11,7 @@ import yaml
 
 from ..graph import QMSGraph
 from .rdf import serialize
+from .safe import xml_text
 
 FORMATS = ("ttl", "jsonld", "graphml", "yaml")
 
@@ -24,7 +25,10 @@ def _scalar(value: Any) -> str | float | int | bool:
 
 
 def to_graphml(graph: QMSGraph) -> str:
-    """GraphML (for Gephi, yEd, Cytoscape): kind, label and fields as attributes."""
+    """GraphML (for Gephi, yEd, Cytoscape): kind, label and fields as attributes.
+
+    Characters XML cannot carry are dropped, so the file is well-formed whatever the graph
+    holds (the model refuses them on input; a store written before that may hold them)."""
     g = nx.MultiDiGraph()
     for n in graph.nodes():
         attrs = {"kind": n.kind, "label": n.label, "source": n.provenance.source}
@@ -34,9 +38,10 @@ def to_graphml(graph: QMSGraph) -> str:
             attrs[k] = _scalar(v)
         if getattr(n, "data", None):
             attrs["data"] = json.dumps([[p.date.isoformat(), p.value] for p in n.data])
-        g.add_node(n.id, **attrs)
+        g.add_node(n.id, **{k: xml_text(v) for k, v in attrs.items()})
     for e in graph.edges():
-        g.add_edge(e.source, e.target, key=e.kind, kind=e.kind, source=e.provenance.source)
+        g.add_edge(e.source, e.target, key=e.kind, kind=e.kind,
+                   source=xml_text(e.provenance.source))
     buf = io.BytesIO()
     nx.write_graphml(g, buf, encoding="utf-8")
     return buf.getvalue().decode("utf-8")

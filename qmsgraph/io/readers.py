@@ -103,6 +103,10 @@ class _Collector:
 
 # ---------------------------------------------------------------------------- YAML
 
+class _Refused(yaml.composer.ComposerError):
+    """A YAML file over a limit (depth, alias expansion, recursion): refused, not parsed."""
+
+
 class _LineLoader(yaml.SafeLoader):
     """A safe loader that records the line of every mapping as ``__line__``, with bounded
     nesting depth and alias expansion (:mod:`qmsgraph.io.safe`): a "billion laughs" of
@@ -119,7 +123,7 @@ class _LineLoader(yaml.SafeLoader):
         self._depth += 1
         try:
             if self._depth > safe.MAX_DEPTH:
-                raise yaml.composer.ComposerError(
+                raise _Refused(
                     None, None, f"nested more than {safe.MAX_DEPTH} levels deep",
                     self.peek_event().start_mark)
             return super().compose_node(parent, index)
@@ -152,7 +156,7 @@ def _check_expansion(root: yaml.Node) -> None:
         if key in size:
             continue
         if key in on_path:
-            raise yaml.composer.ComposerError(
+            raise _Refused(
                 None, None, "an alias refers to a node that contains it (a recursive "
                 "structure)", node.start_mark)
         distinct += 1
@@ -161,7 +165,7 @@ def _check_expansion(root: yaml.Node) -> None:
         stack.extend((k, False) for k in _children(node) if id(k) not in size)
     expanded = size[id(root)]
     if expanded - distinct > safe.YAML_ALIAS_NODES:
-        raise yaml.composer.ComposerError(
+        raise _Refused(
             None, None, f"aliases expand this document from {distinct:,} to {expanded:,} "
             f"nodes; at most {safe.YAML_ALIAS_NODES:,} may come from aliases",
             root.start_mark)
@@ -217,7 +221,8 @@ def _read_yaml(path: Path, text: str, col: _Collector) -> None:
     except yaml.MarkedYAMLError as err:
         mark = err.problem_mark or err.context_mark
         line = f"{name}:{mark.line + 1}" if mark else name
-        col.problem(line, f"malformed YAML: {err.problem or err}")
+        what = "refused" if isinstance(err, _Refused) else "malformed YAML"
+        col.problem(line, f"{what}: {err.problem or err}")
         return
     except (yaml.YAMLError, ValueError) as err:  # e.g. a date like 2024-13-01
         col.problem(name, f"malformed YAML: {err}")

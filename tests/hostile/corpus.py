@@ -91,6 +91,23 @@ class Listener:
         self.sock.close()
 
 
+@pytest.fixture
+def bounded_memory() -> Iterator[None]:
+    """For in-process tests: this process may grow by at most 1 GB of address space while
+    the test runs (a MemoryError then, not a machine brought to its knees)."""
+    soft, hard = resource.getrlimit(resource.RLIMIT_AS)
+    with open("/proc/self/status") as fh:
+        vm = next(int(ln.split()[1]) * 1024 for ln in fh if ln.startswith("VmSize:"))
+    limit = vm + 1024**3
+    if hard != resource.RLIM_INFINITY:
+        limit = min(limit, hard)
+    resource.setrlimit(resource.RLIMIT_AS, (limit, hard))
+    try:
+        yield
+    finally:
+        resource.setrlimit(resource.RLIMIT_AS, (soft, hard))
+
+
 @pytest.fixture(scope="module")
 def listener() -> Iterator[Listener]:
     lis = Listener()

@@ -22,7 +22,7 @@ from pydantic import (
 
 from . import schema
 from .errors import ValidationError as QMSValidationError
-from .io.safe import text_problem
+from .io.safe import strip_controls, text_problem
 
 ID_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9_.:\-]{0,127}$"
 _ID_RE = re.compile(ID_PATTERN)
@@ -54,7 +54,12 @@ class Provenance(BaseModel):
     at: dt.datetime = Field(default_factory=_now, description="When it was recorded (UTC).")
     reason: str | None = Field(None, description="Why, when a person says so.")
 
-    _text = field_validator("source", "location", "agent", "reason")(_clean_text)
+    @field_validator("source", "location", "agent", "reason")
+    @classmethod
+    def _strip_controls(cls, v: str | None) -> str | None:
+        """Provenance is metadata (a header, a file name): control characters are dropped
+        from it rather than refusing the change they describe."""
+        return None if v is None else strip_controls(v)
 
     @field_validator("at")
     @classmethod

@@ -32,9 +32,10 @@ from typing import Any
 
 from ..errors import ValidationError
 
-__all__ = ["MAX_DEPTH", "MAX_INPUT_MB", "YAML_ALIAS_NODES", "XML_ENTITY_CHARS", "csv_cell",
-           "csv_row", "for_terminal", "max_input_bytes", "read_text", "text_problem",
-           "xml_text"]
+__all__ = ["MAX_DEPTH", "MAX_INPUT_MB", "XML_ENTITY_CHARS", "YAML_ALIAS_NODES", "check_size",
+           "csv_cell", "csv_row", "for_terminal", "json_depth_problem", "jsonld_problems",
+           "max_input_bytes", "read_text", "strip_controls", "text_problem",
+           "xml_entity_problems", "xml_text"]
 
 MAX_INPUT_MB = 100
 """Largest input file, in MB (``QMSGRAPH_MAX_INPUT_MB`` overrides it)."""
@@ -67,6 +68,12 @@ def text_problem(value: str, *, single_line: bool = False) -> str | None:
     kind = f"{what}, {code}" if what else code
     return (f"contains a control character ({kind}) at position {m.start() + 1}; "
             "labels and text may not hold control, escape or bidi-override characters")
+
+
+def strip_controls(value: str) -> str:
+    """``value`` without the characters :func:`text_problem` refuses (tab and line breaks
+    kept): for metadata, where dropping them is better than refusing the change."""
+    return _BAD_TEXT.sub("", value)
 
 
 # ------------------------------------------------------------------------------ input

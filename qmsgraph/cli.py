@@ -13,7 +13,6 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
-import yaml
 from pydantic import ValidationError as PydanticValidationError
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
@@ -380,11 +379,12 @@ def check_project_cmd(
     fmt: Annotated[str, typer.Option("--format", "-f", help="text or json.")] = "text",
 ) -> None:
     """Check a proposed project against the strategic priorities (for QI hubs)."""
+    from .io.readers import load_yaml
+
     try:
-        data = yaml.safe_load(file.read_text(encoding="utf-8"))
-        proposal = ProjectProposal.model_validate(data)
-    except (OSError, yaml.YAMLError) as err:
-        _fail(ValidationError(f"cannot read proposal: {err}", location=str(file)))
+        proposal = ProjectProposal.model_validate(load_yaml(file))  # bounded, JSON too
+    except ValidationError as err:
+        _fail(err)
     except PydanticValidationError as err:
         _fail(ValidationError("; ".join(f"{'.'.join(map(str, e['loc']))}: {e['msg']}"
                                         for e in err.errors()), location=str(file)))
@@ -501,9 +501,11 @@ def _num(x: float | None) -> str:
 
 def read_series_csv(path: Path) -> tuple[list[str], list[str]]:
     """A plain date,value CSV for `qmsgraph spc --input`; errors name the row."""
+    from .io.safe import read_text
+
     try:
-        rows = list(csv.reader(path.read_text(encoding="utf-8").splitlines()))
-    except (OSError, UnicodeDecodeError, csv.Error) as err:
+        rows = list(csv.reader(read_text(path).splitlines()))
+    except csv.Error as err:
         raise ValidationError(f"cannot read: {err}", location=str(path)) from None
     if not rows or [h.strip().lower() for h in rows[0]] != ["date", "value"]:
         raise ValidationError("expected a header row 'date,value'", location=f"{path} row 1")

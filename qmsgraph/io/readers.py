@@ -107,10 +107,10 @@ class _Refused(yaml.composer.ComposerError):
     """A YAML file over a limit (depth, alias expansion, recursion): refused, not parsed."""
 
 
-class _LineLoader(yaml.SafeLoader):
-    """A safe loader that records the line of every mapping as ``__line__``, with bounded
-    nesting depth and alias expansion (:mod:`qmsgraph.io.safe`): a "billion laughs" of
-    nested aliases is refused before anything is built from it."""
+class BoundedLoader(yaml.SafeLoader):
+    """PyYAML's safe loader with bounded nesting depth and alias expansion
+    (:mod:`qmsgraph.io.safe`): a "billion laughs" of nested aliases, a recursive alias or
+    a 50,000-deep list is refused (a ``yaml.MarkedYAMLError``) before anything is built."""
 
     def __init__(self, stream: str) -> None:
         super().__init__(stream)
@@ -135,6 +135,25 @@ class _LineLoader(yaml.SafeLoader):
         if node is not None and self._aliases:
             _check_expansion(node)
         return node
+
+
+class _LineLoader(BoundedLoader):
+    """A bounded safe loader that records the line of every mapping as ``__line__``."""
+
+
+def load_yaml(path: Path) -> Any:
+    """A small YAML document from a file (a proposal, a settings file), size, depth and
+    aliases bounded; errors are ValidationErrors naming the file and line."""
+    text = safe.read_text(path)
+    try:
+        return yaml.load(text, Loader=BoundedLoader)  # noqa: S506 - SafeLoader subclass
+    except yaml.MarkedYAMLError as err:
+        mark = err.problem_mark or err.context_mark
+        where = f"{path}:{mark.line + 1}" if mark else str(path)
+        raise ValidationError(f"cannot read YAML: {err.problem or err}", location=where) \
+            from None
+    except (yaml.YAMLError, ValueError) as err:
+        raise ValidationError(f"cannot read YAML: {err}", location=str(path)) from None
 
 
 def _check_expansion(root: yaml.Node) -> None:

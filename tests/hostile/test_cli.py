@@ -154,3 +154,19 @@ def test_store_and_snapshot_are_readable_by_their_owner_only(tmp_path):
         if p.name.startswith("s.qmsdb"):
             assert p.stat().st_mode & 0o777 == 0o600, (p.name, oct(p.stat().st_mode))
     assert (tmp_path / "s.qmsdb-core.npz").exists()
+
+
+def test_a_proposal_bomb_is_refused_by_check_project(tmp_path):
+    store = str(tmp_path / "s.qmsdb")
+    assert qmsgraph("load", "--store", store, str(MINI)).returncode == 0
+    bomb = tmp_path / "proposal.yaml"
+    bomb.write_text((HOSTILE / "alias_bomb.yaml").read_text().replace(
+        "nodes:", "label: x\nmeasures: *a9\nnodes:"))
+    r = qmsgraph("check-project", str(bomb), "--store", store)
+    assert_clean_failure(r)
+    assert "proposal.yaml:1" in r.stderr and "aliases expand" in r.stderr, r.stderr
+    deep = tmp_path / "series.csv"
+    deep.write_text("date,value\n" + "2024-01-01,1\n" * 100_000)
+    r = qmsgraph("spc", "--input", str(deep), env={"QMSGRAPH_MAX_INPUT_MB": "1"})
+    assert_clean_failure(r)
+    assert "series.csv" in r.stderr and "the limit is 1 MB" in r.stderr

@@ -19,7 +19,7 @@ from rdflib.namespace import DCTERMS, PROV, SKOS
 from .. import schema
 from ..errors import ValidationError
 from ..graph import QMSGraph
-from ..model import Edge, Node, Provenance, make_edge, make_node
+from ..model import Edge, Node, Provenance, is_valid_id, make_edge, make_node
 from . import safe
 
 QMS = Namespace(schema.QMS)
@@ -168,6 +168,10 @@ def from_rdf(g: Graph, source: str = "rdf") -> tuple[list[Node], list[Edge]]:
             continue
         if cls not in _KIND_BY_CLASS:
             problems.append(f"{source}: <{s}>: unknown kind <{cls}>")
+            continue
+        if not is_valid_id(nid):
+            problems.append(f"{source}: <{s}>: gives the id {nid!r}, which is not a valid id "
+                            "(1-128 letters, digits and _ . : -, no spaces)")
             continue
         if nid in kinds:
             problems.append(f"{source}: <{s}>: has two kinds, {kinds[nid]} and "

@@ -103,3 +103,14 @@ def test_jsonld_contexts_anywhere_are_found():
     assert len(safe.jsonld_problems(
         [{"@graph": [{"@context": [None, "http://x/c"]}]}, {"@context": {"t": {
             "@id": "x", "@context": "file:///etc/passwd"}}}])) == 2
+
+
+def test_an_encoded_space_in_a_node_iri_names_the_id():
+    from qmsgraph.errors import ValidationError
+    from qmsgraph.io.rdf import read_rdf_text
+
+    ttl = ("@prefix qms: <https://w3id.org/qmsgraph/ontology#> .\n"
+           "@prefix skos: <http://www.w3.org/2004/02/skos/core#> .\n"
+           '<https://w3id.org/qmsgraph/id/node/Ward%207> a qms:Team ; skos:prefLabel "W" .\n')
+    with pytest.raises(ValidationError, match="gives the id 'Ward 7', which is not a valid id"):
+        read_rdf_text(ttl, "turtle", "x.ttl")

@@ -59,6 +59,20 @@ def authenticate(request: Request, bearer: HTTPAuthorizationCredentials | None,
     return Principal(key_id=info.id, name=info.name, role=info.role)
 
 
+def check_key(request: Request) -> ProblemException | None:
+    """The 401 a request's credentials earn, or None if they name an active key (for
+    errors raised before the route's own check, such as a malformed body)."""
+    header = request.headers.get("authorization", "")
+    scheme, _, token = header.partition(" ")
+    bearer = (HTTPAuthorizationCredentials(scheme=scheme, credentials=token.strip())
+              if scheme.lower() == "bearer" and token.strip() else None)
+    try:
+        authenticate(request, bearer, request.headers.get("x-api-key"))
+    except ProblemException as err:
+        return err
+    return None
+
+
 @cache
 def require_role(role: Role) -> Callable[..., Principal]:
     """A dependency that authenticates the caller and checks they have at least ``role``."""

@@ -139,17 +139,30 @@ class KeyStore:
         return self._info(row)
 
     def revoke(self, name_or_id: str) -> KeyInfo:
-        """Revoke the active key with this id (or, failing that, this name)."""
+        """Revoke the active key with this id (or, failing that, this name). The last active
+        admin key cannot be revoked (ConflictError): nobody could manage keys after it."""
         with self._lock:
-            rows = self._conn.execute(
-                "SELECT id, name, role, created, revoked FROM api_keys "
-                "WHERE (id=? OR name=?) AND revoked IS NULL ORDER BY id=? DESC",
-                (name_or_id, name_or_id, name_or_id)).fetchall()
-            if not rows:
-                raise NotFoundError(f"no active API key with id or name {name_or_id!r}")
-            info = self._info(rows[0])
-            when = _now()
-            self._conn.execute("UPDATE api_keys SET revoked=? WHERE id=?", (when, info.id))
+            self._conn.execute("BEGIN IMMEDIATE")  # the admin count and the revoke agree
+            try:
+                rows = self._conn.execute(
+                    "SELECT id, name, role, created, revoked FROM api_keys "
+                    "WHERE (id=? OR name=?) AND revoked IS NULL ORDER BY id=? DESC",
+                    (name_or_id, name_or_id, name_or_id)).fetchall()
+                if not rows:
+                    raise NotFoundError(f"no active API key with id or name {name_or_id!r}")
+                info = self._info(rows[0])
+                if info.role == "admin" and self._conn.execute(
+                        "SELECT count(*) FROM api_keys WHERE role='admin' AND revoked IS NULL"
+                ).fetchone()[0] <= 1:
+                    raise ConflictError(f"{info.name!r} ({info.id}) is the last active admin "
+                                        "key: create another admin key before revoking it")
+                when = _now()
+                self._conn.execute("UPDATE api_keys SET revoked=? WHERE id=?",
+                                   (when, info.id))
+                self._conn.execute("COMMIT")
+            except BaseException:
+                self._conn.execute("ROLLBACK")
+                raise
         return KeyInfo(info.id, info.name, info.role, info.created, when)
 
     def verify(self, key: str) -> KeyInfo | None:

@@ -195,6 +195,16 @@ def install(app: FastAPI) -> None:
 
     @app.exception_handler(RequestValidationError)
     async def _request(request: Request, exc: RequestValidationError) -> JSONResponse:
+        if getattr(request.state, "principal", None) is None and any(
+                e.get("loc", ("",))[0] == "body" for e in exc.errors()):
+            # A body is read (and a malformed one refused) before the route's key check
+            # runs: check the key first, so that nobody learns anything without one.
+            from .auth import check_key
+
+            refused = check_key(request)
+            if refused is not None:
+                return problem_response(refused.status, refused.detail,
+                                        instance=request.url.path, headers=refused.headers)
         errors = [ProblemItem(field=_loc(e.get("loc", ())), message=str(e.get("msg", "")))
                   for e in exc.errors()]
         first = errors[0].field if errors else None

@@ -22,6 +22,7 @@ from pydantic import (
 
 from . import schema
 from .errors import ValidationError as QMSValidationError
+from .io.safe import strip_controls, text_problem
 
 ID_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9_.:\-]{0,127}$"
 _ID_RE = re.compile(ID_PATTERN)
@@ -29,6 +30,17 @@ _ID_RE = re.compile(ID_PATTERN)
 
 def _now() -> dt.datetime:
     return dt.datetime.now(dt.UTC).replace(microsecond=0)
+
+
+def _clean_text(value: Any, info: Any) -> Any:
+    """Refuse control, escape and bidi-override characters in every text field (a label
+    may not even hold a line break): they break XML exports and reach terminals."""
+    for v in value if isinstance(value, list) else (value,):
+        if isinstance(v, str):
+            why = text_problem(v, single_line=info.field_name == "label")
+            if why:
+                raise ValueError(why)
+    return value
 
 
 class Provenance(BaseModel):
@@ -41,6 +53,13 @@ class Provenance(BaseModel):
     agent: str | None = Field(None, description="Who made the change (user or API key name).")
     at: dt.datetime = Field(default_factory=_now, description="When it was recorded (UTC).")
     reason: str | None = Field(None, description="Why, when a person says so.")
+
+    @field_validator("source", "location", "agent", "reason")
+    @classmethod
+    def _strip_controls(cls, v: str | None) -> str | None:
+        """Provenance is metadata (a header, a file name): control characters are dropped
+        from it rather than refusing the change they describe."""
+        return None if v is None else strip_controls(v)
 
     @field_validator("at")
     @classmethod
@@ -78,6 +97,8 @@ class Node(BaseModel):
     label: str = Field(min_length=1, max_length=500)
     description: str | None = Field(None, max_length=10_000)
     provenance: Provenance = Field(default_factory=Provenance)
+
+    _text = field_validator("*")(_clean_text)
 
     def attributes(self) -> dict[str, Any]:
         """The kind-specific fields that are set (no id, label, description, provenance)."""

@@ -9,7 +9,7 @@ from fastapi import APIRouter, Depends, Path, Request, Response
 
 from qmsgraph.errors import ValidationError
 from qmsgraph.io.export import export
-from qmsgraph.io.readers import read_files
+from qmsgraph.io.readers import changes_for, parse_files
 
 from ..auth import Principal, require_role
 from ..deps import AUTH_ERRORS, INVALID, problem
@@ -45,11 +45,12 @@ def run_import(st: AppState, who: Principal, request: ImportRequest) -> ImportRe
     if dup:
         raise ValidationError(f"two files named {', '.join(dup)}", field="files")
     texts = {f.name: f.content for f in request.files}
+    # Parse before taking the lock: a large or hostile file holds up nobody else.
+    parsed = parse_files(names, agent=who.name, reason=request.reason, texts=texts)
     lock = st.lock.read if request.dry_run else st.lock.write
     with lock():
         try:
-            changes = read_files(names, st.store.view(), mode=request.mode, agent=who.name,
-                                 reason=request.reason, texts=texts)
+            changes = changes_for(parsed, st.store.view(), mode=request.mode)
             result = st.store.apply(changes, dry_run=request.dry_run)
         except ValidationError as err:
             if not request.dry_run:

@@ -34,9 +34,10 @@ def create_key(st: State, _: Admin, body: KeyCreate) -> dict[str, Any]:
 
 
 @router.delete("/{key_id}", status_code=204, response_class=Response,
-               summary="Revoke an API key", responses={**NOT_FOUND, **INVALID})
+               summary="Revoke an API key", responses={**NOT_FOUND, **CONFLICT, **INVALID})
 def revoke_key(st: State, _: Admin, key_id: KeyId) -> Response:
-    """The key stops working at once. Its record stays, marked revoked."""
+    """The key stops working at once. Its record stays, marked revoked. The last active
+    admin key cannot be revoked (409)."""
     st.keys.get(key_id)
     st.keys.revoke(key_id)
     return Response(status_code=204)

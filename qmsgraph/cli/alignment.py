@@ -48,8 +48,11 @@ def findings_table(findings: list, title: str) -> Table:
     t.add_column("rule", no_wrap=True)
     t.add_column("node", no_wrap=True)
     t.add_column("finding", ratio=1)
+    from ..io.safe import for_terminal as tty
+
     for f in findings:
-        t.add_row(f"[{SEV_STYLE[f.severity]}]{f.severity}[/]", f.rule, f.node, f.message)
+        t.add_row(f"[{SEV_STYLE[f.severity]}]{f.severity}[/]", f.rule, tty(f.node),
+                  tty(f.message))
     return t
 
 
@@ -89,8 +92,10 @@ def audit_cmd(
     elif fmt == "csv":
         w = csv.writer(sys.stdout)
         w.writerow(["severity", "rule", "node", "kind", "label", "message"])
-        for f in findings:
-            w.writerow([f.severity, f.rule, f.node, f.kind, f.label, f.message])
+        from ..io.safe import csv_row
+
+        for f in findings:  # csv_row: no formula a spreadsheet would run
+            w.writerow(csv_row([f.severity, f.rule, f.node, f.kind, f.label, f.message]))
     elif fmt == "markdown":
         sys.stdout.write(audit_markdown(report, findings))
     else:
@@ -117,7 +122,7 @@ def thread_cmd(node: Annotated[str, typer.Argument(help="Node id.")],
                store: StoreOpt = DEFAULT_STORE,
                fmt: TextOrJson = "text") -> None:
     """Show a node's golden thread(s) up to the purpose, or where the thread breaks."""
-    from rich.markup import escape
+    from ..io.safe import for_terminal as escape
 
     with opened(store, create=False) as s:
         result = s.thread(node)
@@ -160,16 +165,16 @@ def check_project_cmd(
     fmt: TextOrJson = "text",
 ) -> None:
     """Check a proposed project against the strategic priorities (for QI hubs)."""
-    import yaml
     from pydantic import ValidationError as PydanticValidationError
 
     from ..alignment import ProjectProposal
+    from ..io.readers import load_yaml
+    from ..io.safe import for_terminal as tty
 
     try:
-        data = yaml.safe_load(file.read_text(encoding="utf-8"))
-        proposal = ProjectProposal.model_validate(data)
-    except (OSError, yaml.YAMLError) as err:
-        fail(ValidationError(f"cannot read proposal: {err}", location=str(file)))
+        proposal = ProjectProposal.model_validate(load_yaml(file))  # bounded, JSON too
+    except ValidationError as err:
+        fail(err)
     except PydanticValidationError as err:
         fail(ValidationError("; ".join(f"{'.'.join(map(str, e['loc']))}: {e['msg']}"
                                         for e in err.errors()), location=str(file)))
@@ -182,17 +187,18 @@ def check_project_cmd(
               "orphaned": "red"}[result.verdict]
     console.print(f"Verdict: [bold {colour}]{result.verdict}[/]")
     for r in result.reasons:
-        console.print(f"  - {r}", highlight=False)
+        console.print(f"  - {tty(r)}", highlight=False)
     for t in result.threads[:3]:
-        console.print("  thread: " + " -> ".join(st.label for st in t.path), highlight=False)
+        console.print("  thread: " + tty(" -> ".join(st.label for st in t.path)),
+                      highlight=False)
     if result.lacks:
-        console.print("  lacks: " + "; ".join(result.lacks), highlight=False)
+        console.print("  lacks: " + tty("; ".join(result.lacks)), highlight=False)
     for a in result.alternatives:
-        console.print(f"  could align to: {a.label} ({a.goal}), score {a.score:g}",
+        console.print(f"  could align to: {tty(a.label)} ({tty(a.goal)}), score {a.score:g}",
                       highlight=False)
     for d in result.duplicates:
-        console.print(f"  would duplicate: {d.label} ({d.project}) in "
-                      f"{', '.join(d.units) or 'no unit'}", highlight=False)
+        console.print(f"  would duplicate: {tty(d.label)} ({tty(d.project)}) in "
+                      f"{tty(', '.join(d.units)) or 'no unit'}", highlight=False)
 
 
 def impact_cmd(node: Annotated[str, typer.Argument(help="Node id.")],

@@ -47,11 +47,13 @@ def usage_error(message: str, option: str | None = None) -> NoReturn:
 
 def fail(err: Exception) -> NoReturn:
     """Print an error (and its problems, up to 50) and exit 1."""
-    err_console.print(f"[bold red]error:[/] {err}", highlight=False, soft_wrap=True)
+    from ..io.safe import for_terminal as tty
+
+    err_console.print(f"[bold red]error:[/] {tty(err)}", highlight=False, soft_wrap=True)
     problems = getattr(err, "problems", None)
     if isinstance(err, ValidationError) and problems and len(problems) > 1:
         for p in problems[:50]:
-            err_console.print(f"  - {p}", highlight=False, soft_wrap=True)
+            err_console.print(f"  - {tty(p)}", highlight=False, soft_wrap=True)
         if len(problems) > 50:
             err_console.print(f"  ... and {len(problems) - 50} more", highlight=False)
     raise typer.Exit(1)

@@ -62,12 +62,19 @@ def load(
     from ..io.readers import load_files
 
     notes: list[str] = []  # what an ArchiMate model held that the ontology does not map
-    with opened(store) as s, progress_bar("loading") as cb:
-        cmap = load_mapping(mapping) if mapping else None
-        result = load_files(s, paths, mode="upsert" if update else "add", dry_run=dry_run,
-                            agent=os.environ.get("USER"), reason=reason, progress=cb,
-                            encoding=encoding, dayfirst=dayfirst, notes=notes, mapping=cmap,
-                            source_names=source_name or None)
+    new = "://" not in store and not Path(store).exists()
+    try:
+        with opened(store) as s, progress_bar("loading") as cb:
+            cmap = load_mapping(mapping) if mapping else None
+            result = load_files(s, paths, mode="upsert" if update else "add",
+                                dry_run=dry_run, agent=os.environ.get("USER"), reason=reason,
+                                progress=cb, encoding=encoding, dayfirst=dayfirst,
+                                notes=notes, mapping=cmap, source_names=source_name or None)
+    except BaseException:
+        if new:  # a failed load into a mistyped path leaves no empty store behind
+            for extra in ("", "-wal", "-shm", "-core.npz"):
+                Path(store + extra).unlink(missing_ok=True)
+        raise
     for note in notes:
         err_console.print(f"note: {note}", highlight=False, soft_wrap=True)
     verb = "would add" if dry_run else "added"
@@ -102,8 +109,13 @@ def export(
             return
         text = export(s.view(), fmt)
     if output:
-        output.write_text(text, encoding="utf-8")
-        console.print(f"wrote {output}")
+        from ..io.safe import for_terminal as tty
+
+        try:
+            output.write_text(text, encoding="utf-8")
+        except OSError as err:
+            fail(ValidationError(f"cannot write: {err.strerror or err}", location=str(output)))
+        console.print(f"wrote {tty(output)}", highlight=False)
     else:
         sys.stdout.write(text)
 

@@ -45,7 +45,9 @@ def read_xy_csv(path: Path) -> tuple[str, list[str], list[str], list[str] | None
     """A CSV with header ``x,y``, ``x,y,n`` or ``date,value``: (form, x, y, n); errors name the
     file and row. ``y`` and ``n`` cells may be empty or NA (a missing value)."""
     try:
-        rows = list(csv.reader(path.read_text(encoding="utf-8-sig").splitlines()))
+        from ..io.safe import read_text
+
+        rows = list(csv.reader(read_text(path).lstrip("\ufeff").splitlines()))
     except (OSError, UnicodeDecodeError, csv.Error) as err:
         raise ValidationError(f"cannot read: {err}", location=str(path)) from None
     header = [h.strip().lower() for h in rows[0]] if rows else []
@@ -88,10 +90,12 @@ def _qi_options(chart: str, freeze: int | None, part: str | None, exclude: str |
 
 
 def _print_text(name: str, d: dict[str, Any]) -> None:
+    from ..io.safe import for_terminal as tty
     from ..spc.qiresults import CHART_LABELS
 
     label = CHART_LABELS[d.get("chart_type") or d.get("chart") or "xmr"]
-    console.print(f"[bold]{name}[/]: {label}, {len(d['points'])} points", highlight=False)
+    console.print(f"[bold]{tty(name)}[/]: {label}, {len(d['points'])} points",
+                  highlight=False)
     if "groups" in d:  # XmR
         num = [("n/a" if d[k] is None else f"{d[k]:.4g}") for k in ("mean", "lpl", "upl")]
         console.print(f"  mean {num[0]}, process limits {num[1]} to {num[2]}", highlight=False)
@@ -102,12 +106,12 @@ def _print_text(name: str, d: dict[str, Any]) -> None:
         console.print(f"  assurance: {d.get('assurance_label') or d['assurance_icon']}",
                       highlight=False)
     for sig in d.get("signals") or []:
-        console.print(f"  - {sig}", highlight=False)
+        console.print(f"  - {tty(sig)}", highlight=False)
     for a in d.get("annotations") or []:
-        console.print(f"  * {a['date']} {a['kind_label']}: {a['label']}", highlight=False)
+        console.print(f"  * {a['date']} {a['kind_label']}: {tty(a['label'])}", highlight=False)
     prompt = d.get("rebase_prompt")
     if prompt:
-        console.print(f"  rebase? {prompt['message']}", highlight=False)
+        console.print(f"  rebase? {tty(prompt['message'])}", highlight=False)
 
 
 def spc_cmd(
@@ -221,6 +225,7 @@ def _run(measure: str | None, input_file: Path | None, store: str, chart: str | 
 
 def _from_file(path: Path, chart: str, qi: dict[str, Any], xmr: dict[str, Any],
                title: str | None) -> tuple[dict[str, Any], Any, str]:
+    from ..io.safe import for_terminal
     from ..spc.attribute import qic
     from ..spc.chart import _build
     from ..spc.measures import qi_icons
@@ -230,7 +235,7 @@ def _from_file(path: Path, chart: str, qi: dict[str, Any], xmr: dict[str, Any],
     from ..spc.xmr import analyse
 
     form, xs, ys, ns = read_xy_csv(path)
-    name = title or path.stem
+    name = for_terminal(title or path.stem, markup=False)  # drawn in the chart too
     if chart == "xmr":
         if ns is not None:
             raise ValidationError("an XmR chart has no denominator: drop the n column or "
@@ -268,7 +273,9 @@ def _from_store(measure: str, store: str, chart: str | None, qi: dict[str, Any],
         mc = measure_chart(graph, measure, overrides, chart=chart, suggest_rebase=suggest_rebase)
     finally:
         s.close()
-    name = title or mc.measure.label
+    from ..io.safe import for_terminal
+
+    name = for_terminal(title or mc.measure.label, markup=False)
     return mc.to_dict(), lambda: measure_figure(mc, name), name
 
 

@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import json
+import re
 from typing import Any
 from urllib.parse import quote, unquote
 
@@ -17,7 +19,8 @@ from rdflib.namespace import DCTERMS, PROV, SKOS
 from .. import schema
 from ..errors import ValidationError
 from ..graph import QMSGraph
-from ..model import Edge, Node, Provenance, make_edge, make_node
+from ..model import Edge, Node, Provenance, is_valid_id, make_edge, make_node
+from . import safe
 
 QMS = Namespace(schema.QMS)
 ID = Namespace(schema.DATA)
@@ -185,6 +188,10 @@ def from_rdf(g: Graph, source: str = "rdf") -> tuple[list[Node], list[Edge]]:
         if cls not in _KIND_BY_CLASS:
             problems.append(f"{source}: <{s}>: unknown kind <{cls}>")
             continue
+        if not is_valid_id(nid):
+            problems.append(f"{source}: <{s}>: gives the id {nid!r}, which is not a valid id "
+                            "(1-128 letters, digits and _ . : -, no spaces)")
+            continue
         if nid in kinds:
             problems.append(f"{source}: <{s}>: has two kinds, {kinds[nid]} and "
                             f"{_KIND_BY_CLASS[cls]}")
@@ -264,12 +271,48 @@ def from_rdf(g: Graph, source: str = "rdf") -> tuple[list[Node], list[Edge]]:
     return nodes, edges
 
 
+BASE = schema.DATA + "input/"
+"""The base IRI relative IRIs resolve against (never the working directory)."""
+_BAD_IRI = re.compile(r'[\s<>"{}|\\^`]')
+
+
 def parse_rdf(text: str, fmt: str, source: str) -> Graph:
+    """Parse RDF text with bounded resources: no URL fetched and no other file read (remote
+    and ``file:`` JSON-LD contexts, XML external entities and DTDs are refused), XML entity
+    expansion and JSON nesting bounded (:mod:`qmsgraph.io.safe`). Errors name ``source``."""
+    problems: list[str] = []
+    if fmt == "json-ld":
+        try:
+            data = json.loads(text)
+        except RecursionError:
+            problems.append(f"nested more than {safe.MAX_DEPTH} levels deep")
+        except ValueError as err:
+            problems.append(f"malformed JSON: {err}")
+        else:
+            deep = safe.json_depth_problem(data)
+            problems += [deep] if deep else safe.jsonld_problems(data)
+    elif fmt == "xml":
+        problems += safe.xml_entity_problems(text)
+    if problems:
+        raise ValidationError(f"{len(problems)} problem(s) in {source}: "
+                              + "; ".join(problems[:5]),
+                              problems=[f"{source}: {p}" for p in problems])
     g = Graph()
     try:
-        g.parse(data=text, format=fmt)
+        g.parse(data=text, format=fmt, publicID=BASE)
+    except RecursionError:
+        raise ValidationError(f"malformed {fmt}: nested too deeply to read",
+                              location=source) from None
     except Exception as err:  # rdflib raises many types; report them all the same way
         raise ValidationError(f"malformed {fmt}: {err}", location=source) from None
+    bad = sorted({str(t) for triple in g for t in triple
+                  if isinstance(t, URIRef) and _BAD_IRI.search(str(t))})
+    if bad:
+        raise ValidationError(
+            f"{len(bad)} IRI(s) contain a space or a character IRIs cannot hold, e.g. "
+            f"<{bad[0][:200]}>: encode it (a space is %20) or use an id without spaces",
+            location=source, problems=[f"{source}: IRI <{b[:200]}> contains a space or a "
+                                       "character IRIs cannot hold" for b in bad[:50]])
     return g
 
 

@@ -8,6 +8,7 @@ collected across all files so that one run reports them all.
 
 from __future__ import annotations
 
+import copy
 import datetime as dt
 from collections.abc import Iterable
 from pathlib import Path
@@ -31,6 +32,7 @@ from ..model import (
     make_node,
 )
 from ..stores import ApplyResult, ChangeSet, Progress, Store
+from . import safe
 from .names import source_name
 
 if TYPE_CHECKING:
@@ -113,23 +115,128 @@ class _Collector:
 
 # ---------------------------------------------------------------------------- YAML
 
-class _LineLoader(yaml.SafeLoader):
-    """A safe loader that records the line of every mapping as ``__line__``."""
+class _Refused(yaml.composer.ComposerError):
+    """A YAML file over a limit (depth, alias expansion, recursion): refused, not parsed."""
+
+
+class BoundedLoader(yaml.SafeLoader):
+    """PyYAML's safe loader with bounded nesting depth and alias expansion
+    (:mod:`qmsgraph.io.safe`): a "billion laughs" of nested aliases, a recursive alias or
+    a 50,000-deep list is refused (a ``yaml.MarkedYAMLError``) before anything is built."""
+
+    def __init__(self, stream: str) -> None:
+        super().__init__(stream)
+        self._depth = 0
+        self._aliases = False
+
+    def compose_node(self, parent: Any, index: Any) -> Any:
+        if self.check_event(yaml.AliasEvent):
+            self._aliases = True
+        self._depth += 1
+        try:
+            if self._depth > safe.MAX_DEPTH:
+                raise _Refused(
+                    None, None, f"nested more than {safe.MAX_DEPTH} levels deep",
+                    self.peek_event().start_mark)
+            return super().compose_node(parent, index)
+        finally:
+            self._depth -= 1
+
+    def compose_document(self) -> Any:
+        node = super().compose_document()
+        if node is not None and self._aliases:
+            _check_expansion(node)
+        return node
+
+
+class _LineLoader(BoundedLoader):
+    """A bounded safe loader that records the line of every mapping as ``__line__``."""
+
+
+def load_yaml(path: Path) -> Any:
+    """A small YAML document from a file (a proposal, a settings file), size, depth and
+    aliases bounded; errors are ValidationErrors naming the file and line."""
+    text = safe.read_text(path)
+    try:
+        return yaml.load(text, Loader=BoundedLoader)  # noqa: S506 - SafeLoader subclass
+    except yaml.MarkedYAMLError as err:
+        mark = err.problem_mark or err.context_mark
+        where = f"{path}:{mark.line + 1}" if mark else str(path)
+        raise ValidationError(f"cannot read YAML: {err.problem or err}", location=where) \
+            from None
+    except (yaml.YAMLError, ValueError) as err:
+        raise ValidationError(f"cannot read YAML: {err}", location=str(path)) from None
+
+
+def _check_expansion(root: yaml.Node) -> None:
+    """Refuse a document whose aliases expand it by more than ``YAML_ALIAS_NODES`` nodes,
+    or that contains itself (a recursive alias). Sizes are counted on the composed graph,
+    each shared node once, so the check is as cheap as the file is small."""
+    size: dict[int, int] = {}
+    distinct = 0
+    on_path: set[int] = set()
+    stack: list[tuple[yaml.Node, bool]] = [(root, False)]
+    while stack:
+        node, done = stack.pop()
+        key = id(node)
+        if done:
+            on_path.discard(key)
+            kids = _children(node)
+            size[key] = 1 + sum(size[id(k)] for k in kids)
+            continue
+        if key in size:
+            continue
+        if key in on_path:
+            raise _Refused(
+                None, None, "an alias refers to a node that contains it (a recursive "
+                "structure)", node.start_mark)
+        distinct += 1
+        on_path.add(key)
+        stack.append((node, True))
+        stack.extend((k, False) for k in _children(node) if id(k) not in size)
+    expanded = size[id(root)]
+    if expanded - distinct > safe.YAML_ALIAS_NODES:
+        raise _Refused(
+            None, None, f"aliases expand this document from {distinct:,} to {expanded:,} "
+            f"nodes; at most {safe.YAML_ALIAS_NODES:,} may come from aliases",
+            root.start_mark)
+
+
+def _children(node: yaml.Node) -> list[yaml.Node]:
+    if isinstance(node, yaml.SequenceNode):
+        return list(node.value)
+    if isinstance(node, yaml.MappingNode):
+        return [x for pair in node.value for x in pair]
+    return []
+
+
+def _construct(loader: yaml.SafeLoader, node: yaml.Node) -> Any:
+    try:
+        return loader.construct_object(node, deep=True)
+    except ValueError as err:  # an impossible date (2024-02-30), a 5,000-digit number
+        raise yaml.constructor.ConstructorError(
+            None, None, f"{node.value!r} cannot be read: {err}" if isinstance(node.value, str)
+            else str(err), node.start_mark) from None
 
 
 def _mapping_with_line(loader: yaml.SafeLoader, node: yaml.MappingNode) -> dict[str, Any]:
     mapping: dict[str, Any] = {}
     for key_node, value_node in node.value:
-        key = loader.construct_object(key_node, deep=True)
+        key = _construct(loader, key_node)
         if key in mapping:
             raise yaml.constructor.ConstructorError(
                 None, None, f"duplicate key {key!r}", key_node.start_mark)
-        mapping[key] = loader.construct_object(value_node, deep=True)
+        mapping[key] = _construct(loader, value_node)
     mapping["__line__"] = node.start_mark.line + 1
     return mapping
 
 
+def _sequence(loader: yaml.SafeLoader, node: yaml.SequenceNode) -> list[Any]:
+    return [_construct(loader, child) for child in node.value]
+
+
 _LineLoader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _mapping_with_line)
+_LineLoader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_SEQUENCE_TAG, _sequence)
 
 
 def _as_list(value: Any) -> list[Any]:
@@ -145,7 +252,8 @@ def _read_yaml(path: Path, text: str, col: _Collector) -> None:
     except yaml.MarkedYAMLError as err:
         mark = err.problem_mark or err.context_mark
         line = f"{name}:{mark.line + 1}" if mark else name
-        col.problem(line, f"malformed YAML: {err.problem or err}")
+        what = "refused" if isinstance(err, _Refused) else "malformed YAML"
+        col.problem(line, f"{what}: {err.problem or err}")
         return
     except (yaml.YAMLError, ValueError) as err:  # e.g. a date like 2024-13-01
         col.problem(name, f"malformed YAML: {err}")
@@ -294,29 +402,25 @@ def _read_one(path: Path, data: str | bytes, col: _Collector, opts: object) -> N
                     "ArchiMate exchange .xml, " + ", ".join(sorted(RDF_SUFFIXES)))
 
 
-def read_files(paths: Iterable[str | Path], graph: QMSGraph, *, mode: str = "add",
-               agent: str | None = None, reason: str | None = None,
-               texts: dict[str, str | bytes] | None = None, encoding: str | None = None,
-               dayfirst: bool = False, notes: list[str] | None = None,
-               mapping: ColumnMapping | None = None,
-               source_names: Iterable[str] | None = None) -> ChangeSet:
-    """Parse files into one ChangeSet against ``graph``; raise with every problem found.
+def parse_files(paths: Iterable[str | Path], *, agent: str | None = None,
+                reason: str | None = None, texts: dict[str, str | bytes] | None = None,
+                encoding: str | None = None, dayfirst: bool = False,
+                mapping: ColumnMapping | None = None,
+                source_names: Iterable[str] | None = None) -> ParsedFiles:
+    """Read and parse files without looking at any store (so no lock is needed while a
+    large or hostile file is parsed). Problems are kept, not raised: :func:`changes_for`
+    reports them with those the graph reveals.
 
-    ``mode`` is ``add`` (an id already in the graph is an error) or ``upsert`` (nodes that
-    exist are replaced, edges that exist are kept). ``texts`` gives file contents directly
-    (used by the API for uploads); otherwise the files are read from disk. ``encoding``
-    forces the encoding of CSV files (otherwise: BOM, UTF-8, then Windows-1252);
-    ``dayfirst`` reads ``01/10/2025`` as 1 October 2025 (otherwise it is an error).
-    ``notes``, if given, receives what was read but not mapped (ArchiMate content outside
-    the ontology, relations derived), for the caller to show. ``mapping`` renames and
-    converts the columns of every CSV and Excel file (:mod:`qmsgraph.io.mapping`).
-    ``source_names`` (one per path) name the files in provenance instead of
-    ``io.names.source_name``.
+    ``texts`` gives file contents directly (used by the API for uploads); otherwise the
+    files are read from disk, within the size limit. ``encoding`` forces the encoding of CSV
+    files (otherwise: BOM, UTF-8, then Windows-1252); ``dayfirst`` reads ``01/10/2025`` as
+    1 October 2025 (otherwise it is an error). ``mapping`` renames and converts the columns
+    of every CSV and Excel file (:mod:`qmsgraph.io.mapping`). ``source_names`` (one per
+    path) name the files in provenance instead of ``io.names.source_name``. What was read
+    but not mapped (ArchiMate content outside the ontology) is in the result's ``notes``.
     """
     from .tabular import ReadOptions
 
-    if mode not in ("add", "upsert"):
-        raise ValueError(f"mode must be 'add' or 'upsert', not {mode!r}")
     col = _Collector(agent, reason)
     opts = ReadOptions(dayfirst=dayfirst, encoding=encoding, mapping=mapping)
     paths = list(paths)
@@ -327,15 +431,33 @@ def read_files(paths: Iterable[str | Path], graph: QMSGraph, *, mode: str = "add
     for i, p in enumerate(paths):
         path = Path(p)
         try:
-            data = texts[str(p)] if texts is not None else path.read_bytes()
-        except OSError as err:
-            col.problem(str(path), f"cannot read: {err}")
+            if texts is not None:
+                data = texts[str(p)]
+                safe.check_size(str(path), len(data))
+            else:
+                data = safe.read_bytes(path)
+        except ValidationError as err:
+            col.problems.extend(err.problems)
             continue
         col.names[str(path)] = given[i] if given is not None else source_name(path, data)
         col.sources.append(col.names[str(path)])
         _read_one(path, data, col, opts)
-    if notes is not None:
-        notes.extend(col.notes)
+    return col
+
+
+ParsedFiles = _Collector
+"""What :func:`parse_files` found: nodes, edges, data points, notes and problems, by file."""
+
+
+def changes_for(parsed: ParsedFiles, graph: QMSGraph, *, mode: str = "add") -> ChangeSet:
+    """The ChangeSet that applies ``parsed`` to ``graph``; raise with every problem found.
+
+    ``mode`` is ``add`` (an id already in the graph is an error) or ``upsert`` (nodes that
+    exist are replaced, edges that exist are kept). ``parsed`` is left as it was."""
+    if mode not in ("add", "upsert"):
+        raise ValueError(f"mode must be 'add' or 'upsert', not {mode!r}")
+    col = copy.copy(parsed)
+    col.nodes, col.updates, col.problems = dict(col.nodes), {}, list(col.problems)
     _merge_points(col, graph)
     _check_edges(col, graph)
     if col.problems:
@@ -363,6 +485,23 @@ def read_files(paths: Iterable[str | Path], graph: QMSGraph, *, mode: str = "add
             f"{len(col.problems)} problem(s): " + "; ".join(col.problems[:5])
             + (" ..." if len(col.problems) > 5 else ""), problems=col.problems)
     return cs
+
+
+def read_files(paths: Iterable[str | Path], graph: QMSGraph, *, mode: str = "add",
+               agent: str | None = None, reason: str | None = None,
+               texts: dict[str, str | bytes] | None = None, encoding: str | None = None,
+               dayfirst: bool = False, notes: list[str] | None = None,
+               mapping: ColumnMapping | None = None,
+               source_names: Iterable[str] | None = None) -> ChangeSet:
+    """Parse files into one ChangeSet against ``graph``; raise with every problem found
+    (:func:`parse_files`, then :func:`changes_for`; the options are parse_files')."""
+    if mode not in ("add", "upsert"):
+        raise ValueError(f"mode must be 'add' or 'upsert', not {mode!r}")
+    parsed = parse_files(paths, agent=agent, reason=reason, texts=texts, encoding=encoding,
+                         dayfirst=dayfirst, mapping=mapping, source_names=source_names)
+    if notes is not None:
+        notes.extend(parsed.notes)
+    return changes_for(parsed, graph, mode=mode)
 
 
 def _check_edges(col: _Collector, graph: QMSGraph) -> None:
@@ -418,7 +557,9 @@ def load_files(store: Store, paths: Iterable[str | Path], *, mode: str = "add",
                mapping: ColumnMapping | None = None,
                source_names: Iterable[str] | None = None) -> ApplyResult:
     """Read files and apply them to ``store`` in one transaction (or only check: dry_run)."""
-    changes = read_files(paths, store.view(), mode=mode, agent=agent, reason=reason,
-                         encoding=encoding, dayfirst=dayfirst, notes=notes, mapping=mapping,
-                         source_names=source_names)
+    parsed = parse_files(paths, agent=agent, reason=reason, encoding=encoding,
+                         dayfirst=dayfirst, mapping=mapping, source_names=source_names)
+    if notes is not None:
+        notes.extend(parsed.notes)
+    changes = changes_for(parsed, store.view(), mode=mode)
     return store.apply(changes, dry_run=dry_run, progress=progress)

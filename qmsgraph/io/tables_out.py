@@ -2,9 +2,10 @@
 
 * :func:`to_csv_files`: ``nodes.csv`` (a ``kind`` column and every field), ``edges.csv``
   (``source,kind,target,reason``) and ``measure_data.csv``
-  (``measure_id,date,value,denominator,rebase``), UTF-8 with a byte-order mark so that Excel shows non-ASCII text right. The three files
-  load back with ``qmsgraph load nodes.csv edges.csv measure_data.csv``. Text that a
-  spreadsheet would run as a formula is neutralised (see :func:`.xlsx.neutralise`).
+  (``measure_id,date,value,denominator,rebase``), UTF-8 with a byte-order mark so that Excel
+  shows non-ASCII text right. The three files load back with
+  ``qmsgraph load nodes.csv edges.csv measure_data.csv``. Text that a spreadsheet would run
+  as a formula is neutralised (:func:`qmsgraph.io.safe.csv_cell`).
 * :func:`to_kumu`: Kumu's JSON blueprint (``elements`` with ``id``, ``label``, ``type``,
   ``description``, ``tags`` and the fields; ``connections`` ``from``/``to`` ids, with the
   relation as ``type``), for people who map systems in Kumu.
@@ -19,7 +20,7 @@ from typing import TYPE_CHECKING, Any
 
 from ..model import NODE_CLASSES
 from . import fields
-from .xlsx import neutralise
+from .safe import csv_cell
 
 if TYPE_CHECKING:
     from ..graph import QMSGraph
@@ -38,7 +39,7 @@ def _value(v: Any) -> Any:
         return v.isoformat()
     if isinstance(v, float) and v.is_integer():
         return repr(v)
-    return neutralise(v)
+    return csv_cell(v)
 
 
 def _csv(rows: list[list[Any]]) -> str:

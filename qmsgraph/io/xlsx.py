@@ -20,38 +20,23 @@ import zipfile
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from .safe import FORMULA_START
 from .tabular import ReadOptions, kind_for_name, read_table
 
 if TYPE_CHECKING:
     from ..graph import QMSGraph
     from .readers import _Collector
 
-__all__ = ["read_xlsx", "to_xlsx", "is_note_sheet", "neutralise", "append_row"]
+__all__ = ["read_xlsx", "to_xlsx", "is_note_sheet", "append_row"]
 
 NOTE_SHEETS = {"about", "readme", "read me", "instructions"}
 EXCEL_MAX_ROWS = 1_048_576
-_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
 
 def is_note_sheet(title: str) -> bool:
     return title.startswith("_") or title.strip().lower() in NOTE_SHEETS
 
 
-def neutralise(cell: Any) -> Any:
-    """Text that a spreadsheet would run as a formula gets a leading apostrophe (for CSV;
-    :func:`append_row` keeps such text a plain string cell in a workbook instead).
-
-    Minimal stand-in until ``qmsgraph/io/safe.py`` (issue 11) lands: the lead dedupes.
-    Numbers and dates pass unchanged; so does a text that is a plain negative number.
-    The readers take the apostrophe off again (:mod:`qmsgraph.io.tabular`).
-    """
-    if isinstance(cell, str) and cell.startswith(_FORMULA_START):
-        try:
-            float(cell)
-            return cell
-        except ValueError:
-            return "'" + cell
-    return cell
 
 
 def read_xlsx(path: Path, data: bytes, col: _Collector, opts: ReadOptions) -> None:
@@ -119,7 +104,7 @@ def append_row(ws: Any, values: list[Any]) -> None:
     """A row whose text cells stay text: openpyxl would store ``=...`` as a formula."""
     ws.append(values)
     for cell in ws[ws.max_row]:
-        if isinstance(cell.value, str) and cell.value.startswith(_FORMULA_START):
+        if isinstance(cell.value, str) and cell.value.startswith(FORMULA_START):
             cell.data_type = "s"
             cell.quotePrefix = True
 

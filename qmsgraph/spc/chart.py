@@ -364,7 +364,11 @@ def _build(result: SPCResult, title: str, unit: str | None) -> Figure:
 
 
 def render_svg(result: SPCResult, title: str, unit: str | None = None) -> str:
-    """The chart as SVG text (UTF-8, deterministic, text as escaped ``<text>`` elements)."""
+    """The chart as SVG text (UTF-8, deterministic, text as escaped ``<text>`` elements);
+    characters XML cannot carry are dropped from the title and unit, so it is well-formed."""
+    from ..io.safe import xml_text
+
+    title, unit = xml_text(title), xml_text(unit)
     with _RC_LOCK, matplotlib.rc_context(_RC):
         fig = _build(result, title, unit)
         FigureCanvasSVG(fig)

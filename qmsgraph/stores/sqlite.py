@@ -107,6 +107,9 @@ class SQLiteStore(Store):
         if not create and not self.path.exists():
             raise StoreError(f"no store at {self.path} (run 'qmsgraph init' first)")
         try:
+            if str(path) != ":memory:" and not self.path.exists():
+                # readable by its owner only, like the keys file (WAL files copy the mode)
+                os.close(os.open(self.path, os.O_CREAT | os.O_WRONLY, 0o600))
             self.conn = sqlite3.connect(self.path, isolation_level=None,
                                         check_same_thread=False, timeout=30)
             self.conn.execute("PRAGMA journal_mode=WAL")
@@ -117,7 +120,7 @@ class SQLiteStore(Store):
             self.conn.execute("INSERT OR IGNORE INTO meta VALUES ('uuid', ?)",
                               (uuid.uuid4().hex,))
             fmt = self._meta("format")
-        except sqlite3.DatabaseError as err:
+        except (sqlite3.DatabaseError, OSError) as err:
             raise StoreError(f"{self.path} is not a qmsgraph store: {err}") from None
         if fmt != FORMAT_VERSION:
             raise StoreError(f"{self.path} has store format {fmt}; this qmsgraph reads "
@@ -186,7 +189,7 @@ class SQLiteStore(Store):
         arrays = core.arrays()
         tmp = self.snapshot_path.with_name(self.snapshot_path.name + f".{os.getpid()}.tmp")
         try:
-            with open(tmp, "wb") as fh:
+            with open(tmp, "wb", opener=lambda p, f: os.open(p, f, 0o600)) as fh:
                 np.savez(fh, uuid=np.array(self.uuid), **arrays)
             os.replace(tmp, self.snapshot_path)
             self._saved_clock = core.clock

@@ -215,13 +215,16 @@ def test_board_page(org: Org) -> None:
     # per goal: its measures with SPC icons as symbols with text
     g1 = html[html.index(">Reduce avoidable harm</a>"):]
     assert "Falls per 1,000 bed days" in g1
-    assert 'aria-label="Variation: concern (high)"' in g1
-    assert "no SPC chart" in g1  # M1 has 2 points
+    assert 'aria-label="Special cause concern (high)"' in g1  # the shared MDC icon
+    assert 'data-icon="concern_high"' in g1
+    assert "too few for a chart" in g1 and "no SPC chart" in g1  # M1 has 2 points
+    # each measure with a chart has its sparkline with a text alternative
+    assert 'class="spark" role="img" aria-label="SPC chart of' in g1
 
 
 def test_board_links_when_served(org: Org) -> None:
     html = render_board(org.graph, org.report, org.spc, links="served")
-    assert 'href="map?view=thread&amp;focus=QI-EVIL"' in html
+    assert 'href="map?view=thread&amp;focus=QI-EVIL&amp;depth=3"' in html
     assert 'href="map?view=goal&amp;focus=G1"' in html
     assert 'href="map?view=unit&amp;unit=ward-9"' in html
     assert 'href="map?view=findings"' in html

@@ -57,7 +57,7 @@ def test_served_links_are_relative(client: TestClient) -> None:
     assert '"map?view=thread\\u0026focus=QI-1"' in text
     board = client.get("/board")
     assert board.status_code == 200 and board.headers["content-type"].startswith("text/html")
-    assert 'href="map?view=thread&amp;focus=QI-EVIL"' in board.text
+    assert 'href="map?view=thread&amp;focus=QI-EVIL&amp;depth=3"' in board.text
     assert "&lt;img src=x onerror=alert(1)&gt;" in board.text
 
 

@@ -33,14 +33,16 @@ from matplotlib.lines import Line2D
 from matplotlib.patches import Circle
 
 from . import (
+    ASSURANCE_ICON_LABELS,
     COMMON_CAUSE,
     SPECIAL_CAUSE_CONCERN,
     SPECIAL_CAUSE_IMPROVEMENT,
     SPECIAL_CAUSE_NEUTRAL_HIGH,
     SPECIAL_CAUSE_NEUTRAL_LOW,
+    VARIATION_ICON_LABELS,
     SPCResult,
 )
-from .icons import ICON_TEXT, Icon, assurance_icon, variation_icon
+from .icons import Icon, assurance_icon, variation_icon
 
 __all__ = [
     "COLOURS",
@@ -118,7 +120,7 @@ def _draw_icon(fig: Figure, rect: tuple[float, float, float, float], icon: Icon,
             _, x, y, text, fs, colour = p
             ax.text(x, y, text, ha="center", va="center", fontsize=fs * 0.42,
                     fontweight="bold", color=colour, parse_math=False)
-    ax.text(50, 104, "\n".join(textwrap.wrap(caption, 16)), ha="center", va="top", fontsize=8,
+    ax.text(50, 104, "\n".join(textwrap.wrap(caption, 18)), ha="center", va="top", fontsize=7.5,
             color="#231F20", parse_math=False)
 
 
@@ -317,10 +319,10 @@ def _build(result: SPCResult, title: str, unit: str | None) -> Figure:
 
     # icons: the variation and assurance icons in a narrow column on the right
     _draw_icon(fig, (0.885, 0.55, 0.1, 0.27), variation_icon(result.variation_icon),
-               "spc-variation-icon", ICON_TEXT[result.variation_icon])
+               "spc-variation-icon", VARIATION_ICON_LABELS[result.variation_icon])
     if result.assurance_icon is not None:
         _draw_icon(fig, (0.885, 0.22, 0.1, 0.27), assurance_icon(result.assurance_icon),
-                   "spc-assurance-icon", ICON_TEXT[result.assurance_icon])
+                   "spc-assurance-icon", ASSURANCE_ICON_LABELS[result.assurance_icon])
     return fig
 
 

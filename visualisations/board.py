@@ -168,7 +168,8 @@ VERDICT_WORDS = {"aligned": "aligned", "misaligned": "misaligned", "orphaned": "
 def render_board(graph: QMSGraph, report: AuditReport,
                  spc: dict[str, dict[str, Any]] | None = None, title: str | None = None, *,
                  links: LinkMode = "file", map_file: str = MAP_FILE,
-                 changes: dict[str, Any] | None = None) -> str:
+                 changes: dict[str, Any] | None = None,
+                 account: dict[str, Any] | None = None) -> str:
     """The Board summary page as self-contained HTML (see the module docstring).
     ``changes``: what changed since an earlier date (:mod:`qmsgraph.alignment.history`), shown
     at the top when given."""
@@ -316,4 +317,4 @@ def render_board(graph: QMSGraph, report: AuditReport,
                           ("concern_high", "concern_low", "common_cause", "improvement_high",
                            "improvement_low", "neutral_high", "neutral_low")],
         assurance_legend=[_icon("assurance", k, 34) for k in ("fail", "inconsistent", "pass")],
-        changes=changes)
+        changes=changes, account=account)

@@ -23,7 +23,8 @@ from qmsgraph.cli.common import (
 )
 from qmsgraph.errors import ValidationError
 
-VIEW_NAMES = ("system", "unit", "thread", "goal", "findings")  # views.VIEWS, without pyvis
+# views.VIEWS, without loading pyvis
+VIEW_NAMES = ("system", "unit", "thread", "goal", "findings", "driver")
 
 
 def _write(path: Path, text: str) -> Path:
@@ -45,12 +46,13 @@ def write_pages(graph: Any, report: Any, spc: dict[str, Any], folder: Path,
 
 
 def map_cmd(
-    view: Annotated[str, typer.Option(help="system, unit, thread, goal or findings.")]
+    view: Annotated[str, typer.Option(help="system, unit, thread, goal, findings or driver.")]
     = "system",
     unit: Annotated[str | None, typer.Option(help="Unit id (unit view; optional for the "
                                              "findings view).")] = None,
-    focus: Annotated[str | None, typer.Option(help="Node id (thread view), goal or "
-                                              "objective id (goal view).")] = None,
+    focus: Annotated[str | None, typer.Option(
+        help="Node id (thread view), goal or objective id (goal view), project (driver "
+        "view).")] = None,
     depth: Annotated[int | None, typer.Option(
         min=0, help="Layers (system), levels of units below (unit), thread steps (thread, "
         "goal).")] = None,

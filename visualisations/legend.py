@@ -11,19 +11,19 @@ from . import page, style
 
 
 def _legend(kinds: set[str], mv: MapView, spc_seen: bool, severities: set[str],
-            findings_view: bool, edge_kinds: set[str], clustered: bool) -> dict[str, Any]:
+            findings_view: bool, edge_kinds: set[str], clustered: bool,
+            states: set[str] | None = None) -> dict[str, Any]:
     entries = []
     for row in style.ROWS:
         for k in row.kinds:
             if k in kinds:
                 shape, _ = style.SHAPES[k]
-                entries.append({"svg": page.shape_svg(shape, style.aspect_colour(k)),
+                entries.append({"svg": page.shape_svg(shape, "#ffffff"),
                                 "text": style.KIND_NAMES[k],
                                 "aspect": schema.aspect(k)})
-    aspects = sorted({e["aspect"] for e in entries},
-                     key=lambda a: list(style.ASPECTS).index(a))
-    aspect_entries = [{"svg": page.shape_svg("square", style.ASPECTS[a][1]),
-                       "text": f"{style.ASPECTS[a][0]} ({a})"} for a in aspects]
+    aspect_entries = [{"svg": page.shape_svg("square", style.STATES[s][0]),
+                       "text": style.STATES[s][1]}
+                      for s in style.STATES if s in (states or set())]
     marks = []
     for sev in ("error", "warning", "info"):
         if sev in severities:

@@ -47,7 +47,7 @@ from qmsgraph.graph import QMSGraph
 
 from . import page, style
 from .clusters import _cluster_nodes, _clustered_layout, _plan_clusters
-from .layout import Layout, layered_layout
+from .layout import Layout, driver_layout, layered_layout
 from .legend import _legend
 from .nodeinfo import (
     FONT_FACE,
@@ -60,6 +60,9 @@ from .nodeinfo import (
     _spc_line,
     _worst,
     concern_from_spc,
+    priority,
+    state_of,
+    unit_index_for,
 )
 
 CLUSTER_THRESHOLD = 2000
@@ -134,16 +137,19 @@ def map_data(graph: QMSGraph, view: str = "system", *, focus: str | None = None,
         protected |= flagged
     plan = _plan_clusters(graph, mv, protected, cluster_threshold)
     cluster_of = {m: cid for _, cid, _, members in plan for m in members}
-    full = layered_layout(graph, mv.nodes, mv.edges)
+    full = (driver_layout(graph, mv.nodes, mv.edges, mv.focus) if mv.view == "driver"
+            else layered_layout(graph, mv.nodes, mv.edges))
     if plan:
         lay, member_pos = _clustered_layout(graph, mv, plan, cluster_of, full)
     else:
         lay, member_pos = full, {}
 
+    unit_index = unit_index_for(graph, mv.nodes)
     nodes: list[dict[str, Any]] = []
     kinds_seen: set[str] = set()
     spc_seen = False
     severities_seen: set[str] = set()
+    states_seen: set[str] = set()
     for nid in mv.nodes:
         node = graph.node(nid)
         kinds_seen.add(node.kind)
@@ -162,6 +168,10 @@ def map_data(graph: QMSGraph, view: str = "system", *, focus: str | None = None,
         worst_rel = _worst(rel)
         role = None
         spc_info = _spc_info(spc.get(nid)) if node.kind == "Measure" else None
+        state = state_of(node.kind, getattr(node, "status", None), spc.get(nid),
+                         report.classification.get(nid), worst)
+        states_seen.add(state)
+        fill = style.STATES[state][0]
         if spc_info:
             spc_seen = True
             label += "\n" + _spc_line(spc_info)
@@ -210,6 +220,10 @@ def map_data(graph: QMSGraph, view: str = "system", *, focus: str | None = None,
             "related": [[f.severity, f.rule, f.message] for f in rel if f not in own],
             "spc": spc_info, "role": role, "links": _links(graph, nid, links),
             "isGoal": node.kind in ("StrategicGoal", "Objective"),
+            "state": state, "stateName": style.STATES[state][1],
+            "status": getattr(node, "status", None) or "",
+            "domains": list(getattr(node, "quality_domains", None) or []),
+            "units": unit_index.get(nid, []),
         }
         vis: dict[str, Any] = {
             "id": nid, "label": label, "shape": shape, "size": size, "x": x, "y": y,
@@ -220,7 +234,9 @@ def map_data(graph: QMSGraph, view: str = "system", *, focus: str | None = None,
             "font": {"size": font_size, "color": font_colour, "face": FONT_FACE,
                      "strokeWidth": 4, "strokeColor": "#ffffff"},
             "widthConstraint": {"maximum": 175},
-            "info": info,
+            "info": info, "shortLabel": _short(node.label),
+            "prio": priority(node.kind, state, nid == mv.focus, bool(worst)),
+            "dim": findings_view and not worst and not worst_rel,
         }
         if dashes:
             vis["shapeProperties"] = {"borderDashes": dashes}
@@ -235,7 +251,7 @@ def map_data(graph: QMSGraph, view: str = "system", *, focus: str | None = None,
     in_view_findings = sorted((f for f in report.findings if f.node in in_view),
                               key=lambda f: (SEVERITY_ORDER[f.severity], f.rule, f.node))
     legend = _legend(kinds_seen, mv, spc_seen, severities_seen, findings_view,
-                     {k for _, k, _ in mv.edges}, bool(clusters))
+                     {k for _, k, _ in mv.edges}, bool(clusters), states_seen)
     return MapData(view=mv, nodes=nodes, edges=edges, clusters=clusters, layout=lay,
                    full_layout=full, findings=in_view_findings, legend=legend)
 
@@ -258,7 +274,10 @@ def vis_options(n_drawn: int) -> dict[str, Any]:
         "layout": {"improvedLayout": False, "hierarchical": {"enabled": False}},
         "edges": {"smooth": False, "arrows": {"to": {"enabled": True, "scaleFactor": 0.5}},
                   "selectionWidth": 1.5, "hoverWidth": 0.5},
-        "nodes": {"borderWidth": 1.5, "font": {"face": FONT_FACE}},
+        # vis-network's own labels shrink with the zoom; map.js draws them at a readable
+        # size where they fit (level of detail), so vis-network draws none of them
+        "nodes": {"borderWidth": 1.5, "font": {"face": FONT_FACE},
+                  "scaling": {"label": {"enabled": False, "drawThreshold": 10000}}},
         "interaction": {"hover": True, "tooltipDelay": 150, "hideEdgesOnDrag": big,
                         "hideEdgesOnZoom": big, "navigationButtons": False,
                         "keyboard": {"enabled": True, "bindToWindow": False},
@@ -285,7 +304,8 @@ def render_map(graph: QMSGraph, view: str = "system", *, focus: str | None = Non
                report: AuditReport | None = None, spc: dict[str, dict[str, Any]] | None = None,
                title: str | None = None, links: LinkMode = "file",
                cluster_threshold: int = CLUSTER_THRESHOLD,
-               content: MapView | None = None) -> str:
+               content: MapView | None = None,
+               account: dict[str, Any] | None = None) -> str:
     """A complete, self-contained HTML page with the map (see the module docstring).
 
     ``report``: the audit to show (computed with the default configuration when None);
@@ -294,10 +314,11 @@ def render_map(graph: QMSGraph, view: str = "system", *, focus: str | None = Non
     """
     data = map_data(graph, view, focus=focus, unit=unit, depth=depth, report=report, spc=spc,
                     links=links, cluster_threshold=cluster_threshold, content=content)
-    return render_page(data, title=title, links=links)
+    return render_page(data, title=title, links=links, account=account)
 
 
-def render_page(data: MapData, *, title: str | None = None, links: LinkMode = "file") -> str:
+def render_page(data: MapData, *, title: str | None = None, links: LinkMode = "file",
+                account: dict[str, Any] | None = None) -> str:
     net = build_network(data)
     nodes, edges, _heading, _h, _w, options = net.get_network_data()
     mv = data.view
@@ -313,6 +334,8 @@ def render_page(data: MapData, *, title: str | None = None, links: LinkMode = "f
         "edgeStyles": _edge_styles(),
         "options": options if isinstance(options, dict) else json.loads(options),
         "rows": rows, "minX": min(xs) if xs else 0,
+        "columns": [{"title": c.title, "x": c.x} for c in data.layout.columns],
+        "minY": min((n["y"] for n in nodes), default=0),
         "fullRows": full_rows, "fullMinX": min(full_xs),
         "counts": {"nodes": data.node_count, "drawn": data.drawn_count,
                    "edges": data.edge_count},
@@ -326,4 +349,4 @@ def render_page(data: MapData, *, title: str | None = None, links: LinkMode = "f
         counts=payload["counts"], legend=data.legend, findings=findings[:300],
         more_findings=max(0, len(findings) - 300), vis_js=page.vis_js(),
         vis_css=page.vis_css(), generated=dt.date.today().isoformat(),
-        clustered=bool(data.clusters), links=links)
+        clustered=bool(data.clusters), links=links, account=account)

@@ -87,6 +87,7 @@ def _facts(graph: QMSGraph, nid: str, report: AuditReport | None) -> list[list[s
     rel: list[tuple[str, str, bool]] = [  # (edge kind, heading, incoming?)
         ("owns", "Owner", True), ("leads", "Led by", True), ("sponsors", "Sponsor", True),
         ("delivers", "Delivered by", True), ("monitors", "Monitored by", True),
+        ("improves", "Improved by", True), ("improves", "Improves", False),
         ("alignsTo", "Declares", False), ("unitOf", "Part of", False),
         ("memberOf", "Member of", False),
     ]
@@ -145,6 +146,11 @@ def _links(graph: QMSGraph, nid: str, mode: LinkMode) -> list[list[str]]:
         return []
     kind = graph.node(nid).kind
     out = [["Golden thread", "map?" + urlencode({"view": "thread", "focus": nid})]]
+    if kind in ("Measure", "ImprovementProject", "Process", "Objective"):
+        out.append(["Thread and the work below it",
+                    "map?" + urlencode({"view": "thread", "focus": nid, "depth": 3})])
+    if kind == "ImprovementProject":
+        out.append(["Driver diagram", "map?" + urlencode({"view": "driver", "focus": nid})])
     if kind in ("StrategicGoal", "Objective"):
         out.append(["Everything that contributes",
                     "map?" + urlencode({"view": "goal", "focus": nid})])
@@ -157,3 +163,63 @@ def _links(graph: QMSGraph, nid: str, mode: LinkMode) -> list[list[str]]:
 def _short(label: str) -> str:
     return label if len(label) <= LABEL_MAX else label[:LABEL_MAX - 1] + "\u2026"
 
+
+
+def state_of(kind: str, status: str | None, spc: dict[str, Any] | None,
+             verdict: str | None, worst: str | None) -> str:
+    """The state a node is coloured by (:data:`style.STATES`): a measure's SPC variation, a
+    project's alignment verdict, otherwise the worst severity of its own findings."""
+    if kind == "Measure":
+        icon = (spc or {}).get("variation_icon") or ""
+        if not spc:
+            return "nochart"
+        if icon.startswith("concern"):
+            return "concern"
+        if icon.startswith("improvement"):
+            return "improvement"
+        if icon.startswith("neutral"):
+            return "neutral"
+        return "common"
+    if status in style.INACTIVE_STATUSES:
+        return "inactive"
+    if kind == "ImprovementProject" and verdict in ("aligned", "misaligned", "orphaned",
+                                                    "weak"):
+        return verdict
+    if worst in ("error", "warning"):
+        return worst
+    if kind in ("StrategicGoal", "Objective"):
+        return "goal"
+    return "ok"
+
+
+def priority(kind: str, state: str, focus: bool, flagged: bool) -> int:
+    """Which labels win when they would overlap (higher first)."""
+    p = 60 - 3 * style.ROW_OF_KIND.get(kind, 15)
+    if kind in ("Purpose", "Mission", "StrategicGoal", "Organisation"):
+        p += 40
+    if state in ("concern", "orphaned", "error", "misaligned"):
+        p += 25
+    if flagged:
+        p += 15
+    if focus:
+        p += 200
+    return p
+
+
+def unit_index_for(graph: QMSGraph, nodes: list[str]) -> dict[str, list[str]]:
+    """The unit(s) each node belongs to, for the map's unit filter: a unit itself, or the
+    units that own, lead, deliver or monitor it."""
+    out: dict[str, list[str]] = {}
+    for nid in nodes:
+        kind = graph.kind(nid)
+        if schema.is_a(kind, "OrganisationalUnit"):
+            out[nid] = [nid]
+            continue
+        units: set[str] = set()
+        for k, s in graph.in_keys(nid):
+            if k in ("owns", "leads", "delivers", "monitors") and \
+                    schema.is_a(graph.kind(s), "OrganisationalUnit"):
+                units.add(s)
+        if units:
+            out[nid] = sorted(units)
+    return out

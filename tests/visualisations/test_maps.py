@@ -117,8 +117,10 @@ def test_goal_and_unit_links_when_served(org: Org) -> None:
     assert ["Everything that contributes", "map?view=goal&focus=G1"] in \
         by_id["G1"]["info"]["links"]
     assert ["Unit map", "map?view=unit&unit=ward-7"] in by_id["ward-7"]["info"]["links"]
-    assert by_id["QI-1"]["info"]["links"] == [["Golden thread",
-                                               "map?view=thread&focus=QI-1"]]
+    assert by_id["QI-1"]["info"]["links"] == [
+        ["Golden thread", "map?view=thread&focus=QI-1"],
+        ["Thread and the work below it", "map?view=thread&focus=QI-1&depth=3"],
+        ["Driver diagram", "map?view=driver&focus=QI-1"]]
     assert map_data(org.graph, "system", report=org.report).nodes[0]["info"]["links"] == []
 
 

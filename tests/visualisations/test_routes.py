@@ -147,10 +147,10 @@ def test_served_board_links_to_served_maps(server: str, open_page) -> None:
     page, watch = open_page(server + "/board")
     page.get_by_role("heading", name="Board summary: Minitown Health Board").wait_for()
     link = page.locator("table.findings a", has_text=HOSTILE)
-    assert link.get_attribute("href") == "map?view=thread&focus=QI-EVIL"
+    assert link.get_attribute("href") == "map?view=thread&focus=QI-EVIL&depth=3"
     link.click()
     wait_ready(page)
-    assert page.url == server + "/map?view=thread&focus=QI-EVIL"
+    assert page.url == server + "/map?view=thread&focus=QI-EVIL&depth=3"
     assert page.evaluate("window.qmsgraphMap.nodes.length") == 1
     assert "Thread broken" in page.locator(".note-break").inner_text()
     shot(page, "served-thread-hostile")

@@ -264,7 +264,9 @@ def render_board(graph: QMSGraph, report: AuditReport,
                 verdict = report.classification.get(pid)
                 projects.append({
                     "id": pid, "label": pn.label, "href": link(pid),
-                    "drivers": driver_link(pid, links, map_file),
+                    "drivers": driver_link(pid, links, map_file)
+                    if any(graph.kind(d) == "PrimaryDriver"
+                           for d in graph.predecessors(pid, "drives")) else None,
                     "status": getattr(pn, "status", None) or "active",
                     "verdict": verdict, "verdict_text": VERDICT_WORDS.get(verdict or "", ""),
                     "findings": [f.rule for f in findings_by_node.get(pid, [])]})

@@ -195,7 +195,9 @@ def state_of(kind: str, status: str | None, spc: dict[str, Any] | None,
 def priority(kind: str, state: str, focus: bool, flagged: bool) -> int:
     """Which labels win when they would overlap (higher first)."""
     p = 60 - 3 * style.ROW_OF_KIND.get(kind, 15)
-    if kind in ("Purpose", "Mission", "StrategicGoal", "Organisation"):
+    if kind == "StrategicGoal":
+        p += 70
+    elif kind in ("Purpose", "Mission", "Organisation"):
         p += 40
     if state in ("concern", "orphaned", "error", "misaligned"):
         p += 25

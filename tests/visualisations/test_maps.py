@@ -209,7 +209,7 @@ def test_board_page(org: Org) -> None:
     assert "<img" not in html and "&lt;img src=x onerror=alert(1)&gt;" in html
     assert SCRIPT_BREAKER not in html
     # charts are inline SVG with text alternatives
-    assert html.count('<svg role="img"') >= 3
+    assert html.count('<svg role="group" aria-labelledby=') >= 3  # the bar charts (links)
     assert "Findings by rule as a table" in html and "Findings by unit as a table" in html
     # file links: the map written beside the board, at the node
     assert 'href="map.html?focus=QI-EVIL"' in html

@@ -173,7 +173,7 @@
     ctx.textBaseline = "middle";
     var last = -Infinity;
     data.rows.forEach(function (r) {
-      if ((r.y - last) * scale < 18) { return; }  // too close to the title above: skip
+      if ((r.y - last) * scale < 22) { return; }  // too close to the title above: skip
       ctx.fillText(r.title, data.minX - 40 - 12 / scale, r.y);
       last = r.y;
     });
@@ -250,9 +250,25 @@
       if (text.length > maxChars) { text = text.slice(0, maxChars - 1) + "\u2026"; }
       var tw = ctx.measureText(text).width * scale;
       var size = (c.bn.shape && c.bn.shape.height ? c.bn.shape.height / 2 : (c.bn.options.size || 10)) * scale;
-      var top = c.y + Math.max(size, 4) + 2;
-      var r = { x0: c.x - tw / 2 - 2, x1: c.x + tw / 2 + 2, y0: top, y1: top + LABEL_PX + 3 };
-      if (hits(r)) { continue; }
+      // below the symbol, else above it, else (for the most important) shortened
+      var below = c.y + Math.max(size, 4) + 2;
+      var above = c.y - Math.max(size, 4) - LABEL_PX - 4;
+      var spots = [below, above];
+      var r = null;
+      var top = below;
+      for (var sI = 0; sI < spots.length && r === null; sI++) {
+        var t = { x0: c.x - tw / 2 - 2, x1: c.x + tw / 2 + 2, y0: spots[sI], y1: spots[sI] + LABEL_PX + 3 };
+        if (!hits(t)) { r = t; top = spots[sI]; }
+      }
+      if (r === null && c.p >= 90 && text.length > 14) {
+        text = text.slice(0, 13) + "\u2026";
+        tw = ctx.measureText(text).width * scale;
+        for (var sJ = 0; sJ < spots.length && r === null; sJ++) {
+          var t2 = { x0: c.x - tw / 2 - 2, x1: c.x + tw / 2 + 2, y0: spots[sJ], y1: spots[sJ] + LABEL_PX + 3 };
+          if (!hits(t2)) { r = t2; top = spots[sJ]; }
+        }
+      }
+      if (r === null) { continue; }
       add(r);
       var pt = network.DOMtoCanvas({ x: c.x, y: top });
       ctx.lineWidth = 4 / scale;

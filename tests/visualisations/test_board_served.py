@@ -269,7 +269,7 @@ def run_axe(page: Any) -> list[dict[str, Any]]:
 @pytest.mark.skipif(not AXE.exists(), reason="axe-core is not installed (scripts/test.sh)")
 @pytest.mark.parametrize("target", ["/board", "/map?view=system", "/map?view=findings",
                                     "/map?view=thread&focus=M-CANCER62&depth=3",
-                                    "/map?view=driver&focus=QI-003", "/login"])
+                                    "/map?view=driver&focus=QI-015", "/login"])
 def test_axe_finds_no_serious_violation(served, open_page, target: str) -> None:
     base = served["url"]
     page, _ = open_page(base + "/login")
@@ -323,7 +323,7 @@ def test_system_map_labels_readable_at_fit(served, open_page) -> None:
 def test_driver_diagram_in_columns(served, open_page) -> None:
     base = served["url"]
     page, watch = open_page(base + "/login")
-    sign_in(page, base, served["viewer"], "/map?view=driver&focus=QI-003")
+    sign_in(page, base, served["viewer"], "/map?view=driver&focus=QI-015")
     wait_ready(page)
     kinds = page.evaluate("""() => {
         const q = window.qmsgraphMap, pos = q.network.getPositions();
@@ -339,5 +339,5 @@ def test_driver_diagram_in_columns(served, open_page) -> None:
         assert len(xs[k]) == 1, f"{k} not in one column: {xs[k]}"
     cols = [next(iter(xs[k])) for k in present]
     assert cols == sorted(cols) and len(set(cols)) == len(cols)  # left to right
-    shot(page, "map-driver-QI-003")
+    shot(page, "map-driver-QI-015")
     watch.assert_clean()

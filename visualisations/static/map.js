@@ -496,7 +496,7 @@
   function fitAll() {
     network.fit({ animation: false });
     var w = container.clientWidth;
-    if (w < 500) { return; }
+    if (w < 500 || (data.columns && data.columns.length)) { return; }  // no row titles
     var margin = Math.min(200, w * 0.25);
     var s = network.getScale() * (w - margin) / w;
     var c = network.getViewPosition();

@@ -16,6 +16,7 @@ from qmsgraph.alignment import AlignmentConfig, load_config
 from qmsgraph.stores import Store
 from qmsgraph.visualisations.routes import map_router
 
+from . import sessions
 from .auth import require_role
 from .deps import AUTH_ERRORS
 from .keys import KeyStore
@@ -75,6 +76,7 @@ def create_app(store: Store, settings: Settings | None = None, *,
                   dependencies=[Depends(known_query_only)])
     app.state.qmsgraph = state
     install(app)
+    sessions.install(app)  # /login, /logout, session cookies for the pages
 
     @app.get("/health", response_model=Health, tags=["service"], summary="Health check")
     def health() -> dict[str, Any]:
@@ -89,7 +91,8 @@ def create_app(store: Store, settings: Settings | None = None, *,
     for module in (nodes, edges, exchange, alignment, measures, keys_routes):
         app.include_router(module.router)
     # The maps (qmsgraph.visualisations): GET /map and /board, for viewers.
-    app.include_router(map_router(read_store, require_role("viewer"), config=state.config),
+    app.include_router(map_router(read_store, require_role("viewer"), config=state.config,
+                                  account=sessions.account),
                        responses=AUTH_ERRORS)
 
     if settings.docs:

@@ -1,6 +1,7 @@
 """Authentication (API keys) and authorisation (roles) as FastAPI dependencies.
 
-A request carries its key as ``Authorization: Bearer <key>`` or ``X-API-Key: <key>``.
+A request carries its key as ``Authorization: Bearer <key>`` or ``X-API-Key: <key>``, or,
+from a browser, the session cookie that ``/login`` gave for a key (:mod:`.sessions`).
 Roles are ordered: ``viewer`` (read) < ``planner`` (write the model) < ``admin`` (manage
 keys), and a higher role may do what a lower one may. Use the dependency on any route::
 
@@ -48,7 +49,12 @@ class Principal:
 def authenticate(request: Request, bearer: HTTPAuthorizationCredentials | None,
                  api_key: str | None) -> Principal:
     key = bearer.credentials if bearer is not None else api_key
-    if not key:
+    if not key:  # a browser's session cookie (api/sessions.py), else 401
+        from .sessions import session_principal
+
+        who = session_principal(request)
+        if who is not None:
+            return Principal(key_id=who[0], name=who[1], role=who[2])
         raise ProblemException(401, "an API key is needed: send 'Authorization: Bearer <key>' "
                                "or 'X-API-Key: <key>'", headers=CHALLENGE)
     info = state(request).keys.verify(key.strip())

@@ -16,6 +16,13 @@ if [ ${#need[@]} -gt 0 ]; then
   DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq "${need[@]}" >/dev/null
 fi
 
+# axe-core (npm) for the accessibility tests of the Board page and the maps.
+AXE=.cache/npm/node_modules/axe-core/axe.min.js
+if ! [ -f "$AXE" ] && command -v npm >/dev/null; then
+  mkdir -p .cache/npm
+  npm install --silent --no-audit --no-fund --prefix .cache/npm axe-core@4 >/dev/null
+fi
+
 # A real Neo4j 5 server (embedded in a small Java program, built once with Maven).
 if [ -f scripts/neo4j.sh ]; then
   bash scripts/neo4j.sh build

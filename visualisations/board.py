@@ -20,17 +20,23 @@ from collections import Counter, defaultdict
 from typing import Any
 from urllib.parse import urlencode
 
+from markupsafe import Markup
+
 from qmsgraph import schema
 from qmsgraph.alignment import RULES, SEVERITY_ORDER, AuditReport, Finding, contributors
+from qmsgraph.alignment.views import thread_reach
 from qmsgraph.graph import QMSGraph
 from qmsgraph.model import Measure
+from qmsgraph.spc.icons import icon_for, icon_svg
 from qmsgraph.spc.measures import board_facts, display_value
 
 from . import page, style
 from .maps import LinkMode, concern_from_spc
+from .spark import sparkline
 
 MAP_FILE = "map.html"
 CHART_ROWS = 15
+THREAD_BELOW = 3  # thread steps below a measure or project shown by its link
 PLURAL = {"error": "errors", "warning": "warnings", "info": "notes"}
 
 
@@ -44,7 +50,24 @@ def map_link(graph: QMSGraph, node_id: str, links: LinkMode = "file",
         return "map?" + urlencode({"view": "goal", "focus": node_id})
     if schema.is_a(kind, "OrganisationalUnit"):
         return "map?" + urlencode({"view": "unit", "unit": node_id})
+    if kind in ("Measure", "ImprovementProject"):
+        # the thread up to the purpose *and* the work below it (projects, drivers)
+        return "map?" + urlencode({"view": "thread", "focus": node_id, "depth": THREAD_BELOW})
     return "map?" + urlencode({"view": "thread", "focus": node_id})
+
+
+def driver_link(node_id: str, links: LinkMode = "file", map_file: str = MAP_FILE) -> str | None:
+    """The project's driver diagram (served pages only)."""
+    if links == "file":
+        return None
+    return "map?" + urlencode({"view": "driver", "focus": node_id})
+
+
+def chart_link(measure_id: str, links: LinkMode = "file") -> str | None:
+    """The measure's full SPC chart (served pages: the API's SVG chart)."""
+    if links == "file":
+        return None
+    return f"measures/{measure_id}/spc.svg"
 
 
 def units_of(graph: QMSGraph, node_id: str) -> list[str]:
@@ -93,26 +116,72 @@ def _bars(rows: list[dict[str, Any]], width: int = 640, label_w: int = 250,
             "label_w": label_w, "row_h": row_h}
 
 
-def _icon(kind: str, icon: str | None) -> dict[str, Any] | None:
-    table = style.VARIATION if kind == "variation" else style.ASSURANCE
-    if not icon or icon not in table:
+def _icon(family: str, name: str | None, size: int = 40) -> dict[str, Any] | None:
+    icon = icon_for(family, name)
+    if icon is None:
         return None
-    sym, short, colour = table[icon]
-    return {"symbol": sym, "text": short, "colour": colour, "name": icon}
+    return {"svg": Markup(icon_svg(icon, size)),  # noqa: S704 - built from fixed tables
+            "text": icon.text, "label": icon.label, "name": icon.name}
+
+
+# Concern order of a measure row: the most worrying first.
+_VARIATION_RANK = {"concern_high": 0, "concern_low": 0, "neutral_high": 2, "neutral_low": 2,
+                   "common_cause": 3, "improvement_high": 4, "improvement_low": 4}
+_ASSURANCE_RANK = {"fail": 0, "inconsistent": 1, "pass": 2}
+
+
+def concern_rank(summary: dict[str, Any] | None) -> tuple[int, int]:
+    """(variation rank, assurance rank): sorts special-cause concern first, then failing
+    targets, hit-and-miss, neutral special cause, common cause, improvement; no chart last."""
+    if not summary:
+        return (9, 9)
+    v = _VARIATION_RANK.get(summary.get("variation_icon") or "", 5)
+    a = _ASSURANCE_RANK.get(summary.get("assurance_icon") or "", 3)
+    if v == 3 and a == 0:  # common cause that will not meet its target
+        v = 1
+    return (v, a)
+
+
+def _via(path: list[Any]) -> str:
+    steps = [st.label for st in path[1:-1]]
+    text = " \u2192 ".join(steps)
+    return text if len(text) <= 70 else text[:69] + "\u2026"
+
+
+def improving_projects(graph: QMSGraph, measure_id: str) -> list[str]:
+    """Projects that improve the measure: directly, or through a change idea of their
+    driver diagram."""
+    out: set[str] = set()
+    for src in graph.predecessors(measure_id, "improves"):
+        kind = graph.kind(src)
+        if kind == "ImprovementProject":
+            out.add(src)
+        else:
+            out.update(p for p in thread_reach(graph, [src], max_steps=4)
+                       if graph.kind(p) == "ImprovementProject")
+    return sorted(out)
+
+
+VERDICT_WORDS = {"aligned": "aligned", "misaligned": "misaligned", "orphaned": "orphaned",
+                 "weak": "weakly aligned"}
 
 
 def _chart_facts(graph: QMSGraph, measure_id: str, link: Any) -> dict[str, Any]:
     """The measure's chart type, its latest annotations (linked) and a rebase prompt."""
     facts = board_facts(graph, measure_id)
-    facts["marks"] = [{"date": a.date.isoformat(), "text": a.text, "short": a.kind_label_lower,
-                       "href": link(a.node) if a.node else None} for a in facts["marks"]]
-    return facts
+    marks = [{"date": a.date.isoformat(), "text": a.text, "short": a.kind_label_lower,
+              "href": link(a.node) if a.node else None} for a in facts["marks"]]
+    return {"chart_type": facts["chart"], "marks": marks, "prompt": facts["prompt"]}
 
 
 def render_board(graph: QMSGraph, report: AuditReport,
                  spc: dict[str, dict[str, Any]] | None = None, title: str | None = None, *,
-                 links: LinkMode = "file", map_file: str = MAP_FILE) -> str:
-    """The Board summary page as self-contained HTML (see the module docstring)."""
+                 links: LinkMode = "file", map_file: str = MAP_FILE,
+                 changes: dict[str, Any] | None = None,
+                 account: dict[str, Any] | None = None) -> str:
+    """The Board summary page as self-contained HTML (see the module docstring).
+    ``changes``: what changed since an earlier date (:mod:`qmsgraph.alignment.history`), shown
+    at the top when given."""
     spc = spc or {}
     findings = sorted(report.findings, key=lambda f: (SEVERITY_ORDER[f.severity], f.rule,
                                                       f.node))
@@ -186,28 +255,50 @@ def render_board(graph: QMSGraph, report: AuditReport,
     for g in goals:
         c = contributors(graph, g.id)
         rows = []
-        for m in sorted(c.measures, key=lambda x: (len(x.path), x.label)):
+        for m in c.measures:
             node = graph.node(m.node)
             s = spc.get(m.node) or {}
-            latest = None
+            latest = latest_date = None
+            spark = None
             if isinstance(node, Measure) and node.data:
                 p = node.data[-1]
                 unit = f" {node.unit_of_measure}" if node.unit_of_measure else ""
                 latest = f"{display_value(node, p):g}{unit}"  # a p/u chart: the rate
                 latest_date = f"{p.date:%b %Y}"
-            else:
-                latest_date = None
+                spark = sparkline([d.value for d in node.data], s or None,
+                                  target=getattr(node, "target", None), label=node.label)
+            projects = []
+            for pid in improving_projects(graph, m.node):
+                pn = graph.node(pid)
+                verdict = report.classification.get(pid)
+                projects.append({
+                    "id": pid, "label": pn.label, "href": link(pid),
+                    "drivers": driver_link(pid, links, map_file)
+                    if any(graph.kind(d) == "PrimaryDriver"
+                           for d in graph.predecessors(pid, "drives")) else None,
+                    "status": getattr(pn, "status", None) or "active",
+                    "verdict": verdict, "verdict_text": VERDICT_WORDS.get(verdict or "", ""),
+                    "findings": [f.rule for f in findings_by_node.get(pid, [])]})
+            projects.sort(key=lambda x: (x["status"] != "active", x["label"]))
+            rank = concern_rank(s or None)
             rows.append({
                 "id": m.node, "label": node.label, "href": link(m.node),
+                "chart": chart_link(m.node, links), "rank": rank,
+                "concern": rank[0] * 10 + rank[1],
                 "variation": _icon("variation", s.get("variation_icon")),
                 "assurance": _icon("assurance", s.get("assurance_icon")),
+                "spark": Markup(spark["svg"]) if spark and s else None,  # noqa: S704
+                "points": len(node.data) if isinstance(node, Measure) else 0,
                 "latest": latest, "latest_date": latest_date,
                 "target": f"{node.target:g}" if getattr(node, "target", None) is not None
                 else None,
                 "findings": [f.rule for f in findings_by_node.get(m.node, [])],
                 **_chart_facts(graph, m.node, link),
-                "via": " \u2192 ".join(st.label for st in m.path[1:-1]),
+                "via": _via(m.path),
+                "projects": projects,
             })
+        rows.sort(key=lambda r: (r["rank"], r["label"], r["id"]))
+        worst = min((r["rank"] for r in rows), default=(9, 9))
         goal_cards.append({
             "id": g.id, "label": g.label, "status": g.status, "href": link(g.id),
             "target": f"{g.target:g}" if g.target is not None else None,
@@ -216,7 +307,10 @@ def render_board(graph: QMSGraph, report: AuditReport,
                           "badge": style.SEVERITY_BADGES[f.severity]}
                          for f in findings_by_node.get(g.id, [])],
             "measures": rows, "projects": len(c.projects), "processes": len(c.processes),
+            "worst": worst,
+            "in_concern": sum(1 for r in rows if r["rank"][0] == 0),
         })
+    goal_cards.sort(key=lambda gc: (gc["status"] != "active", gc["worst"], gc["id"]))
 
     finding_rows = [{"severity": f.severity, "badge": style.SEVERITY_BADGES[f.severity],
                      "rule": f.rule, "node": f.node, "label": f.label,
@@ -235,7 +329,8 @@ def render_board(graph: QMSGraph, report: AuditReport,
         system_map=map_file if links == "file" else "map?view=system",
         as_of=report.as_of.isoformat() if report.as_of else None,
         generated=dt.date.today().isoformat(), links=links, rules=RULES,
-        variation_legend=[{"name": k, "symbol": v[0], "text": v[1], "colour": v[2]}
-                          for k, v in style.VARIATION.items()],
-        assurance_legend=[{"name": k, "symbol": v[0], "text": v[1], "colour": v[2]}
-                          for k, v in style.ASSURANCE.items()])
+        variation_legend=[_icon("variation", k, 34) for k in
+                          ("concern_high", "concern_low", "common_cause", "improvement_high",
+                           "improvement_low", "neutral_high", "neutral_low")],
+        assurance_legend=[_icon("assurance", k, 34) for k in ("fail", "inconsistent", "pass")],
+        changes=changes, account=account)

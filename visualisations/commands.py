@@ -41,12 +41,13 @@ def write_pages(graph: Any, report: Any, spc: dict[str, Any], folder: Path,
 
 
 def map_cmd(
-    view: Annotated[Literal["system", "unit", "thread", "goal", "findings"],
+    view: Annotated[Literal["system", "unit", "thread", "goal", "findings", "driver"],
                     typer.Option(help="Which map (docs/maps.md).")] = "system",
     unit: Annotated[str | None, typer.Option(help="Unit id (unit view; optional for the "
                                              "findings view).")] = None,
-    focus: Annotated[str | None, typer.Option(help="Node id (thread view), goal or "
-                                              "objective id (goal view).")] = None,
+    focus: Annotated[str | None, typer.Option(
+        help="Node id (thread view), goal or objective id (goal view), project (driver "
+        "view).")] = None,
     depth: Annotated[int | None, typer.Option(
         min=0, help="Layers (system), levels of units below (unit), thread steps (thread, "
         "goal).")] = None,

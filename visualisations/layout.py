@@ -38,10 +38,17 @@ class RowPlan:
 
 
 @dataclass
+class ColumnPlan:
+    title: str
+    x: float
+
+
+@dataclass
 class Layout:
     pos: dict[str, tuple[float, float]]
     rows: list[RowPlan] = field(default_factory=list)
     width: float = 0.0
+    columns: list[ColumnPlan] = field(default_factory=list)
 
     def row_of(self, node: str) -> RowPlan | None:
         for r in self.rows:
@@ -156,3 +163,51 @@ def layered_layout(graph: QMSGraph, nodes: list[str], edges: list[tuple[str, str
     xs_all = [p[0] for p in pos.values()]
     return Layout(pos=pos, rows=plans, width=max(xs_all) - min(xs_all))
 
+
+
+DRIVER_COLUMNS: tuple[tuple[str, str], ...] = (
+    ("Measure", "Measures"), ("ImprovementProject", "Aim"),
+    ("PrimaryDriver", "Primary drivers"), ("SecondaryDriver", "Secondary drivers"),
+    ("ChangeIdea", "Change ideas"), ("PDSACycle", "PDSA cycles"))
+COL_DX = 320.0
+COL_DY = 95.0
+
+
+def driver_layout(graph: QMSGraph, nodes: list[str], edges: list[tuple[str, str, str]],
+                  root: str | None) -> Layout:
+    """A driver diagram left to right: one column per kind (measures, aim, primary and
+    secondary drivers, change ideas, PDSA cycles). Each column lists its nodes in the order
+    met walking the diagram from the aim, so a driver sits level with what it leads to."""
+    col_of = {k: i for i, (k, _) in enumerate(DRIVER_COLUMNS)}
+    children: dict[str, list[str]] = defaultdict(list)
+    for s, k, t in edges:
+        if k in ("drives", "changes", "tests"):
+            children[t].append(s)
+    order: dict[str, int] = {}
+
+    def walk(n: str) -> None:
+        if n in order:
+            return
+        order[n] = len(order)
+        for c in sorted(children.get(n, [])):
+            walk(c)
+
+    if root:
+        walk(root)
+    for n in sorted(nodes):
+        walk(n)
+    cols: dict[int, list[str]] = defaultdict(list)
+    for n in nodes:
+        cols[col_of.get(graph.node(n).kind, len(DRIVER_COLUMNS) - 1)].append(n)
+    used = sorted(cols)
+    pos: dict[str, tuple[float, float]] = {}
+    tallest = max((len(v) for v in cols.values()), default=1)
+    for ci, c in enumerate(used):
+        line = sorted(cols[c], key=lambda n: order[n])
+        top = -(len(line) - 1) / 2 * COL_DY
+        for i, n in enumerate(line):
+            pos[n] = (round(ci * COL_DX, 1), round(top + i * COL_DY, 1))
+    columns = [ColumnPlan(DRIVER_COLUMNS[c][1], ci * COL_DX) for ci, c in enumerate(used)]
+    rows = [RowPlan(key="diagram", title="", nodes=list(nodes),
+                    y=-(tallest - 1) / 2 * COL_DY, lines=1)]
+    return Layout(pos=pos, rows=rows, width=(len(used) - 1) * COL_DX, columns=columns)

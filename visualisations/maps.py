@@ -35,38 +35,38 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-import math
-from collections import defaultdict
 from dataclasses import dataclass, field
-from typing import Any, Literal
-from urllib.parse import urlencode
+from typing import Any
 
 from pyvis.network import Network
 
 from qmsgraph import schema
 from qmsgraph.alignment import SEVERITY_ORDER, AlignmentConfig, AuditReport, Finding, audit
-from qmsgraph.alignment.views import VIEWS, MapView, build_view, thread_reach
+from qmsgraph.alignment.views import VIEWS, MapView, build_view
 from qmsgraph.graph import QMSGraph
-from qmsgraph.model import Measure
 
 from . import page, style
-from .layout import DX, SUB_DY, Layout, layered_layout
+from .clusters import _cluster_nodes, _clustered_layout, _plan_clusters
+from .layout import Layout, driver_layout, layered_layout
+from .legend import _legend
+from .nodeinfo import (
+    FONT_FACE,
+    LinkMode,
+    _by_node,
+    _facts,
+    _links,
+    _short,
+    _spc_info,
+    _spc_line,
+    _worst,
+    concern_from_spc,
+    priority,
+    state_of,
+    unit_index_for,
+)
 
 CLUSTER_THRESHOLD = 2000
 """Views with more nodes than this are clustered by unit (see the module docstring)."""
-
-LinkMode = Literal["file", "served"]
-FONT_FACE = "Arial, 'Liberation Sans', 'DejaVu Sans', Helvetica, sans-serif"
-LABEL_MAX = 60
-
-PROJECT_KINDS = ("ImprovementProject", "PrimaryDriver", "SecondaryDriver", "ChangeIdea",
-                 "PDSACycle")
-OPERATION_KINDS = ("Process", "Service", "Measure")
-STAGES: tuple[tuple[str, tuple[str, ...], str, str], ...] = (
-    # (stage, kinds, the kind whose row holds the cluster nodes, aspect of the cluster)
-    ("projects", PROJECT_KINDS, "ImprovementProject", "QI"),
-    ("operations", OPERATION_KINDS, "Measure", "QC"),
-)
 
 
 class _FastIds(list):
@@ -113,205 +113,6 @@ class MapData:
         clustered = sum(len(c["members"]) for c in self.clusters)
         return len(self.nodes) - clustered + len(self.clusters)
 
-
-# ============================================================================ findings
-
-def _by_node(report: AuditReport | None) -> tuple[dict[str, list[Finding]],
-                                                   dict[str, list[Finding]]]:
-    direct: dict[str, list[Finding]] = defaultdict(list)
-    related: dict[str, list[Finding]] = defaultdict(list)
-    if report is None:
-        return direct, related
-    for f in report.findings:
-        direct[f.node].append(f)
-        for r in f.evidence.related:
-            if r != f.node:
-                related[r].append(f)
-    return direct, related
-
-
-def _worst(findings: list[Finding]) -> str | None:
-    if not findings:
-        return None
-    return min((f.severity for f in findings), key=lambda s: SEVERITY_ORDER[s])
-
-
-def concern_from_spc(spc: dict[str, dict[str, Any]] | None, window: int) -> set[str]:
-    from qmsgraph.spc.graph import has_concern
-
-    return {m for m, s in (spc or {}).items() if has_concern(s, window)}
-
-
-# ============================================================================ node facts
-
-def _fmt(v: Any) -> str:
-    if isinstance(v, float):
-        return f"{v:g}"
-    if isinstance(v, dt.date):
-        return v.isoformat()
-    if isinstance(v, list | tuple):
-        return ", ".join(_fmt(x) for x in v)
-    return str(v)
-
-
-def _labels(graph: QMSGraph, ids: list[str]) -> str:
-    return ", ".join(graph.node(i).label for i in sorted(ids))
-
-
-FIELD_NAMES = {
-    "status": "Status", "target": "Target", "deadline": "Deadline",
-    "quality_domains": "Quality domains", "quadruple_aim": "Quadruple aim",
-    "process_type": "Process type", "measure_type": "Measure type",
-    "direction": "Better when", "unit_of_measure": "Unit", "frequency": "Frequency",
-    "tier": "Tier", "method": "Method", "aim": "Aim", "start_date": "Start",
-    "end_date": "End", "date": "Date", "rating": "Rating", "reference": "Reference",
-    "publisher": "Publisher", "channel": "Channel", "enabler_type": "Enabler type",
-}
-DIRECTION_WORDS = {"increase": "higher", "decrease": "lower", "neutral": "neither (neutral)"}
-
-
-def _facts(graph: QMSGraph, nid: str, report: AuditReport | None) -> list[list[str]]:
-    node = graph.node(nid)
-    facts: list[list[str]] = [["Id", nid]]
-    for name, value in node.attributes().items():
-        if name == "email":
-            continue
-        if name == "direction":
-            value = DIRECTION_WORDS.get(value, value)
-        facts.append([FIELD_NAMES.get(name, name), _fmt(value)])
-    rel: list[tuple[str, str, bool]] = [  # (edge kind, heading, incoming?)
-        ("owns", "Owner", True), ("leads", "Led by", True), ("sponsors", "Sponsor", True),
-        ("delivers", "Delivered by", True), ("monitors", "Monitored by", True),
-        ("alignsTo", "Declares", False), ("unitOf", "Part of", False),
-        ("memberOf", "Member of", False),
-    ]
-    ins: dict[str, list[str]] = defaultdict(list)
-    outs: dict[str, list[str]] = defaultdict(list)
-    for k, s in graph.in_keys(nid):
-        ins[k].append(s)
-    for k, t in graph.out_keys(nid):
-        outs[k].append(t)
-    for kind, heading, incoming in rel:
-        ids = ins.get(kind) if incoming else outs.get(kind)
-        if ids:
-            facts.append([heading, _labels(graph, ids)])
-    if isinstance(node, Measure) and node.data:
-        last = node.data[-1]
-        unit = f" {node.unit_of_measure}" if node.unit_of_measure else ""
-        from qmsgraph.spc.measures import display_value  # a p/u chart: the rate
-
-        facts.append(["Latest value", f"{display_value(node, last):g}{unit} ({last.date:%b %Y}), "
-                                      f"{len(node.data)} points"])
-    if report is not None and nid in report.classification:
-        facts.append(["Alignment", report.classification[nid]])
-    if node.description:
-        d = node.description
-        facts.append(["About", d if len(d) <= 300 else d[:297] + "\u2026"])
-    return facts
-
-
-def _spc_info(summary: dict[str, Any] | None) -> dict[str, Any] | None:
-    if not summary:
-        return None
-    v = summary.get("variation_icon")
-    a = summary.get("assurance_icon")
-    sym, short, colour = style.VARIATION.get(v, ("", v or "", "#5d6b74"))
-    info: dict[str, Any] = {
-        "variation": v, "variationText": summary.get("variation_label") or short,
-        "symbol": sym, "short": short, "colour": colour,
-        "assurance": a, "assuranceText": summary.get("assurance_label"),
-        "signals": list(summary.get("signals") or [])[:3],
-    }
-    if a in style.ASSURANCE:
-        info["assuranceSymbol"] = style.ASSURANCE[a][0]
-        info["assuranceShort"] = style.ASSURANCE[a][1]
-    return info
-
-
-def _spc_line(info: dict[str, Any] | None) -> str:
-    if not info:
-        return ""
-    out = f"{info['symbol']} {info['short']}"
-    if info.get("assuranceSymbol"):
-        out += f" \u00b7 {info['assuranceSymbol']} {info['assuranceShort']}"
-    return out
-
-
-def _links(graph: QMSGraph, nid: str, mode: LinkMode) -> list[list[str]]:
-    if mode != "served":
-        return []
-    kind = graph.node(nid).kind
-    out = [["Golden thread", "map?" + urlencode({"view": "thread", "focus": nid})]]
-    if kind in ("StrategicGoal", "Objective"):
-        out.append(["Everything that contributes",
-                    "map?" + urlencode({"view": "goal", "focus": nid})])
-    if schema.is_a(kind, "OrganisationalUnit"):
-        out.append(["Unit map", "map?" + urlencode({"view": "unit", "unit": nid})])
-        out.append(["Unit findings", "map?" + urlencode({"view": "findings", "unit": nid})])
-    return out
-
-
-def _short(label: str) -> str:
-    return label if len(label) <= LABEL_MAX else label[:LABEL_MAX - 1] + "\u2026"
-
-
-# ============================================================================ clustering
-
-def _unit_of(graph: QMSGraph, nid: str, kinds: tuple[str, ...]) -> str | None:
-    units = sorted(s for s in graph.predecessors(nid, kinds[0])
-                   if schema.is_a(graph.kind(s), "OrganisationalUnit"))
-    for extra in kinds[1:]:
-        if units:
-            break
-        units = sorted(s for s in graph.predecessors(nid, extra)
-                       if schema.is_a(graph.kind(s), "OrganisationalUnit"))
-    return units[0] if units else None
-
-
-def _plan_clusters(graph: QMSGraph, mv: MapView, protected: set[str],
-                   threshold: int) -> list[tuple[str, str, str | None, list[str]]]:
-    """(stage, cluster id, unit, members) for each cluster, stage by stage."""
-    nodes = set(mv.nodes)
-    drawn = len(nodes)
-    taken: set[str] = set()
-    out: list[tuple[str, str, str | None, list[str]]] = []
-    if drawn <= threshold:
-        return out
-    project_unit: dict[str, str | None] = {}
-    for stage, kinds, _, _ in STAGES:
-        if drawn <= threshold:
-            break
-        groups: dict[str, list[str]] = defaultdict(list)
-        for nid in sorted(nodes - taken - protected):
-            kind = graph.kind(nid)
-            if kind not in kinds:
-                continue
-            if kind == "ImprovementProject":
-                unit = project_unit.setdefault(nid, _unit_of(graph, nid, ("leads",)))
-            elif stage == "projects":
-                reach = thread_reach(graph, [nid], max_steps=4)
-                projects = sorted((d, p) for p, d in reach.items()
-                                  if graph.kind(p) == "ImprovementProject")
-                unit = None
-                if projects:
-                    p = projects[0][1]
-                    unit = project_unit.setdefault(p, _unit_of(graph, p, ("leads",)))
-            elif kind == "Service":
-                unit = _unit_of(graph, nid, ("delivers", "owns"))
-            else:
-                unit = _unit_of(graph, nid, ("owns", "monitors"))
-            if unit is not None:
-                groups[unit].append(nid)
-        for unit, members in sorted(groups.items()):
-            if len(members) < 2:
-                continue
-            cid = f"cluster:{stage}:{unit}"
-            out.append((stage, cid, unit, members))
-            taken.update(members)
-            drawn -= len(members) - 1
-    return out
-
-
 # ============================================================================ the map data
 
 def map_data(graph: QMSGraph, view: str = "system", *, focus: str | None = None,
@@ -336,16 +137,19 @@ def map_data(graph: QMSGraph, view: str = "system", *, focus: str | None = None,
         protected |= flagged
     plan = _plan_clusters(graph, mv, protected, cluster_threshold)
     cluster_of = {m: cid for _, cid, _, members in plan for m in members}
-    full = layered_layout(graph, mv.nodes, mv.edges)
+    full = (driver_layout(graph, mv.nodes, mv.edges, mv.focus) if mv.view == "driver"
+            else layered_layout(graph, mv.nodes, mv.edges))
     if plan:
         lay, member_pos = _clustered_layout(graph, mv, plan, cluster_of, full)
     else:
         lay, member_pos = full, {}
 
+    unit_index = unit_index_for(graph, mv.nodes)
     nodes: list[dict[str, Any]] = []
     kinds_seen: set[str] = set()
     spc_seen = False
     severities_seen: set[str] = set()
+    states_seen: set[str] = set()
     for nid in mv.nodes:
         node = graph.node(nid)
         kinds_seen.add(node.kind)
@@ -364,6 +168,10 @@ def map_data(graph: QMSGraph, view: str = "system", *, focus: str | None = None,
         worst_rel = _worst(rel)
         role = None
         spc_info = _spc_info(spc.get(nid)) if node.kind == "Measure" else None
+        state = state_of(node.kind, getattr(node, "status", None), spc.get(nid),
+                         report.classification.get(nid), worst)
+        states_seen.add(state)
+        fill = style.STATES[state][0]
         if spc_info:
             spc_seen = True
             label += "\n" + _spc_line(spc_info)
@@ -412,6 +220,10 @@ def map_data(graph: QMSGraph, view: str = "system", *, focus: str | None = None,
             "related": [[f.severity, f.rule, f.message] for f in rel if f not in own],
             "spc": spc_info, "role": role, "links": _links(graph, nid, links),
             "isGoal": node.kind in ("StrategicGoal", "Objective"),
+            "state": state, "stateName": style.STATES[state][1],
+            "status": getattr(node, "status", None) or "",
+            "domains": list(getattr(node, "quality_domains", None) or []),
+            "units": unit_index.get(nid, []),
         }
         vis: dict[str, Any] = {
             "id": nid, "label": label, "shape": shape, "size": size, "x": x, "y": y,
@@ -422,7 +234,9 @@ def map_data(graph: QMSGraph, view: str = "system", *, focus: str | None = None,
             "font": {"size": font_size, "color": font_colour, "face": FONT_FACE,
                      "strokeWidth": 4, "strokeColor": "#ffffff"},
             "widthConstraint": {"maximum": 175},
-            "info": info,
+            "info": info, "shortLabel": _short(node.label),
+            "prio": priority(node.kind, state, nid == mv.focus, bool(worst)),
+            "dim": findings_view and not worst and not worst_rel,
         }
         if dashes:
             vis["shapeProperties"] = {"borderDashes": dashes}
@@ -437,144 +251,9 @@ def map_data(graph: QMSGraph, view: str = "system", *, focus: str | None = None,
     in_view_findings = sorted((f for f in report.findings if f.node in in_view),
                               key=lambda f: (SEVERITY_ORDER[f.severity], f.rule, f.node))
     legend = _legend(kinds_seen, mv, spc_seen, severities_seen, findings_view,
-                     {k for _, k, _ in mv.edges}, bool(clusters))
+                     {k for _, k, _ in mv.edges}, bool(clusters), states_seen)
     return MapData(view=mv, nodes=nodes, edges=edges, clusters=clusters, layout=lay,
                    full_layout=full, findings=in_view_findings, legend=legend)
-
-
-def _clustered_layout(graph: QMSGraph, mv: MapView,
-                      plan: list[tuple[str, str, str | None, list[str]]],
-                      cluster_of: dict[str, str], full: Layout
-                      ) -> tuple[Layout, dict[str, tuple[float, float]]]:
-    """Lay out what is drawn at first (cluster nodes in their members' row), and put each
-    cluster's members in a small grid just below it, for when it is opened."""
-    row_kind = {stage: kind for stage, _, kind, _ in STAGES}
-    kinds = {cid: row_kind[stage] for stage, cid, _, _ in plan}
-
-    def vis(n: str) -> str:
-        return cluster_of.get(n, n)
-
-    drawn = [n for n in mv.nodes if n not in cluster_of] + [cid for _, cid, _, _ in plan]
-    agg = sorted({(vis(s), k, vis(t)) for s, k, t in mv.edges if vis(s) != vis(t)})
-    lay = layered_layout(graph, drawn, agg, kinds=kinds)
-    member_pos: dict[str, tuple[float, float]] = {}
-    for _, cid, _, members in plan:
-        cx, cy = lay.pos[cid]
-        ordered = sorted(members, key=lambda m: (full.pos[m][0], full.pos[m][1], m))
-        cols = math.ceil(math.sqrt(len(ordered)))
-        for j, m in enumerate(ordered):
-            col, row = j % cols, j // cols
-            member_pos[m] = (round(cx + (col - (cols - 1) / 2) * DX * 0.8, 1),
-                             round(cy + (row + 1) * SUB_DY * 0.9, 1))
-    return lay, member_pos
-
-
-def _cluster_nodes(graph: QMSGraph, plan: list[tuple[str, str, str | None, list[str]]],
-                   lay: Layout, direct: dict[str, list[Finding]]) -> list[dict[str, Any]]:
-    if not plan:
-        return []
-    aspect_of_stage = {stage: a for stage, _, _, a in STAGES}
-    out = []
-    for stage, cid, unit, members in plan:
-        unit_label = graph.node(unit).label if unit else "no unit"
-        counts: dict[str, int] = defaultdict(int)
-        for m in members:
-            counts[graph.kind(m)] += 1
-        main = counts.get("ImprovementProject", 0) if stage == "projects" else len(members)
-        what = (f"{main} project{'s' if main != 1 else ''}" if stage == "projects"
-                else f"{main} processes & measures")
-        contents = ", ".join(f"{n} {style.KIND_NAMES[k].lower()}{'s' if n != 1 else ''}"
-                             for k, n in sorted(counts.items()))
-        n_flag = sum(1 for m in members if direct.get(m))
-        colour = style.ASPECTS[aspect_of_stage[stage]][1]
-        facts = [["Unit", unit_label], ["Contains", contents]]
-        if n_flag:
-            facts.append(["Findings", f"{n_flag} item(s) inside have findings"])
-        x, y = lay.pos[cid]
-        out.append({
-            "id": cid, "label": f"{_short(unit_label)}\n{what}", "shape": "box",
-            "x": x, "y": y,
-            "color": {"background": style.lighten(colour, 0.8), "border": colour,
-                      "highlight": {"background": style.lighten(colour, 0.6),
-                                    "border": "#212b32"},
-                      "hover": {"background": style.lighten(colour, 0.6),
-                                "border": "#212b32"}},
-            "borderWidth": 2, "borderWidthSelected": 4,
-            "shapeProperties": {"borderRadius": 4},
-            "margin": 8,
-            "font": {"size": 14, "color": style.FONT_COLOUR, "face": FONT_FACE},
-            "widthConstraint": {"maximum": 170},
-            "members": members,
-            "info": {"name": f"{unit_label}: {what}", "kind": "Cluster", "rawKind": "Cluster",
-                     "aspect": aspect_of_stage[stage],
-                     "aspectName": style.ASPECTS[aspect_of_stage[stage]][0], "facts": facts,
-                     "findings": [], "related": [], "spc": None, "role": "cluster",
-                     "links": [], "isGoal": False, "count": len(members)},
-        })
-    return out
-
-
-def _legend(kinds: set[str], mv: MapView, spc_seen: bool, severities: set[str],
-            findings_view: bool, edge_kinds: set[str], clustered: bool) -> dict[str, Any]:
-    entries = []
-    for row in style.ROWS:
-        for k in row.kinds:
-            if k in kinds:
-                shape, _ = style.SHAPES[k]
-                entries.append({"svg": page.shape_svg(shape, style.aspect_colour(k)),
-                                "text": style.KIND_NAMES[k],
-                                "aspect": schema.aspect(k)})
-    aspects = sorted({e["aspect"] for e in entries},
-                     key=lambda a: list(style.ASPECTS).index(a))
-    aspect_entries = [{"svg": page.shape_svg("square", style.ASPECTS[a][1]),
-                       "text": f"{style.ASPECTS[a][0]} ({a})"} for a in aspects]
-    marks = []
-    for sev in ("error", "warning", "info"):
-        if sev in severities:
-            marks.append({"svg": page.shape_svg("dot", "#ffffff",
-                                                style.SEVERITY_COLOURS[sev], stroke_width=4),
-                          "text": f"{style.SEVERITY_BADGES[sev]} "
-                                  f"{style.SEVERITY_WORDS[sev]}: has a finding of this "
-                                  "severity (border colour and badge)"})
-    if findings_view:
-        marks.append({"svg": page.shape_svg("dot", "#ffffff", style.SEVERITY_COLOURS["warning"],
-                                            dashed=True, stroke_width=3),
-                      "text": "Dashed border: involved in another item's finding"})
-        marks.append({"svg": page.shape_svg("dot", style.MUTED_FILL, style.MUTED_BORDER),
-                      "text": "Muted: no finding"})
-    if mv.focus:
-        marks.append({"svg": page.shape_svg("dot", "#ffffff", style.FOCUS_COLOUR,
-                                            stroke_width=4),
-                      "text": "Bold outline, larger: the item this map is about"})
-    if mv.breaks:
-        marks.append({"svg": page.shape_svg("dot", "#ffffff", style.BREAK_COLOUR,
-                                            dashed=True, stroke_width=4),
-                      "text": "\u2702 Red dashed border: the golden thread breaks here"})
-    if clustered:
-        marks.append({"svg": page.shape_svg("box", style.lighten("#ed8b00", 0.8), "#ed8b00"),
-                      "text": "Box: a unit's work collapsed into one node; double-click "
-                              "(or Expand) to open"})
-    spc_entries = []
-    if spc_seen:
-        for icon, (sym, short, _) in style.VARIATION.items():
-            spc_entries.append({"symbol": sym, "text": f"{short} ({icon})"})
-        for icon, (sym, short, _) in style.ASSURANCE.items():
-            spc_entries.append({"symbol": sym, "text": f"assurance: {short} ({icon})"})
-    edge_entries = []
-    classes = {style.edge_class(k) for k in edge_kinds}
-    texts = {"thread": "Golden thread link (points towards the purpose)",
-             "unitOf": "Unit structure (part of)",
-             "alignsTo": "Declared priority (what the work says it serves)",
-             "other": "Other relation (assures, informs, risk, standard ...)"}
-    for cls in ("thread", "unitOf", "alignsTo", "other"):
-        if cls in classes:
-            colour, width, dashed = style.EDGE_STYLES[cls]
-            edge_entries.append({"svg": page.shape_svg("line", "none", colour, dashed=dashed,
-                                                       stroke_width=max(width, 1.5)),
-                                 "text": texts[cls]})
-    return {"kinds": entries, "aspects": aspect_entries, "marks": marks, "spc": spc_entries,
-            "edges": edge_entries}
-
 
 # ============================================================================ the page
 
@@ -595,7 +274,10 @@ def vis_options(n_drawn: int) -> dict[str, Any]:
         "layout": {"improvedLayout": False, "hierarchical": {"enabled": False}},
         "edges": {"smooth": False, "arrows": {"to": {"enabled": True, "scaleFactor": 0.5}},
                   "selectionWidth": 1.5, "hoverWidth": 0.5},
-        "nodes": {"borderWidth": 1.5, "font": {"face": FONT_FACE}},
+        # vis-network's own labels shrink with the zoom; map.js draws them at a readable
+        # size where they fit (level of detail), so vis-network draws none of them
+        "nodes": {"borderWidth": 1.5, "font": {"face": FONT_FACE},
+                  "scaling": {"label": {"enabled": False, "drawThreshold": 10000}}},
         "interaction": {"hover": True, "tooltipDelay": 150, "hideEdgesOnDrag": big,
                         "hideEdgesOnZoom": big, "navigationButtons": False,
                         "keyboard": {"enabled": True, "bindToWindow": False},
@@ -622,7 +304,8 @@ def render_map(graph: QMSGraph, view: str = "system", *, focus: str | None = Non
                report: AuditReport | None = None, spc: dict[str, dict[str, Any]] | None = None,
                title: str | None = None, links: LinkMode = "file",
                cluster_threshold: int = CLUSTER_THRESHOLD,
-               content: MapView | None = None) -> str:
+               content: MapView | None = None,
+               account: dict[str, Any] | None = None) -> str:
     """A complete, self-contained HTML page with the map (see the module docstring).
 
     ``report``: the audit to show (computed with the default configuration when None);
@@ -631,10 +314,11 @@ def render_map(graph: QMSGraph, view: str = "system", *, focus: str | None = Non
     """
     data = map_data(graph, view, focus=focus, unit=unit, depth=depth, report=report, spc=spc,
                     links=links, cluster_threshold=cluster_threshold, content=content)
-    return render_page(data, title=title, links=links)
+    return render_page(data, title=title, links=links, account=account)
 
 
-def render_page(data: MapData, *, title: str | None = None, links: LinkMode = "file") -> str:
+def render_page(data: MapData, *, title: str | None = None, links: LinkMode = "file",
+                account: dict[str, Any] | None = None) -> str:
     net = build_network(data)
     nodes, edges, _heading, _h, _w, options = net.get_network_data()
     mv = data.view
@@ -650,6 +334,8 @@ def render_page(data: MapData, *, title: str | None = None, links: LinkMode = "f
         "edgeStyles": _edge_styles(),
         "options": options if isinstance(options, dict) else json.loads(options),
         "rows": rows, "minX": min(xs) if xs else 0,
+        "columns": [{"title": c.title, "x": c.x} for c in data.layout.columns],
+        "minY": min((n["y"] for n in nodes), default=0),
         "fullRows": full_rows, "fullMinX": min(full_xs),
         "counts": {"nodes": data.node_count, "drawn": data.drawn_count,
                    "edges": data.edge_count},
@@ -663,4 +349,4 @@ def render_page(data: MapData, *, title: str | None = None, links: LinkMode = "f
         counts=payload["counts"], legend=data.legend, findings=findings[:300],
         more_findings=max(0, len(findings) - 300), vis_js=page.vis_js(),
         vis_css=page.vis_css(), generated=dt.date.today().isoformat(),
-        clustered=bool(data.clusters), links=links)
+        clustered=bool(data.clusters), links=links, account=account)

@@ -15,7 +15,7 @@ which name this factory's arguments, as objects.)
 from collections.abc import Callable
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, Query
+from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import HTMLResponse, JSONResponse
 
 from qmsgraph.alignment import AlignmentConfig
@@ -62,9 +62,15 @@ def _parse_depth(depth: str | None) -> int | None:
 
 
 def map_router(get_store: Callable[..., Any], require_viewer: Callable[..., Any], *,
-               config: AlignmentConfig | None = None) -> APIRouter:
+               config: AlignmentConfig | None = None,
+               account: Callable[[Request], dict[str, Any] | None] | None = None) -> APIRouter:
     """``GET /map`` and ``GET /board``, each behind ``require_viewer``. ``config``: the
-    alignment thresholds for the findings shown (default: the library's defaults)."""
+    alignment thresholds for the findings shown (default: the library's defaults);
+    ``account(request)``: who is signed in (name, sign-out token), shown in the header."""
+
+    def who(request: Request) -> dict[str, Any] | None:
+        return account(request) if account is not None else None
+
     router = APIRouter(tags=["maps"], dependencies=[Depends(require_viewer)])
 
     @router.get("/map", response_class=HTMLResponse, summary="Interactive system map",
@@ -72,6 +78,7 @@ def map_router(get_store: Callable[..., Any], require_viewer: Callable[..., Any]
                            404: {"description": "Unknown node", **_PROBLEM_SCHEMA},
                            422: {"description": "Bad view or parameter", **_PROBLEM_SCHEMA}})
     def get_map(
+        request: Request,
         store: Annotated[Store, Depends(get_store)],
         view: Annotated[str, Query(description="One of: " + ", ".join(VIEWS))] = "system",
         unit: Annotated[str | None, Query(description="Unit id (unit view; optional for "
@@ -96,7 +103,7 @@ def map_router(get_store: Callable[..., Any], require_viewer: Callable[..., Any]
             report = store.audit(config)
             content = store.map_view(view, focus=focus, unit=unit, depth=d)
             text = render_map(graph, view, report=report, spc=spc, links="served",
-                              content=content)
+                              content=content, account=who(request))
         except NotFoundError as err:
             return problem(404, "Not found", str(err))
         except ValidationError as err:
@@ -105,10 +112,12 @@ def map_router(get_store: Callable[..., Any], require_viewer: Callable[..., Any]
 
     @router.get("/board", response_class=HTMLResponse, summary="Board summary page",
                 responses={200: {"content": {"text/html": {}}}})
-    def get_board(store: Annotated[Store, Depends(get_store)]) -> Any:
-        """The Board summary: findings per rule and per unit, SPC icons per goal."""
+    def get_board(request: Request, store: Annotated[Store, Depends(get_store)]) -> Any:
+        """The Board's integrated performance report: per goal its measures with SPC
+        charts and icons, most worrying first, and the projects that improve them."""
         graph = store.view()
         spc = store.spc_summaries()
-        return _html(render_board(graph, store.audit(config), spc, links="served"))
+        return _html(render_board(graph, store.audit(config), spc, links="served",
+                                  account=who(request)))
 
     return router

@@ -143,3 +143,25 @@ def edge_class(kind: str) -> str:
     if kind in ("unitOf", "alignsTo"):
         return kind
     return "other"
+
+
+# Colour by state: what a leader needs to see first. Kind is told by the shape.
+STATES: dict[str, tuple[str, str]] = {
+    # state -> (fill colour, words for the legend)
+    "concern": ("#FAB428", "Measure: special-cause concern"),
+    "improvement": ("#289DE0", "Measure: special-cause improvement"),
+    "neutral": ("#7b5aa6", "Measure: special cause (no preferred direction)"),
+    "common": ("#c9cbcb", "Measure: common cause"),
+    "nochart": ("#ffffff", "Measure: too few points for a chart"),
+    "aligned": ("#007f3b", "Project: aligned to an active goal"),
+    "misaligned": ("#ffb81c", "Project: misaligned"),
+    "orphaned": ("#d5281b", "Project: orphaned (no goal)"),
+    "weak": ("#ffd97a", "Project: weakly aligned"),
+    "inactive": ("#e8edee", "Not live (completed, stopped, paused, proposed, retired)"),
+    "error": ("#f4a49c", "Has an error finding"),
+    "warning": ("#ffe08a", "Has a warning finding"),
+    "ok": ("#9fb4c7", "No finding"),
+    "goal": ("#005eb8", "Active goal or objective, no finding"),
+}
+INACTIVE_STATUSES = frozenset({"completed", "stopped", "paused", "proposed", "retired",
+                               "deprioritised", "closed"})

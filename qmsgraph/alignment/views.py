@@ -20,6 +20,9 @@ Views
              steps away.
 ``findings`` the system view (or the unit view when ``unit`` is given) drawn so that work with
              findings stands out and clean work is muted.
+``driver``   a project's driver diagram: its aim (the project), primary drivers, secondary
+             drivers, change ideas and PDSA cycles, drawn left to right in columns, with the
+             measures the project and its change ideas improve.
 """
 
 from __future__ import annotations
@@ -33,7 +36,9 @@ from ..errors import NotFoundError, ValidationError
 from ..graph import QMSGraph
 from .threads import contributors, thread
 
-VIEWS: tuple[str, ...] = ("system", "unit", "thread", "goal", "findings")
+VIEWS: tuple[str, ...] = ("system", "unit", "thread", "goal", "findings", "driver")
+DRIVER_KINDS = ("ImprovementProject", "PrimaryDriver", "SecondaryDriver", "ChangeIdea",
+                "PDSACycle")
 
 # Layers for the system view's depth: 0 purpose, 1 goals, 2 objectives, 3 processes,
 # services and measures, 4 improvement work, 5 assurance and risk, 6 units, 7 people.
@@ -146,6 +151,8 @@ def build_view(graph: QMSGraph, view: str, *, focus: str | None = None,
         return thread_view(graph, _need(graph, focus, "focus"), depth)
     if view == "goal":
         return goal_view(graph, _need(graph, focus, "focus"), depth)
+    if view == "driver":
+        return driver_view(graph, _need(graph, focus, "focus"))
     # findings
     base = (unit_view(graph, _need(graph, unit, "unit"), depth) if unit
             else system_view(graph, depth))
@@ -287,3 +294,27 @@ def goal_view(graph: QMSGraph, goal: str, depth: int | None = None) -> MapView:
                            f"{'goal' if kinds == 'StrategicGoal' else 'objective'} "
                            f"'{c.label}' ({c.status}): {counts or 'nothing yet'}.",
                    nodes=sorted(nodes), edges=edges, focus=goal)
+
+
+def driver_view(graph: QMSGraph, project: str) -> MapView:
+    """The driver diagram of ``project`` (see the module docstring)."""
+    node = graph.node(project)
+    if node.kind != "ImprovementProject":
+        raise ValidationError(f"{project!r} is a {node.kind}, not an improvement project",
+                              field="focus")
+    below = thread_reach(graph, [project], forward=False)
+    nodes = {n for n in below if graph.kind(n) in DRIVER_KINDS}
+    measures = {t for n in nodes for k, t in graph.out_keys(n) if k == "improves"}
+    nodes |= measures
+    edges = _edges_among(graph, nodes, only=frozenset({"drives", "changes", "tests",
+                                                        "improves"}))
+    counts = {k: sum(1 for n in nodes if graph.kind(n) == k) for k in DRIVER_KINDS[1:]}
+    aim = getattr(node, "aim", None)
+    summary = (f"Aim: {aim}" if aim else f"The driver diagram of '{node.label}'") + (
+        f" - {counts['PrimaryDriver']} primary driver(s), {counts['SecondaryDriver']} "
+        f"secondary, {counts['ChangeIdea']} change idea(s), {counts['PDSACycle']} PDSA "
+        "cycle(s).")
+    notes = [] if len(nodes - measures) > 1 else [
+        f"'{node.label}' has no driver diagram recorded yet."]
+    return MapView(view="driver", title=f"Driver diagram: {node.label}", summary=summary,
+                   nodes=sorted(nodes), edges=edges, focus=project, notes=notes)

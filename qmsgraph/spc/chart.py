@@ -3,8 +3,9 @@
 The chart: the values joined by a grey line; each point coloured by its type (special cause
 improvement blue, concern orange, neutral purple, common cause grey); the mean (solid) and the
 process limits (dashed) of each rebase group, broken at each rebase; a vertical line at each
-rebase; the target (red, dashed) when one is set; and, in a panel on the right, the variation
-icon and the assurance icon drawn as labelled badges.
+rebase; the target (red, dashed) when one is set, always inside the frame; and, in a narrow
+column on the right, the Making Data Count variation and assurance icons, drawn from the same
+primitives as the pages' icons (:mod:`qmsgraph.spc.icons`).
 
 Rendering uses matplotlib's object API (no ``pyplot``, no global state, no display): the PNG
 is drawn with the Agg canvas, the SVG with matplotlib's SVG backend. Text in the SVG is written
@@ -41,6 +42,7 @@ from . import (
     VARIATION_ICON_LABELS,
     SPCResult,
 )
+from .icons import Icon, assurance_icon, variation_icon
 
 __all__ = [
     "COLOURS",
@@ -73,22 +75,6 @@ POINT_TYPE_LABELS: dict[str, str] = {
     SPECIAL_CAUSE_NEUTRAL_LOW: "Special cause (neutral, low)",
 }
 
-_VARIATION_STYLE: dict[str, tuple[str, str]] = {
-    # icon -> (colour, letter)
-    "common_cause": (COLOURS[COMMON_CAUSE], ""),
-    "improvement_high": (COLOURS[SPECIAL_CAUSE_IMPROVEMENT], "H"),
-    "improvement_low": (COLOURS[SPECIAL_CAUSE_IMPROVEMENT], "L"),
-    "concern_high": (COLOURS[SPECIAL_CAUSE_CONCERN], "H"),
-    "concern_low": (COLOURS[SPECIAL_CAUSE_CONCERN], "L"),
-    "neutral_high": (COLOURS[SPECIAL_CAUSE_NEUTRAL_HIGH], "H"),
-    "neutral_low": (COLOURS[SPECIAL_CAUSE_NEUTRAL_LOW], "L"),
-}
-_ASSURANCE_STYLE: dict[str, tuple[str, str]] = {
-    "pass": (COLOURS[SPECIAL_CAUSE_IMPROVEMENT], "P"),
-    "fail": (COLOURS[SPECIAL_CAUSE_CONCERN], "F"),
-    "inconsistent": (COLOURS[COMMON_CAUSE], "?"),
-}
-
 _FIGSIZE = (11.0, 5.6)
 _RC = {"svg.fonttype": "none", "svg.hashsalt": "qmsgraph-spc", "font.family": "DejaVu Sans"}
 
@@ -106,51 +92,36 @@ def _fmt(x: float) -> str:
     return text
 
 
-def _draw_badge(
-    fig: Figure,
-    rect: tuple[float, float, float, float],
-    colour: str,
-    letter: str,
-    label: str,
-    gid: str,
-    sparkline: list[float] | None = None,
-) -> None:
-    """A circular icon with a letter (or a tiny line) and a wrapped caption under it."""
+def _draw_icon(fig: Figure, rect: tuple[float, float, float, float], icon: Icon, gid: str,
+               caption: str) -> None:
+    """One Making Data Count icon (:mod:`qmsgraph.spc.icons`, the same primitives as the
+    pages' SVG icons) with a short caption under it."""
     ax = fig.add_axes(rect)
     ax.set_gid(gid)
-    ax.set_xlim(0, 1)
-    ax.set_ylim(0, 1)
+    ax.set_xlim(0, 100)
+    ax.set_ylim(135, 0)  # y grows downwards, as in SVG; room for the caption below
     ax.set_aspect("equal", adjustable="box")
     ax.axis("off")
-    ax.add_patch(Circle((0.5, 0.66), 0.27, facecolor="white", edgecolor=colour, linewidth=3.5))
-    if letter:
-        ax.text(
-            0.5,
-            0.655,
-            letter,
-            ha="center",
-            va="center",
-            fontsize=20,
-            fontweight="bold",
-            color=colour,
-            parse_math=False,
-        )
-    if sparkline:
-        lo, hi = min(sparkline), max(sparkline)
-        span = (hi - lo) or 1.0
-        xs = [0.33 + 0.34 * i / (len(sparkline) - 1) for i in range(len(sparkline))]
-        ys = [0.58 + 0.16 * (v - lo) / span for v in sparkline]
-        ax.plot(xs, ys, color=colour, linewidth=2, solid_capstyle="round")
-    ax.text(
-        0.5,
-        0.3,
-        "\n".join(textwrap.wrap(label, 24)),
-        ha="center",
-        va="top",
-        fontsize=9,
-        color="#231F20",
-        parse_math=False,
-    )
+    for p in icon.prims:
+        if p[0] == "circle":
+            _, cx, cy, r, fill, stroke, w = p
+            ax.add_patch(Circle((cx, cy), r, facecolor=fill, edgecolor=stroke, linewidth=w / 2.2))
+        elif p[0] == "polyline":
+            _, pts, stroke, w = p
+            ax.plot([x for x, _ in pts], [y for _, y in pts], color=stroke, linewidth=w / 2.2)
+        elif p[0] == "dots":
+            _, dots, r = p
+            for x, y, c in dots:
+                ax.add_patch(Circle((x, y), r, facecolor=c, edgecolor="none"))
+        elif p[0] == "line":
+            _, x1, y1, x2, y2, stroke, w = p
+            ax.plot([x1, x2], [y1, y2], color=stroke, linewidth=w / 2.2, linestyle=(0, (4, 2)))
+        elif p[0] == "text":
+            _, x, y, text, fs, colour = p
+            ax.text(x, y, text, ha="center", va="center", fontsize=fs * 0.42,
+                    fontweight="bold", color=colour, parse_math=False)
+    ax.text(50, 104, "\n".join(textwrap.wrap(caption, 18)), ha="center", va="top", fontsize=7.5,
+            color="#231F20", parse_math=False)
 
 
 # matplotlib's rc settings are global: one chart at a time, so threads (the API) can't mix them.
@@ -165,7 +136,7 @@ def build_figure(result: SPCResult, title: str, unit: str | None = None) -> Figu
 
 def _build(result: SPCResult, title: str, unit: str | None) -> Figure:
     fig = Figure(figsize=_FIGSIZE)
-    ax = fig.add_axes((0.075, 0.21, 0.70, 0.64))
+    ax = fig.add_axes((0.075, 0.21, 0.79, 0.64))
     pts = result.points
     xs: list[date] = [p.date for p in pts]
     ys = [p.value for p in pts]
@@ -274,6 +245,16 @@ def _build(result: SPCResult, title: str, unit: str | None) -> Figure:
             )
         )
 
+    # the y-axis takes in the target and the limits with a margin, so no line sits on the frame
+    span_vals = [v for v in ys if math.isfinite(v)]
+    span_vals += [v for g in result.groups for v in (g.lpl, g.upl, g.mean) if math.isfinite(v)]
+    if target is not None:
+        span_vals.append(target)
+    if span_vals:
+        lo, hi = min(span_vals), max(span_vals)
+        pad = (hi - lo) * 0.08 or abs(hi) * 0.1 or 1.0
+        ax.set_ylim(lo - pad, hi + pad)
+
     # axes cosmetics
     for side in ("top", "right"):
         ax.spines[side].set_visible(False)
@@ -324,7 +305,7 @@ def _build(result: SPCResult, title: str, unit: str | None) -> Figure:
     )
     st.set_gid("spc-subtitle")
     if n_title_lines > 1:  # make room for a long title
-        ax.set_position((0.075, 0.21, 0.70, 0.64 - 0.05 * (n_title_lines - 1)))
+        ax.set_position((0.075, 0.21, 0.79, 0.64 - 0.05 * (n_title_lines - 1)))
 
     leg = ax.legend(
         handles=handles,
@@ -336,30 +317,12 @@ def _build(result: SPCResult, title: str, unit: str | None) -> Figure:
     )
     leg.set_gid("spc-legend")
 
-    # icons panel
-    colour, letter = _VARIATION_STYLE[result.variation_icon]
-    spark = None
-    if result.variation_icon == "common_cause":
-        spark = [0.5, 0.2, 0.8, 0.3, 0.7, 0.4, 0.6]
-    _draw_badge(
-        fig,
-        (0.80, 0.52, 0.18, 0.34),
-        colour,
-        letter,
-        VARIATION_ICON_LABELS[result.variation_icon],
-        "spc-variation-icon",
-        spark,
-    )
+    # icons: the variation and assurance icons in a narrow column on the right
+    _draw_icon(fig, (0.885, 0.55, 0.1, 0.27), variation_icon(result.variation_icon),
+               "spc-variation-icon", VARIATION_ICON_LABELS[result.variation_icon])
     if result.assurance_icon is not None:
-        colour, letter = _ASSURANCE_STYLE[result.assurance_icon]
-        _draw_badge(
-            fig,
-            (0.80, 0.14, 0.18, 0.34),
-            colour,
-            letter,
-            ASSURANCE_ICON_LABELS[result.assurance_icon],
-            "spc-assurance-icon",
-        )
+        _draw_icon(fig, (0.885, 0.22, 0.1, 0.27), assurance_icon(result.assurance_icon),
+                   "spc-assurance-icon", ASSURANCE_ICON_LABELS[result.assurance_icon])
     return fig
 
 

@@ -30,16 +30,15 @@ from matplotlib.lines import Line2D
 
 from .annotate import Annotation
 from .chart import (
-    _ASSURANCE_STYLE,
     _RC,
     _RC_LOCK,
-    _VARIATION_STYLE,
     COLOURS,
     POINT_TYPE_LABELS,
     _build,
-    _draw_badge,
+    _draw_icon,
     _fmt,
 )
+from .icons import assurance_icon, variation_icon
 from .qiresults import CHART_LABELS, QIResult
 from .results import ASSURANCE_ICON_LABELS, COMMON_CAUSE, VARIATION_ICON_LABELS
 
@@ -182,19 +181,16 @@ def build_qi_figure(result: QIResult, title: str, unit: str | None = None,
               frameon=False, fontsize=9).set_gid("spc-legend")
 
     variation, assurance = icons
-    if variation is not None:
-        colour, letter = _VARIATION_STYLE[variation]
-        spark = [0.5, 0.2, 0.8, 0.3, 0.7, 0.4, 0.6] if variation == "common_cause" else None
-        _draw_badge(fig, (0.80, 0.52, 0.18, 0.34), colour, letter,
-                    VARIATION_ICON_LABELS[variation], "spc-variation-icon", spark)
+    if variation is not None:  # the Making Data Count icons every page draws (icons.py)
+        _draw_icon(fig, (0.84, 0.50, 0.12, 0.34), variation_icon(variation),
+                   "spc-variation-icon", VARIATION_ICON_LABELS[variation])
     else:  # a run chart: a plain-words verdict instead of icons
         verdict = result.signals()[0]
         fig.text(0.80, 0.80, "\n".join(textwrap.wrap(verdict, 26)), ha="left", va="top",
                  fontsize=9, color="#231F20", parse_math=False).set_gid("spc-run-verdict")
     if assurance is not None:
-        colour, letter = _ASSURANCE_STYLE[assurance]
-        _draw_badge(fig, (0.80, 0.14, 0.18, 0.34), colour, letter,
-                    ASSURANCE_ICON_LABELS[assurance], "spc-assurance-icon")
+        _draw_icon(fig, (0.84, 0.12, 0.12, 0.34), assurance_icon(assurance),
+                   "spc-assurance-icon", ASSURANCE_ICON_LABELS[assurance])
     return fig
 
 

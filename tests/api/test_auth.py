@@ -20,7 +20,7 @@ from qmsgraph.stores import SQLiteStore
 
 from .conftest import bearer
 
-OPEN = {"/health", "/docs", "/openapi.json"}
+OPEN = {"/health", "/docs", "/openapi.json", "/login", "/logout"}  # sign-in: api/sessions.py
 WRITE = {"POST", "PUT", "PATCH", "DELETE"}
 READ_ONLY_POSTS = {"/check-project"}  # a question, not a write: viewers may ask it
 

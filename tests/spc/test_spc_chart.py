@@ -150,3 +150,16 @@ def test_every_direction_renders(direction: str) -> None:
     r = analyse(d, NOISE + [20.0] + NOISE + [-10.0], SPCOptions(improvement_direction=direction))
     root = parse(render_svg(r, direction))
     assert "spc-variation-icon" in ids(root)
+
+
+def test_target_sits_inside_the_frame() -> None:
+    """The y-axis takes in the target with a margin: the target line never sits on the
+    frame, whether it lies above or below the data."""
+    from qmsgraph.spc.chart import build_figure
+
+    for target in (12.0, 1.0, 40.0):
+        r = shifted(target=target)
+        ax = build_figure(r, "Falls").axes[0]
+        lo, hi = ax.get_ylim()
+        assert lo < target < hi
+        assert min(target - lo, hi - target) > (hi - lo) * 0.03

@@ -126,8 +126,10 @@ def test_goal_and_unit_links_when_served(org: Org) -> None:
     assert ["Everything that contributes", "map?view=goal&focus=G1"] in \
         by_id["G1"]["info"]["links"]
     assert ["Unit map", "map?view=unit&unit=ward-7"] in by_id["ward-7"]["info"]["links"]
-    assert by_id["QI-1"]["info"]["links"] == [["Golden thread",
-                                               "map?view=thread&focus=QI-1"]]
+    assert by_id["QI-1"]["info"]["links"] == [
+        ["Golden thread", "map?view=thread&focus=QI-1"],
+        ["Thread and the work below it", "map?view=thread&focus=QI-1&depth=3"],
+        ["Driver diagram", "map?view=driver&focus=QI-1"]]
     assert map_data(org.graph, "system", report=org.report).nodes[0]["info"]["links"] == []
 
 
@@ -216,7 +218,7 @@ def test_board_page(org: Org) -> None:
     assert "<img" not in html and "&lt;img src=x onerror=alert(1)&gt;" in html
     assert SCRIPT_BREAKER not in html
     # charts are inline SVG with text alternatives
-    assert html.count('<svg role="img"') >= 3
+    assert html.count('<svg role="group" aria-labelledby=') >= 3  # the bar charts (links)
     assert "Findings by rule as a table" in html and "Findings by unit as a table" in html
     # file links: the map written beside the board, at the node
     assert 'href="map.html?focus=QI-EVIL"' in html
@@ -224,13 +226,16 @@ def test_board_page(org: Org) -> None:
     # per goal: its measures with SPC icons as symbols with text
     g1 = html[html.index(">Reduce avoidable harm</a>"):]
     assert "Falls per 1,000 bed days" in g1
-    assert 'aria-label="Variation: concern (high)"' in g1
-    assert "no SPC chart" in g1  # M1 has 2 points
+    assert 'aria-label="Special cause concern (high)"' in g1  # the shared MDC icon
+    assert 'data-icon="concern_high"' in g1
+    assert "too few for a chart" in g1 and "no SPC chart" in g1  # M1 has 2 points
+    # each measure with a chart has its sparkline with a text alternative
+    assert 'class="spark" role="img" aria-label="SPC chart of' in g1
 
 
 def test_board_links_when_served(org: Org) -> None:
     html = render_board(org.graph, org.report, org.spc, links="served")
-    assert 'href="map?view=thread&amp;focus=QI-EVIL"' in html
+    assert 'href="map?view=thread&amp;focus=QI-EVIL&amp;depth=3"' in html
     assert 'href="map?view=goal&amp;focus=G1"' in html
     assert 'href="map?view=unit&amp;unit=ward-9"' in html
     assert 'href="map?view=findings"' in html

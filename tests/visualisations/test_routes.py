@@ -57,7 +57,7 @@ def test_served_links_are_relative(client: TestClient) -> None:
     assert '"map?view=thread\\u0026focus=QI-1"' in text
     board = client.get("/board")
     assert board.status_code == 200 and board.headers["content-type"].startswith("text/html")
-    assert 'href="map?view=thread&amp;focus=QI-EVIL"' in board.text
+    assert 'href="map?view=thread&amp;focus=QI-EVIL&amp;depth=3"' in board.text
     assert "&lt;img src=x onerror=alert(1)&gt;" in board.text
 
 
@@ -147,11 +147,12 @@ def test_served_board_links_to_served_maps(server: str, open_page) -> None:
     page, watch = open_page(server + "/board")
     page.get_by_role("heading", name="Board summary: Minitown Health Board").wait_for()
     link = page.locator("table.findings a", has_text=HOSTILE)
-    assert link.get_attribute("href") == "map?view=thread&focus=QI-EVIL"
+    assert link.get_attribute("href") == "map?view=thread&focus=QI-EVIL&depth=3"
     link.click()
     wait_ready(page)
-    assert page.url == server + "/map?view=thread&focus=QI-EVIL"
-    assert page.evaluate("window.qmsgraphMap.nodes.length") == 1
+    assert page.url == server + "/map?view=thread&focus=QI-EVIL&depth=3"
+    # the project (it reaches nothing) and the work below it (depth=3)
+    assert "QI-EVIL" in page.evaluate("window.qmsgraphMap.nodes.getIds()")
     assert "Thread broken" in page.locator(".note-break").inner_text()
     shot(page, "served-thread-hostile")
     # the goal view from the details panel link of a goal

@@ -13,7 +13,7 @@ from .conftest import Org
 
 
 def test_views_listed() -> None:
-    assert VIEWS == ("system", "unit", "thread", "goal", "findings")
+    assert VIEWS == ("system", "unit", "thread", "goal", "findings", "driver")
 
 
 def test_system_view_is_everything_but_people(org: Org) -> None:

@@ -155,21 +155,131 @@
     container.setAttribute("data-ready", "true");
   });
 
-  // Row titles at the left edge of the map, drawn on the canvas.
+  // Row titles at the left edge of the map (or column titles above a driver diagram),
+  // drawn on the canvas at a constant screen size.
   network.on("beforeDrawing", function (ctx) {
     ctx.save();
     var scale = network.getScale();
-    ctx.font = "bold " + (13 / scale).toFixed(1) + "px Arial, 'Liberation Sans', sans-serif";
+    ctx.font = "bold " + (14 / scale).toFixed(1) + "px Arial, 'Liberation Sans', sans-serif";
     ctx.fillStyle = "#4c6272";
+    if (data.columns && data.columns.length) {
+      ctx.textAlign = "center";
+      ctx.textBaseline = "bottom";
+      data.columns.forEach(function (c) { ctx.fillText(c.title, c.x, data.minY - 40 - 6 / scale); });
+      ctx.restore();
+      return;
+    }
     ctx.textAlign = "right";
     ctx.textBaseline = "middle";
     var last = -Infinity;
     data.rows.forEach(function (r) {
-      if ((r.y - last) * scale < 17) { return; }  // too close to the title above: skip
+      if ((r.y - last) * scale < 22) { return; }  // too close to the title above: skip
       ctx.fillText(r.title, data.minX - 40 - 12 / scale, r.y);
       last = r.y;
     });
     ctx.restore();
+  });
+
+  // ------------------------------------------------------------------ labels (level of detail)
+  // vis-network draws labels in map units, so at fit-to-screen they shrink to a few pixels.
+  // Instead each label is drawn here at a readable screen size (LABEL_PX), most important
+  // first (the focus, goals, items of concern or with findings, then by row), and only where
+  // it does not overlap a label already drawn: what fits is shown, more as you zoom in.
+  var LABEL_PX = 13;
+  var labelled = [];
+  qm.labels = function () { return labelled.slice(); };
+  qm.labelPx = LABEL_PX;
+  function priority(n) { return n.info ? (n.prio || 0) : 5; }
+
+  network.on("afterDrawing", function (ctx) {
+    var scale = network.getScale();
+    var ids = network.body.nodeIndices;
+    var bodyNodes = network.body.nodes;
+    var canvas = container.querySelector("canvas");
+    var w = canvas.clientWidth;
+    var h = canvas.clientHeight;
+    var cand = [];
+    for (var i = 0; i < ids.length; i++) {
+      var bn = bodyNodes[ids[i]];
+      if (!bn || bn.options.hidden) { continue; }
+      var d = network.canvasToDOM({ x: bn.x, y: bn.y });
+      if (d.x < -50 || d.y < -20 || d.x > w + 50 || d.y > h + 20) { continue; }
+      var src = byId.get(ids[i]) || clusters.get(ids[i]);
+      if (!src) { continue; }
+      cand.push({ id: ids[i], x: d.x, y: d.y, bn: bn, src: src, p: priority(src) });
+    }
+    cand.sort(function (a, b) { return b.p - a.p || (a.id < b.id ? -1 : 1); });
+    var placed = [];
+    var cell = 60;
+    var grid = new Map();
+    function hits(r) {
+      var x0 = Math.floor(r.x0 / cell), x1 = Math.floor(r.x1 / cell);
+      var y0 = Math.floor(r.y0 / cell), y1 = Math.floor(r.y1 / cell);
+      for (var gx = x0; gx <= x1; gx++) {
+        for (var gy = y0; gy <= y1; gy++) {
+          var list = grid.get(gx + ":" + gy);
+          if (!list) { continue; }
+          for (var k = 0; k < list.length; k++) {
+            var o = list[k];
+            if (r.x0 < o.x1 && r.x1 > o.x0 && r.y0 < o.y1 && r.y1 > o.y0) { return true; }
+          }
+        }
+      }
+      return false;
+    }
+    function add(r) {
+      for (var gx = Math.floor(r.x0 / cell); gx <= Math.floor(r.x1 / cell); gx++) {
+        for (var gy = Math.floor(r.y0 / cell); gy <= Math.floor(r.y1 / cell); gy++) {
+          var key = gx + ":" + gy;
+          if (!grid.has(key)) { grid.set(key, []); }
+          grid.get(key).push(r);
+        }
+      }
+    }
+    ctx.save();
+    var px = LABEL_PX / scale;
+    ctx.font = px.toFixed(2) + "px Arial, 'Liberation Sans', sans-serif";
+    ctx.textAlign = "center";
+    ctx.textBaseline = "top";
+    ctx.lineJoin = "round";
+    var maxChars = scale < 0.5 ? 28 : 40;
+    var limit = 400;
+    for (var j = 0; j < cand.length && placed.length < limit; j++) {
+      var c = cand[j];
+      var text = c.src.shortLabel || c.src.info.name;
+      if (text.length > maxChars) { text = text.slice(0, maxChars - 1) + "\u2026"; }
+      var tw = ctx.measureText(text).width * scale;
+      var size = (c.bn.shape && c.bn.shape.height ? c.bn.shape.height / 2 : (c.bn.options.size || 10)) * scale;
+      // below the symbol, else above it, else (for the most important) shortened
+      var below = c.y + Math.max(size, 4) + 2;
+      var above = c.y - Math.max(size, 4) - LABEL_PX - 4;
+      var spots = [below, above];
+      var r = null;
+      var top = below;
+      for (var sI = 0; sI < spots.length && r === null; sI++) {
+        var t = { x0: c.x - tw / 2 - 2, x1: c.x + tw / 2 + 2, y0: spots[sI], y1: spots[sI] + LABEL_PX + 3 };
+        if (!hits(t)) { r = t; top = spots[sI]; }
+      }
+      if (r === null && c.p >= 90 && text.length > 14) {
+        text = text.slice(0, 13) + "\u2026";
+        tw = ctx.measureText(text).width * scale;
+        for (var sJ = 0; sJ < spots.length && r === null; sJ++) {
+          var t2 = { x0: c.x - tw / 2 - 2, x1: c.x + tw / 2 + 2, y0: spots[sJ], y1: spots[sJ] + LABEL_PX + 3 };
+          if (!hits(t2)) { r = t2; top = spots[sJ]; }
+        }
+      }
+      if (r === null) { continue; }
+      add(r);
+      var pt = network.DOMtoCanvas({ x: c.x, y: top });
+      ctx.lineWidth = 4 / scale;
+      ctx.strokeStyle = "rgba(255,255,255,0.92)";
+      ctx.strokeText(text, pt.x, pt.y);
+      ctx.fillStyle = c.src.dim ? "#6b7b86" : "#212b32";
+      ctx.fillText(text, pt.x, pt.y);
+      placed.push({ id: c.id, text: text, px: LABEL_PX, x: c.x, y: top });
+    }
+    ctx.restore();
+    labelled = placed;
   });
 
   // ------------------------------------------------------------------ clusters
@@ -386,7 +496,7 @@
   function fitAll() {
     network.fit({ animation: false });
     var w = container.clientWidth;
-    if (w < 500) { return; }
+    if (w < 500 || (data.columns && data.columns.length)) { return; }  // no row titles
     var margin = Math.min(200, w * 0.25);
     var s = network.getScale() * (w - margin) / w;
     var c = network.getViewPosition();

@@ -83,8 +83,8 @@ SHAPES: dict[str, tuple[str, int]] = {
     "Organisation": ("hexagon", 26), "Directorate": ("hexagon", 22), "Team": ("hexagon", 17),
     "Person": ("dot", 9), "Role": ("dot", 8), "Responsibility": ("dot", 7),
     "Lesson": ("star", 11), "LearningCycle": ("diamond", 13),
-    "Tool": ("box", 10), "PlanningTool": ("box", 10), "ControlTool": ("box", 10),
-    "AssuranceTool": ("box", 10), "ImprovementTool": ("box", 10),
+    "Tool": ("square", 9), "PlanningTool": ("square", 9), "ControlTool": ("square", 9),
+    "AssuranceTool": ("square", 9), "ImprovementTool": ("square", 9),
 }
 
 KIND_NAMES: dict[str, str] = {

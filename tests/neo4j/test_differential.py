@@ -30,7 +30,8 @@ CONFIGS = [
                     work_statuses=["proposed", "active", "paused", "completed"],
                     duplicate_statuses=["active", "proposed", "paused"],
                     severities={"measure-without-owner": "error"},
-                    disabled_rules=["goal-not-serving-purpose"]),
+                    disabled_rules=["goal-not-serving-purpose"], assurance_heavy_min=1,
+                    planning_levels=["Organisation"]),
 ]
 
 

@@ -76,3 +76,13 @@ def test_the_generator_writes_the_committed_file(tmp_path):
     subprocess.run([sys.executable, str(ROOT / "examples" / "generate_eastbrook.py")],
                    check=True)
     assert MODEL.read_bytes() == before
+
+
+def test_the_system_map_draws_the_new_kinds_in_their_rows(store):
+    from qmsgraph.visualisations import render_map
+
+    graph, report = store.graph(), store.audit()
+    html = render_map(graph, "system", report=report)
+    for text in ("QMS tools", "Learning system", "Visual management board",
+                 "90-day cycle: what does a QMS look like for us?", "Control tool"):
+        assert text in html, text

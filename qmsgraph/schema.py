@@ -165,7 +165,7 @@ EDGE_KINDS: dict[str, EdgeKind] = {e.name: e for e in [
        "Work, assurance, incidents or feedback yield a lesson.", False),
     _E("handsOverTo", ("ImprovementProject",), ("OrganisationalUnit",), "hands over to",
        "A finished project hands its measures over to a unit's daily control (holding the "
-       "gains).", False, "handed_over_to"),
+       "gains).", False, "handed_over_by"),
     _E("escalatesTo", ("OrganisationalUnit", "Risk", "Incident"), ("OrganisationalUnit",),
        "escalates to", "Where a unit, risk or incident escalates to.", False),
     _E("threatens", ("Risk",), ("StrategicGoal", "Objective", "Service", "Process"),

@@ -215,3 +215,18 @@ def test_board_and_directorate_without_planning():
     assert keys(audit(g.graph), "unit-without-planning") == {"dir"}
     cfg = AlignmentConfig(planning_levels=["Organisation"])
     assert keys(audit(g.graph, cfg), "unit-without-planning") == set()
+
+
+def test_reverse_columns_for_tools_and_hand_over(tmp_path):
+    from qmsgraph.graph import QMSGraph
+    from qmsgraph.io.readers import read_files
+
+    f = tmp_path / "m.yaml"
+    f.write_text("qmsgraph: 1\nnodes:\n"
+                 "  - {id: QI-1, kind: ImprovementProject, label: p, status: completed}\n"
+                 "  - {id: T1, kind: Team, label: t, handed_over_by: QI-1}\n"
+                 "  - {id: TL, kind: ControlTool, label: huddle, used_by: [T1]}\n",
+                 encoding="utf-8")
+    changes = read_files([f], QMSGraph())
+    keys = {(e.source, e.kind, e.target) for e, _ in changes.add_edges}
+    assert keys == {("QI-1", "handsOverTo", "T1"), ("T1", "uses", "TL")}

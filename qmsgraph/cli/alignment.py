@@ -1,4 +1,4 @@
-"""Alignment commands: audit, thread, check-project, impact."""
+"""Alignment commands: audit, thread, check-project, impact, balance."""
 
 from __future__ import annotations
 
@@ -173,7 +173,53 @@ def impact_cmd(node: Annotated[str, typer.Argument(help="Node id.")],
     sys.stdout.write(result.model_dump_json(indent=2) + "\n")
 
 
+LEVELS = ("HealthSystem", "Organisation", "Directorate", "OrganisationalUnit", "Team")
+
+
+def balance_cmd(store: StoreOpt = DEFAULT_STORE, config: ConfigOpt = None,
+                fmt: Annotated[str, typer.Option("--format", "-f", help="table or json.")]
+                = "table") -> None:
+    """Balance of effort per unit (with the units below it) across planning, control,
+    assurance and improvement, Board to floor, and each level's average share."""
+    import json
+
+    from ..alignment import ASPECTS
+
+    if fmt not in ("table", "json"):
+        fail(ValidationError(f"unknown format {fmt!r}: use table or json", field="format"))
+    with opened(store, create=False) as s:
+        rows = s.balance(read_config(config))
+        view = s.view()
+        units = [(LEVELS.index(view.kind(u)), u, view.label(u), view.kind(u), c)
+                 for u, c in rows.items()]
+    units.sort()
+    levels: dict[str, dict[str, float]] = {}
+    for kind in LEVELS:
+        mine = [c for _, _, _, k, c in units if k == kind and sum(c.values())]
+        if mine:
+            levels[kind] = {a: round(100 * sum(c[a] / sum(c.values()) for c in mine)
+                                     / len(mine), 1) for a in ASPECTS}
+    if fmt == "json":
+        sys.stdout.write(json.dumps({"units": {u: {"kind": k, "label": lab, **c}
+                                               for _, u, lab, k, c in units},
+                                     "levels_percent": levels}, indent=2) + "\n")
+        return
+    table = Table(title="Balance of effort (counts, with the units below)")
+    for col in ("level", "unit", *ASPECTS):
+        table.add_column(col)
+    for _, u, lab, k, c in units:
+        table.add_row(k, f"{lab} ({u})", *(str(c[a]) for a in ASPECTS))
+    console.print(table)
+    lv = Table(title="Average share per level (%): Board, middle management, microsystem")
+    for col in ("level", *ASPECTS):
+        lv.add_column(col)
+    for k, shares in levels.items():
+        lv.add_row(k, *(f"{shares[a]:g}" for a in ASPECTS))
+    console.print(lv)
+
+
 def register(app: typer.Typer) -> None:
+    app.command("balance")(balance_cmd)
     app.command("audit")(audit_cmd)
     app.command("thread")(thread_cmd)
     app.command("check-project")(check_project_cmd)

@@ -86,3 +86,27 @@ def test_the_system_map_draws_the_new_kinds_in_their_rows(store):
     for text in ("QMS tools", "Learning system", "Visual management board",
                  "90-day cycle: what does a QMS look like for us?", "Control tool"):
         assert text in html, text
+
+
+def test_balance_on_the_cli_board_to_floor(tmp_path):
+    import json
+
+    from typer.testing import CliRunner
+
+    from qmsgraph.cli import app
+
+    runner = CliRunner()
+    db = str(tmp_path / "eb.qmsdb")
+    assert runner.invoke(app, ["load", "--store", db, str(MODEL)]).exit_code == 0
+    r = runner.invoke(app, ["balance", "--store", db, "--format", "json"])
+    assert r.exit_code == 0, r.output
+    body = json.loads(r.output)
+    assert body["units"]["T-CMHT-N"] == {"kind": "Team", "label": "North community mental "
+                                         "health team", "QP": 1, "QC": 3, "QA": 5, "QI": 0}
+    assert body["units"]["DIR-QUAL"]["QP"] == 0
+    assert set(body["levels_percent"]) == {"Organisation", "Directorate", "Team"}
+    for shares in body["levels_percent"].values():
+        assert abs(sum(shares.values()) - 100) < 0.5
+    table = runner.invoke(app, ["balance", "--store", db])
+    assert table.exit_code == 0 and "Average share per level" in table.output
+    assert runner.invoke(app, ["balance", "--store", db, "--format", "xml"]).exit_code != 0

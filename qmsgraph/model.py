@@ -73,6 +73,7 @@ Id = Annotated[str, Field(pattern=ID_PATTERN, description="Stable identifier, e.
 QualityDomain = Literal["safe", "timely", "effective", "efficient", "equitable",
                         "person-centred"]
 QuadrupleAim = Literal["population-health", "experience-of-care", "value", "staff-experience"]
+Cadence = Literal["daily", "weekly", "monthly", "quarterly", "yearly", "ad-hoc"]
 
 
 class DataPoint(BaseModel):
@@ -157,6 +158,7 @@ class Service(Node):
 class Process(Node):
     kind: ClassVar[str] = "Process"
     process_type: Literal["driver", "mainstay", "support"]
+    frequency: Cadence | None = None
 
 
 class Measure(Node):
@@ -168,6 +170,7 @@ class Measure(Node):
     frequency: Literal["monthly", "weekly", "quarterly", "daily"] = "monthly"
     quality_domains: list[QualityDomain] = Field(default_factory=list)
     chart_type: Literal["xmr", "run", "i", "p", "u", "c", "g", "t", "pp", "up"] = "xmr"
+    quadruple_aim: list[QuadrupleAim] = Field(default_factory=list)
     data: list[DataPoint] = Field(default_factory=list)
 
     @field_validator("data")
@@ -221,6 +224,7 @@ class AssuranceActivity(Node):
     kind: ClassVar[str] = "AssuranceActivity"
     date: dt.date | None = None
     rating: str | None = Field(None, max_length=100)
+    frequency: Cadence | None = None
 
 
 class Audit(AssuranceActivity):
@@ -259,8 +263,51 @@ class FeedbackSource(Node):
 
 class Enabler(Node):
     kind: ClassVar[str] = "Enabler"
-    enabler_type: Literal["leadership", "culture", "skills", "infrastructure", "method",
-                          "learning-system"] | None = None
+    enabler_type: Literal["leadership", "workforce", "culture", "information",
+                          "learning-improvement-research", "whole-system", "skills",
+                          "infrastructure", "method", "learning-system"] | None = None
+
+
+class Lesson(Node):
+    kind: ClassVar[str] = "Lesson"
+    date: dt.date | None = None
+
+
+class LearningCycle(Node):
+    kind: ClassVar[str] = "LearningCycle"
+    question: str | None = Field(None, max_length=2000)
+    phase: Literal["scan", "focus", "summarise", "complete"] | None = None
+    start_date: dt.date | None = None
+    end_date: dt.date | None = None
+
+    @field_validator("end_date")
+    @classmethod
+    def _after_start(cls, v: dt.date | None, info: Any) -> dt.date | None:
+        start = info.data.get("start_date")
+        if v is not None and start is not None and v < start:
+            raise ValueError(f"end date {v} is before start date {start}")
+        return v
+
+
+class Tool(Node):
+    kind: ClassVar[str] = "Tool"
+    frequency: Cadence | None = None
+
+
+class PlanningTool(Tool):
+    kind: ClassVar[str] = "PlanningTool"
+
+
+class ControlTool(Tool):
+    kind: ClassVar[str] = "ControlTool"
+
+
+class AssuranceTool(Tool):
+    kind: ClassVar[str] = "AssuranceTool"
+
+
+class ImprovementTool(Tool):
+    kind: ClassVar[str] = "ImprovementTool"
 
 
 class OrganisationalUnit(Node):
@@ -292,13 +339,19 @@ class Role(Node):
     kind: ClassVar[str] = "Role"
 
 
+class Responsibility(Node):
+    kind: ClassVar[str] = "Responsibility"
+    aspect: Literal["planning", "control", "assurance", "improvement"]
+
+
 NODE_CLASSES: dict[str, type[Node]] = {
     c.kind: c for c in [
         Purpose, Mission, Vision, Value, PopulationNeed, StrategicGoal, Objective, Service,
         Process, Measure, ImprovementProject, PrimaryDriver, SecondaryDriver, ChangeIdea,
         PDSACycle, AssuranceActivity, Audit, Inspection, Review, Standard, Risk, Incident,
-        FeedbackSource, Enabler, OrganisationalUnit, HealthSystem, Organisation, Directorate,
-        Team, Person, Role,
+        FeedbackSource, Enabler, Lesson, LearningCycle, Tool, PlanningTool, ControlTool,
+        AssuranceTool, ImprovementTool, OrganisationalUnit, HealthSystem, Organisation,
+        Directorate, Team, Person, Role, Responsibility,
     ]
 }
 

@@ -53,8 +53,24 @@ NODE_KINDS: dict[str, tuple[str | None, str, str]] = {
     "Incident": (None, "QA", "A reported patient-safety or other incident."),
     "FeedbackSource": (None, "LS", "A source of feedback from people who use or deliver "
                        "services: surveys, complaints, compliments, staff voice."),
-    "Enabler": (None, "LS", "A condition for quality: leadership, culture, skills, "
-                "infrastructure, method, learning system."),
+    "Enabler": (None, "LS", "A condition for quality: leadership, workforce, culture, "
+                "information, learning/improvement/research, whole-system approach (the Duty "
+                "of Quality enablers), or skills, infrastructure, method, learning system."),
+    "Lesson": (None, "LS", "Something learned - from feedback, assurance, an incident, a "
+               "project or a learning cycle - that should inform a decision."),
+    "LearningCycle": (None, "LS", "A 90-day learning cycle (scan, focus, summarise): a "
+                      "question it answers and what it informed."),
+    "Tool": (None, "LS", "A tool or method of quality management, used by a unit, role, "
+             "person or piece of work."),
+    "PlanningTool": ("Tool", "QP", "A quality planning tool: service model, job plan, "
+                     "commissioning, contract or service specification."),
+    "ControlTool": ("Tool", "QC", "A quality control tool: huddle, visual management "
+                    "board, SPC chart, escalation process."),
+    "AssuranceTool": ("Tool", "QA", "A quality assurance tool: audit tool, gap analysis, "
+                      "action tracker."),
+    "ImprovementTool": ("Tool", "QI", "A quality improvement tool: Model for Improvement, "
+                        "driver diagram, Pareto chart, process map, cause-and-effect "
+                        "diagram, project charter."),
     "OrganisationalUnit": (None, "ORG", "A unit at some level of the organisation."),
     "HealthSystem": ("OrganisationalUnit", "ORG", "A system or national level: an integrated "
                      "care system, region or nation."),
@@ -68,6 +84,8 @@ NODE_KINDS: dict[str, tuple[str | None, str, str]] = {
                "work."),
     "Role": (None, "ORG", "A role a person holds: team leader, team member, senior clinician, "
              "service user, senior leader."),
+    "Responsibility": (None, "ORG", "What a role is responsible for in one QMS aspect "
+                       "(planning, control, assurance or improvement)."),
 }
 
 
@@ -130,10 +148,24 @@ EDGE_KINDS: dict[str, EdgeKind] = {e.name: e for e in [
        "An assurance activity checks a process, service, measure or goal.", False),
     _E("checksAgainst", ("AssuranceActivity", "Process", "Service"), ("Standard",),
        "checks against", "Work or assurance that is held to a standard.", False),
-    _E("informs", ("FeedbackSource", "Incident", "AssuranceActivity", "Risk"),
+    _E("informs", ("FeedbackSource", "Incident", "AssuranceActivity", "Risk", "Lesson",
+                   "LearningCycle"),
        ("StrategicGoal", "Objective", "ImprovementProject", "Process", "Service",
-        "PopulationNeed", "Risk"), "informs",
-       "Feedback, incidents and assurance findings inform planning and improvement.", False),
+        "PopulationNeed", "Risk", "LearningCycle"), "informs",
+       "Feedback, incidents, assurance findings, lessons and learning cycles inform "
+       "planning and improvement.", False),
+    _E("uses", ("OrganisationalUnit", "Person", "Role", "ImprovementProject", "Process",
+                "AssuranceActivity", "LearningCycle"), ("Tool",), "uses",
+       "A unit, person, role or piece of work uses a quality management tool.", False,
+       "used_by"),
+    _E("hasResponsibility", ("Role",), ("Responsibility",), "has responsibility",
+       "A role carries a responsibility in one QMS aspect.", False),
+    _E("yields", ("ImprovementProject", "PDSACycle", "AssuranceActivity", "Incident",
+                  "FeedbackSource", "LearningCycle"), ("Lesson",), "yields",
+       "Work, assurance, incidents or feedback yield a lesson.", False),
+    _E("handsOverTo", ("ImprovementProject",), ("OrganisationalUnit",), "hands over to",
+       "A finished project hands its measures over to a unit's daily control (holding the "
+       "gains).", False, "handed_over_by"),
     _E("escalatesTo", ("OrganisationalUnit", "Risk", "Incident"), ("OrganisationalUnit",),
        "escalates to", "Where a unit, risk or incident escalates to.", False),
     _E("threatens", ("Risk",), ("StrategicGoal", "Objective", "Service", "Process"),
@@ -153,20 +185,24 @@ ATTRIBUTES: dict[str, tuple[tuple[str, ...], str, str]] = {
     "deadline": (("StrategicGoal", "Objective"), "date", "deadline"),
     "quality_domains": (("StrategicGoal", "Objective", "Measure"), "iri:QualityDomain",
                         "qualityDomain"),
-    "quadruple_aim": (("StrategicGoal", "Objective"), "iri:QuadrupleAimDimension",
+    "quadruple_aim": (("StrategicGoal", "Objective", "Measure"), "iri:QuadrupleAimDimension",
                       "quadrupleAim"),
     "process_type": (("Process",), "string", "processType"),
     "measure_type": (("Measure",), "string", "measureType"),
     "direction": (("Measure",), "string", "improvementDirection"),
     "unit_of_measure": (("Measure",), "string", "unitOfMeasure"),
-    "frequency": (("Measure",), "string", "frequency"),
+    "frequency": (("Measure", "Process", "AssuranceActivity", "Tool"), "string", "frequency"),
     "chart_type": (("Measure",), "string", "chartType"),
     "tier": (("ImprovementProject",), "string", "tier"),
     "method": (("ImprovementProject",), "string", "method"),
     "aim": (("ImprovementProject",), "string", "aimStatement"),
-    "start_date": (("ImprovementProject",), "date", "startDate"),
-    "end_date": (("ImprovementProject",), "date", "endDate"),
-    "date": (("AssuranceActivity", "PDSACycle", "ChangeIdea", "Incident"), "date", "date"),
+    "start_date": (("ImprovementProject", "LearningCycle"), "date", "startDate"),
+    "end_date": (("ImprovementProject", "LearningCycle"), "date", "endDate"),
+    "date": (("AssuranceActivity", "PDSACycle", "ChangeIdea", "Incident", "Lesson"), "date",
+             "date"),
+    "question": (("LearningCycle",), "string", "question"),
+    "phase": (("LearningCycle",), "string", "phase"),
+    "aspect": (("Responsibility",), "string", "inAspect"),
     "rating": (("AssuranceActivity", "Risk", "Incident"), "string", "rating"),
     "reference": (("Standard",), "string", "reference"),
     "publisher": (("Standard",), "string", "publisher"),
@@ -192,8 +228,14 @@ PROJECT_TIERS = ("project", "directorate", "system")
 PROCESS_TYPES = ("driver", "mainstay", "support")
 MEASURE_TYPES = ("outcome", "process", "balancing", "structure")
 DIRECTIONS = ("increase", "decrease", "neutral")
-ENABLER_TYPES = ("leadership", "culture", "skills", "infrastructure", "method",
-                 "learning-system")
+# The Duty of Quality enablers first, then the earlier framework's terms (still accepted).
+DOQ_ENABLERS = ("leadership", "workforce", "culture", "information",
+                "learning-improvement-research", "whole-system")
+ENABLER_TYPES = (*DOQ_ENABLERS, "skills", "infrastructure", "method", "learning-system")
+# How often an activity happens: planning yearly, control daily, assurance periodic.
+CADENCES = ("daily", "weekly", "monthly", "quarterly", "yearly", "ad-hoc")
+LEARNING_PHASES = ("scan", "focus", "summarise", "complete")
+QMS_ASPECTS = ("planning", "control", "assurance", "improvement")
 
 
 def is_a(kind: str, ancestor: str) -> bool:

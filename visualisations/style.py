@@ -45,6 +45,8 @@ ROWS: tuple[Row, ...] = (
     Row("goals", "Strategic goals", ("StrategicGoal",)),
     Row("objectives", "Objectives", ("Objective",)),
     Row("processes", "Services & processes", ("Service", "Process", "Enabler")),
+    Row("tools", "QMS tools", ("Tool", "PlanningTool", "ControlTool", "AssuranceTool",
+                               "ImprovementTool")),
     Row("measures", "Measures", ("Measure",)),
     Row("projects", "Improvement projects", ("ImprovementProject",)),
     Row("primary", "Primary drivers", ("PrimaryDriver",)),
@@ -54,11 +56,12 @@ ROWS: tuple[Row, ...] = (
     Row("assurance", "Assurance & risk",
         ("AssuranceActivity", "Audit", "Inspection", "Review", "Standard", "Risk", "Incident",
          "FeedbackSource")),
+    Row("learning", "Learning system", ("Lesson", "LearningCycle")),
     Row("system", "Health system", ("HealthSystem",)),
     Row("board", "Board", ("Organisation",)),
     Row("directorates", "Directorates", ("Directorate", "OrganisationalUnit")),
     Row("teams", "Teams & wards", ("Team",)),
-    Row("people", "People", ("Person", "Role")),
+    Row("people", "People", ("Person", "Role", "Responsibility")),
 )
 ROW_OF_KIND: dict[str, int] = {k: i for i, r in enumerate(ROWS) for k in r.kinds}
 assert set(ROW_OF_KIND) == set(schema.NODE_KINDS), "every kind needs a row"
@@ -78,7 +81,10 @@ SHAPES: dict[str, tuple[str, int]] = {
     "FeedbackSource": ("dot", 11),
     "OrganisationalUnit": ("hexagon", 20), "HealthSystem": ("hexagon", 28),
     "Organisation": ("hexagon", 26), "Directorate": ("hexagon", 22), "Team": ("hexagon", 17),
-    "Person": ("dot", 9), "Role": ("dot", 8),
+    "Person": ("dot", 9), "Role": ("dot", 8), "Responsibility": ("dot", 7),
+    "Lesson": ("star", 11), "LearningCycle": ("diamond", 13),
+    "Tool": ("square", 9), "PlanningTool": ("square", 9), "ControlTool": ("square", 9),
+    "AssuranceTool": ("square", 9), "ImprovementTool": ("square", 9),
 }
 
 KIND_NAMES: dict[str, str] = {
@@ -93,7 +99,10 @@ KIND_NAMES: dict[str, str] = {
     "FeedbackSource": "Feedback source", "Enabler": "Enabler",
     "OrganisationalUnit": "Unit", "HealthSystem": "Health system",
     "Organisation": "Organisation", "Directorate": "Directorate", "Team": "Team",
-    "Person": "Person", "Role": "Role",
+    "Person": "Person", "Role": "Role", "Responsibility": "Responsibility",
+    "Lesson": "Lesson", "LearningCycle": "Learning cycle", "Tool": "Tool",
+    "PlanningTool": "Planning tool", "ControlTool": "Control tool",
+    "AssuranceTool": "Assurance tool", "ImprovementTool": "Improvement tool",
 }
 assert set(KIND_NAMES) == set(schema.NODE_KINDS)
 

@@ -39,6 +39,12 @@ class AlignmentConfig(BaseModel):
     duplicate_min_units: int = Field(2, ge=2, description=(
         "Projects from at least this many different leading units improving one measure "
         "is duplicated effort."))
+    assurance_heavy_min: int = Field(3, ge=1, description=(
+        "A unit (with the units below it) is assurance-heavy when it does at least this "
+        "many assurance items and more than planning, control and improvement together."))
+    planning_levels: list[str] = Field(["HealthSystem", "Organisation", "Directorate"],
+                                       description=(
+        "Unit kinds expected to do quality planning (unit-without-planning)."))
     disabled_rules: list[str] = Field(default_factory=list)
     severities: dict[str, Severity] = Field(default_factory=dict, description=(
         "Override a rule's severity, e.g. {'measure-without-owner': 'error'}."))

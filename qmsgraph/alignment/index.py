@@ -292,6 +292,9 @@ def _balance_arrays(graph: QMSGraph, ix: Index, cfg: AlignmentConfig
     count("monitors", 1, is_measure | is_process)
     count("leads", 2, np.isin(ix.kind, ASSURANCE_CODES))
     count("leads", 3, live)
+    for col, tool in enumerate(("PlanningTool", "ControlTool", "AssuranceTool",
+                                "ImprovementTool")):
+        count("uses", col, ix.kind == KIND_CODE[tool])
     units = np.flatnonzero(is_unit)
     cs, ps = ix.edges["unitOf"]
     parents_per_child = np.bincount(cs, minlength=n)

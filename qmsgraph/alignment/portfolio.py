@@ -28,8 +28,10 @@ def balance(graph: QMSGraph, config: AlignmentConfig | None = None
             ) -> dict[str, dict[str, int]]:
     """Activity per unit (with the units below it) in each QMS aspect.
 
-    QP: services delivered and driver processes owned; QC: measures monitored or owned and
-    mainstay/support processes owned; QA: assurance activities led; QI: live projects led.
+    QP: services delivered, driver processes owned and planning tools used; QC: measures
+    monitored or owned, mainstay/support processes owned and control tools used; QA:
+    assurance activities led and assurance tools used; QI: live projects led and improvement
+    tools used.
     """
     cfg = config or AlignmentConfig()
     ix = index_of(graph)

@@ -67,6 +67,18 @@ RULES: dict[str, tuple[Severity, str]] = {
     "unbalanced-unit": ("warning", "A unit doing improvement with no quality control."),
     "at-risk-goal": ("warning", "An active goal whose thread has a measure showing "
                      "special-cause concern."),
+    "informs-nothing": ("warning", "Feedback, assurance, a lesson or a learning cycle that "
+                        "informs no decision."),
+    "need-not-addressed": ("warning", "A population need no active goal or objective "
+                           "addresses."),
+    "gains-not-held": ("warning", "A completed project whose measure no unit monitors in "
+                       "daily control."),
+    "domain-without-measure": ("warning", "An active goal naming a quality domain no "
+                               "measure on its thread carries."),
+    "domain-without-goal": ("info", "Quality domains no active goal under a purpose names."),
+    "assurance-heavy-unit": ("warning", "A unit doing more assurance than planning, control "
+                             "and improvement together."),
+    "unit-without-planning": ("warning", "A Board or directorate doing no quality planning."),
 }
 
 
@@ -163,6 +175,16 @@ class Facts(BaseModel):
     unbalanced: list[tuple[str, dict[str, int]]]
     at_risk: dict[str, list[str]] = Field(description="Active goal -> concerning measures.")
     counts: dict[str, int]
+    # The learning system, holding the gains, quality domains, balance (alignment.learning)
+    informs_nothing: list[str] = Field(default_factory=list)
+    needs_unaddressed: list[str] = Field(default_factory=list)
+    gains_not_held: list[tuple[str, list[str], list[str]]] = Field(
+        default_factory=list, description="(completed project, unmonitored measures, "
+        "units it hands over to)")
+    domain_unmeasured: list[tuple[str, list[str]]] = Field(default_factory=list)
+    domains_missing: list[tuple[str, list[str]]] = Field(default_factory=list)
+    assurance_heavy: list[tuple[str, dict[str, int]]] = Field(default_factory=list)
+    no_planning: list[tuple[str, dict[str, int]]] = Field(default_factory=list)
 
 
 class Score(BaseModel):

@@ -22,6 +22,7 @@ from .index import (
     _months_to_date,
     index_of,
 )
+from .learning import learning_facts, learning_findings
 from .results import RULES, WORK_RULES, AuditReport, Evidence, Facts, Finding
 
 
@@ -135,13 +136,16 @@ def index_facts(graph: QMSGraph, cfg: AlignmentConfig, concern: set[str]) -> Fac
             hits = cidx[ix.has_bit(cidx, np.full(len(cidx), g))]
             if len(hits):
                 at_risk[ids[g]] = sorted(ids[h] for h in hits.tolist())
+    purpose_map = {k: sorted(v) for k, v in purpose_goals.items()}
+    more = learning_facts(graph, ix, cfg, bal_units, bal, purpose_map)
     return Facts.model_construct(  # built from trusted values: skip validation
+        **more,
         orphaned=sorted(ids[i] for i in np.flatnonzero(work & ~reach_any).tolist()),
         inactive_only=sorted(ids[i] for i in np.flatnonzero(
             work & reach_any & ~reach_active).tolist()),
         declared_bad={k: sorted(v) for k, v in declared_bad.items()},
         classification=classification, active_goals=sorted(active_goals),
-        purpose_goals={k: sorted(v) for k, v in purpose_goals.items()},
+        purpose_goals=purpose_map,
         unowned_measures=sorted(ids[i] for i in np.flatnonzero(
             measures & (indeg("owns") == 0)).tolist()),
         measures_without_data=sorted(ids[i] for i in np.flatnonzero(
@@ -265,6 +269,7 @@ def findings_from_facts(facts: Facts, cfg: AlignmentConfig, lookup: Lookup) -> A
         add("at-risk-goal", gid, f"Goal '{lookup.label(gid)}' is at risk: {names} "
             f"{'shows' if len(ms) == 1 else 'show'} special-cause variation of concern.",
             Evidence(paths=lookup.paths_to(gid, ms), related=ms))
+    learning_findings(facts, cfg, lookup, add)
     out.sort(key=lambda f: (SEVERITY_ORDER[f.severity], f.rule, f.node))
     return AuditReport(findings=out, classification=facts.classification,
                        counts=facts.counts, as_of=facts.as_of)

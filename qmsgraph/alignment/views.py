@@ -41,17 +41,19 @@ DRIVER_KINDS = ("ImprovementProject", "PrimaryDriver", "SecondaryDriver", "Chang
                 "PDSACycle")
 
 # Layers for the system view's depth: 0 purpose, 1 goals, 2 objectives, 3 processes,
-# services and measures, 4 improvement work, 5 assurance and risk, 6 units, 7 people.
+# services, measures and tools, 4 improvement work, 5 assurance, risk and learning, 6 units,
+# 7 people, roles and their responsibilities.
 _LAYER_KINDS: tuple[tuple[str, ...], ...] = (
     ("Purpose", "Mission", "Vision", "Value", "PopulationNeed"),
     ("StrategicGoal",),
     ("Objective",),
-    ("Service", "Process", "Enabler", "Measure"),
+    ("Service", "Process", "Enabler", "Measure", "Tool", "PlanningTool", "ControlTool",
+     "AssuranceTool", "ImprovementTool"),
     ("ImprovementProject", "PrimaryDriver", "SecondaryDriver", "ChangeIdea", "PDSACycle"),
     ("AssuranceActivity", "Audit", "Inspection", "Review", "Standard", "Risk", "Incident",
-     "FeedbackSource"),
+     "FeedbackSource", "Lesson", "LearningCycle"),
     ("HealthSystem", "Organisation", "Directorate", "OrganisationalUnit", "Team"),
-    ("Person", "Role"),
+    ("Person", "Role", "Responsibility"),
 )
 LAYER_OF_KIND: dict[str, int] = {k: i for i, ks in enumerate(_LAYER_KINDS) for k in ks}
 

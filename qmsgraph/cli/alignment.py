@@ -247,22 +247,6 @@ def _json(data: Any) -> None:
     sys.stdout.write(json.dumps(data, indent=2, default=str) + "\n")
 
 
-def balance_cmd(store: StoreOpt = DEFAULT_STORE, config: ConfigOpt = None,
-                fmt: TextOrJson = "text") -> None:
-    """Activity per unit (with the units below it) in each QMS aspect: QP, QC, QA, QI."""
-    cfg = read_config(config)
-    with opened(store, create=False) as s:
-        rows = s.balance(cfg)
-        labels = {u: s.view().label(u) for u in rows}
-    if fmt == "json":
-        _json(rows)
-        return
-    t = Table(title="QMS balance per unit (with the units below it)")
-    for col in ("unit", "QP", "QC", "QA", "QI"):
-        t.add_column(col, justify="left" if col == "unit" else "right")
-    for u, row in rows.items():
-        t.add_row(f"{labels[u]} ({u})", *(str(row[a]) for a in ("QP", "QC", "QA", "QI")))
-    console.print(t)
 
 
 def scores_cmd(store: StoreOpt = DEFAULT_STORE, config: ConfigOpt = None,
@@ -304,6 +288,50 @@ def matrix_cmd(store: StoreOpt = DEFAULT_STORE, config: ConfigOpt = None,
     for name, ids in m.gaps.items():
         if ids:
             console.print(f"  {name.replace('_', ' ')}: {', '.join(ids)}", highlight=False)
+
+
+LEVELS = ("HealthSystem", "Organisation", "Directorate", "OrganisationalUnit", "Team")
+
+
+def balance_cmd(store: StoreOpt = DEFAULT_STORE, config: ConfigOpt = None,
+                fmt: Annotated[Literal["table", "json"],
+                               typer.Option("--format", "-f", help="table or json.")]
+                = "table") -> None:
+    """Balance of effort per unit (with the units below it) across planning, control,
+    assurance and improvement, Board to floor, and each level's average share."""
+    import json
+
+    from ..alignment import ASPECTS
+
+    with opened(store, create=False) as s:
+        rows = s.balance(read_config(config))
+        view = s.view()
+        units = [(LEVELS.index(view.kind(u)), u, view.label(u), view.kind(u), c)
+                 for u, c in rows.items()]
+    units.sort()
+    levels: dict[str, dict[str, float]] = {}
+    for kind in LEVELS:
+        mine = [c for _, _, _, k, c in units if k == kind and sum(c.values())]
+        if mine:
+            levels[kind] = {a: round(100 * sum(c[a] / sum(c.values()) for c in mine)
+                                     / len(mine), 1) for a in ASPECTS}
+    if fmt == "json":
+        sys.stdout.write(json.dumps({"units": {u: {"kind": k, "label": lab, **c}
+                                               for _, u, lab, k, c in units},
+                                     "levels_percent": levels}, indent=2) + "\n")
+        return
+    table = Table(title="Balance of effort (counts, with the units below)")
+    for col in ("level", "unit", *ASPECTS):
+        table.add_column(col)
+    for _, u, lab, k, c in units:
+        table.add_row(k, f"{lab} ({u})", *(str(c[a]) for a in ASPECTS))
+    console.print(table)
+    lv = Table(title="Average share per level (%): Board, middle management, microsystem")
+    for col in ("level", *ASPECTS):
+        lv.add_column(col)
+    for k, shares in levels.items():
+        lv.add_row(k, *(f"{shares[a]:g}" for a in ASPECTS))
+    console.print(lv)
 
 
 def register(app: typer.Typer) -> None:

@@ -40,7 +40,8 @@ def monthly(values: list[float], start: dt.date = dt.date(2023, 1, 1)) -> list[d
 
 def base() -> G:
     """A clean organisation: purpose, one active goal with objective, a measured process,
-    an owned and monitored measure, and an aligned project led by a team."""
+    an owned and monitored measure, an aligned project led by a team, and a driver
+    (planning) process owned by the directorate."""
     g = G()
     g.node("P", "Mission").node("G1", "StrategicGoal").node("O1", "Objective")
     g.node("org", "Organisation").node("dir", "Directorate").node("T1", "Team")
@@ -53,4 +54,7 @@ def base() -> G:
     g.edge("T1", "owns", "M1").edge("T1", "owns", "PR1").edge("T1", "monitors", "M1")
     g.edge("Q1", "improves", "M1").edge("T1", "leads", "Q1").edge("dr", "sponsors", "Q1")
     g.edge("Q1", "alignsTo", "G1")
+    # quality planning at the directorate: a driver process it owns (unit-without-planning)
+    g.node("PR0", "Process", process_type="driver").edge("PR0", "supports", "G1")
+    g.edge("dir", "owns", "PR0")
     return g

@@ -49,9 +49,9 @@ def test_contributors_of_a_goal_grouped_with_paths():
     g = base().graph
     c = contributors(g, "G1")
     assert [x.node for x in c.projects] == ["Q1"]
-    assert [x.node for x in c.processes] == ["PR1"]
+    assert [x.node for x in c.processes] == ["PR0", "PR1"]  # PR0: the driver process
     assert [x.node for x in c.measures] == ["M1"]
-    assert {x.node for x in c.units} == {"T1"}
+    assert {x.node for x in c.units} == {"T1", "dir"}  # dir owns the driver process PR0
     assert c.projects[0].path[-1].node == "G1"
     with pytest.raises(ValidationError):
         contributors(g, "M1")
@@ -81,9 +81,9 @@ def test_balance_and_scores():
     s = scores(g.graph)
     by_unit = {x.unit: x for x in s["units"]}
     assert by_unit["T1"].score == 100.0 and by_unit["T2"].score == 0.0
-    assert by_unit["dir"].aligned == 3 and by_unit["dir"].total == 4
-    # overall: Q1, Q2, PR1, PR9, M1 -> 3 aligned of 5
-    assert s["overall"].aligned == 3 and s["overall"].total == 5
+    assert by_unit["dir"].aligned == 4 and by_unit["dir"].total == 5  # with its PR0
+    # overall: Q1, Q2, PR0, PR1, PR9, M1 -> 4 aligned of 6
+    assert s["overall"].aligned == 4 and s["overall"].total == 6
 
 
 def test_check_project_verdicts():
@@ -150,7 +150,7 @@ def test_balance_rolls_up_a_tree_and_handles_two_parents_and_cycles():
     g = base().node("T2", "Team").edge("T2", "unitOf", "dir").node(
         "Q2", "ImprovementProject").edge("T2", "leads", "Q2")
     tree = balance(g.graph)
-    assert tree["org"] == {"QP": 0, "QC": 3, "QA": 0, "QI": 2}
+    assert tree["org"] == {"QP": 1, "QC": 3, "QA": 0, "QI": 2}  # QP: dir owns PR0
     g.node("dir2", "Directorate").edge("dir2", "unitOf", "org").edge("T2", "unitOf", "dir2")
     two = balance(g.graph)  # T2 under two directorates: counted once for the Board
     assert two["org"]["QI"] == 2 and two["dir2"]["QI"] == 1 and two["dir"]["QI"] == 2

@@ -65,7 +65,9 @@ COUNTS = {  # kind -> (min, max)
     "Review": (0, 2), "Standard": (0, 2), "Risk": (0, 3), "Incident": (0, 2),
     "FeedbackSource": (0, 2), "Enabler": (0, 2), "OrganisationalUnit": (0, 1),
     "HealthSystem": (0, 1), "Organisation": (1, 2), "Directorate": (1, 3), "Team": (1, 6),
-    "Person": (1, 6), "Role": (0, 2),
+    "Person": (1, 6), "Role": (0, 2), "Responsibility": (0, 3), "Lesson": (0, 3),
+    "LearningCycle": (0, 2), "Tool": (0, 1), "PlanningTool": (0, 2), "ControlTool": (0, 3),
+    "AssuranceTool": (0, 2), "ImprovementTool": (0, 2),
 }
 EDGES_PER_KIND = (0, 14)
 
@@ -86,6 +88,8 @@ def _attrs(rng: random.Random, kind: str) -> dict:
         a["target"] = 1.5
     elif kind == "Process":
         a["process_type"] = rng.choice(schema.PROCESS_TYPES)
+        if rng.random() < 0.3:
+            a["frequency"] = rng.choice(schema.CADENCES)
     elif kind == "Measure":
         a["measure_type"] = rng.choice(schema.MEASURE_TYPES)
         a["direction"] = rng.choice(schema.DIRECTIONS[:2])
@@ -93,6 +97,8 @@ def _attrs(rng: random.Random, kind: str) -> dict:
             a["target"] = 50.0
             a["unit_of_measure"] = "%"
         a["data"] = _series(rng, a["direction"])
+        a["quality_domains"] = rng.sample(schema.QUALITY_DOMAINS, rng.choice([0, 0, 1, 2]))
+        a["quadruple_aim"] = rng.sample(schema.QUADRUPLE_AIM, rng.randint(0, 1))
     elif kind == "ImprovementProject":
         a["status"] = rng.choice(schema.PROJECT_STATUSES)
         a["tier"] = rng.choice(schema.PROJECT_TIERS)
@@ -110,6 +116,17 @@ def _attrs(rng: random.Random, kind: str) -> dict:
         a["email"] = "someone@example.org"
     elif kind == "Enabler":
         a["enabler_type"] = rng.choice(schema.ENABLER_TYPES)
+    elif kind == "Responsibility":
+        a["aspect"] = rng.choice(schema.QMS_ASPECTS)
+    elif kind == "LearningCycle" and rng.random() < 0.7:
+        a["question"] = "What does good look like?"
+        a["phase"] = rng.choice(schema.LEARNING_PHASES)
+        a["start_date"] = dt.date(2025, 1, 6)
+        a["end_date"] = dt.date(2025, 4, 6)
+    elif kind == "Lesson" and rng.random() < 0.5:
+        a["date"] = dt.date(2025, 3, 1)
+    elif schema.is_a(kind, "Tool") and rng.random() < 0.6:
+        a["frequency"] = rng.choice(schema.CADENCES)
     return a
 
 

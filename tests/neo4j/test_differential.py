@@ -30,7 +30,8 @@ CONFIGS = [
                     work_statuses=["proposed", "active", "paused", "completed"],
                     duplicate_statuses=["active", "proposed", "paused"],
                     severities={"measure-without-owner": "error"},
-                    disabled_rules=["goal-not-serving-purpose"]),
+                    disabled_rules=["goal-not-serving-purpose"], assurance_heavy_min=1,
+                    planning_levels=["Organisation"]),
 ]
 
 
@@ -162,3 +163,15 @@ def test_missing_and_wrong_nodes_fail_the_same_way(neo: Neo4jStore, lite: SQLite
             store.check_project(ProjectProposal(label="x", measures=[person, "nope"]))
         errors.append(info.value.problems)
     assert errors[0] == errors[2] and errors[1] == errors[3]
+
+
+def test_second_example_organisation_same_answers(neo: Neo4jStore, lite: SQLiteStore):
+    """Eastbrook (examples/EASTBROOK.md) plants one finding of each issue-12 rule."""
+    from pathlib import Path
+
+    model = Path(example_files()[0]).with_name("eastbrook.yaml")
+    g = _load_both(neo, lite, read_files([model], QMSGraph(), agent="tester"))
+    _compare(neo, lite, g, random.Random(3), thread_sample=20)
+    assert {f.rule for f in neo.audit().findings} == {
+        "informs-nothing", "need-not-addressed", "gains-not-held", "domain-without-measure",
+        "domain-without-goal", "assurance-heavy-unit", "unit-without-planning"}

@@ -29,6 +29,7 @@ if TYPE_CHECKING:
     )
     from .store import Neo4jStore
 
+from .learning import balance_rows, learning_facts
 from .mapping import (
     LIGHT_FIELDS,
     THREAD,
@@ -339,26 +340,9 @@ def _facts(tx: Any, cfg: AlignmentConfig, concern: list[str]) -> Facts:
     duplicates.sort()
 
     # Balance per unit (alignment.balance): own counts per unit, summed over each unit and
-    # the units below it (unitOf, distinct members), keeping QI > 0 and QC == 0.
-    unbalanced = []
-    for r in tx.run(
-            "MATCH (m:OrganisationalUnit) "
-            "WITH m, COUNT { (m)-[:delivers]->(:QMSNode) } "
-            "+ COUNT { (m)-[:owns]->(x:Process) WHERE x.process_type = 'driver' } AS qp, "
-            "COUNT { (m)-[:monitors]->(x:QMSNode) WHERE x:Measure OR x:Process } "
-            "+ COUNT { (m)-[:owns]->(x:QMSNode) WHERE x:Measure "
-            "OR (x:Process AND x.process_type <> 'driver') } AS qc, "
-            "COUNT { (m)-[:leads]->(:AssuranceActivity) } AS qa, "
-            "COUNT { (m)-[:leads]->(x:ImprovementProject) WHERE x.status IN $work } AS qi "
-            "WHERE qp + qc + qa + qi > 0 "
-            "MATCH (m)-[:unitOf*0..]->(u:OrganisationalUnit) "
-            "WITH DISTINCT u, m, qp, qc, qa, qi "
-            "WITH u, sum(qp) AS qp, sum(qc) AS qc, sum(qa) AS qa, sum(qi) AS qi "
-            "WHERE qi > 0 AND qc = 0 "
-            "RETURN u.id AS u, qp, qc, qa, qi ORDER BY u", work=work):
-        unbalanced.append((r["u"], {"QP": r["qp"], "QC": r["qc"], "QA": r["qa"],
-                                    "QI": r["qi"]}))
-    unbalanced.sort(key=lambda x: x[0])
+    # the units below it (unitOf, distinct members); unbalanced: QI > 0 and QC == 0.
+    rows = balance_rows(tx, work)
+    unbalanced = [(u, row) for u, _, row in rows if row["QI"] > 0 and row["QC"] == 0]
 
     # At-risk goals: active goals reached by a measure of concern.
     at_risk: dict[str, list[str]] = {}
@@ -377,6 +361,7 @@ def _facts(tx: Any, cfg: AlignmentConfig, concern: list[str]) -> Facts:
         "CALL () { MATCH (g:StrategicGoal) WHERE g.status = 'active' RETURN count(g) AS ag } "
         "RETURN nodes, edges, live, ag", work=work).single()
     return Facts(
+        **learning_facts(tx, cfg, rows),
         orphaned=orphaned, inactive_only=inactive_only, declared_bad=declared_bad,
         classification=classification, active_goals=sorted(active_goals),
         purpose_goals=purpose_goals, unowned_measures=unowned, measures_without_data=no_data,
@@ -411,6 +396,8 @@ class Neo4jLookup:
         """Fetch at once what the findings will ask for: labels and kinds, the forward
         closure of the work whose thread is shown, and the shortest paths from the
         concerning measures to the at-risk goals."""
+        from ...alignment.learning import learning_ids
+
         need_threads = {*facts.orphaned, *facts.inactive_only, *facts.declared_bad}
         ids = set(need_threads)
         ids.update(g for g, *_ in facts.active_goals)
@@ -428,6 +415,7 @@ class Neo4jLookup:
             ids.update(ms)
         for targets in facts.declared_bad.values():
             ids.update(targets)
+        ids.update(learning_ids(facts))
 
         def work(tx: Any) -> None:
             if need_threads:

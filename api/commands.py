@@ -62,6 +62,10 @@ def serve(
     max_body: Annotated[int | None, typer.Option(
         "--max-body", help=f"Largest request body in bytes [env {ENV['max_body']}; default "
         "16 MiB].", show_default=False)] = None,
+    lock_timeout: Annotated[float | None, typer.Option(
+        "--lock-timeout", help=f"Seconds a write waits for the store's write lock (held by "
+        f"another process) before it answers 503 with Retry-After [env {ENV['lock_timeout']}; "
+        "default 30].", show_default=False)] = None,
     no_docs: Annotated[bool, typer.Option("--no-docs", help="Do not serve /docs.")] = False,
     log_level: Annotated[str, typer.Option(help="uvicorn log level.")] = "info",
 ) -> None:
@@ -73,11 +77,11 @@ def serve(
     from .app import create_app
 
     s = _settings(store=store, host=host, port=port, keys=keys, config=config,
-                  max_body=max_body)
+                  max_body=max_body, lock_timeout=lock_timeout)
     if no_docs:
         s = s.with_(docs=False)
     try:
-        st = open_store(s.store)
+        st = open_store(s.store, lock_timeout=s.lock_timeout)
     except QMSGraphError as err:
         _fail(err)
         raise

@@ -243,12 +243,16 @@ class KeyCreated(KeyOut):
 
 class Health(BaseModel):
     model_config = ConfigDict(json_schema_extra={"examples": [
-        {"status": "ok", "version": "0.1.0", "store": "embedded", "nodes": 42}]})
+        {"status": "ok", "version": "0.1.0", "store": "embedded", "nodes": 42,
+         "revision": 17}]})
 
     status: Literal["ok"]
     version: str
     store: Literal["embedded", "server"]
-    nodes: int = Field(ge=0)
+    nodes: int | None = Field(None, ge=0, description=(
+        "Nodes in the snapshot this process holds in memory (None for a server store)."))
+    revision: int | None = Field(None, ge=-1, description=(
+        "The store revision of that snapshot (None for a server store)."))
 
 
 class AuditOut(BaseModel):

@@ -28,7 +28,7 @@ from .alignment import (
     ProjectProposal,
     load_config,
 )
-from .errors import QMSGraphError, ValidationError
+from .errors import QMSGraphError, StoreBusyError, ValidationError
 from .io.export import FORMATS, export
 from .io.readers import load_files
 from .spc import SPCOptions, analyse
@@ -46,8 +46,13 @@ StoreOpt = Annotated[str, typer.Option(
     help="Store: a file path (embedded SQLite) or a bolt:// / neo4j:// URI.")]
 
 
+EXIT_BUSY = 75  # EX_TEMPFAIL: the store was busy; the same command can be run again
+
+
 def _fail(err: Exception) -> None:
     err_console.print(f"[bold red]error:[/] {err}", highlight=False, soft_wrap=True)
+    if isinstance(err, StoreBusyError):
+        raise typer.Exit(EXIT_BUSY)
     problems = getattr(err, "problems", None)
     if isinstance(err, ValidationError) and problems and len(problems) > 1:
         for p in problems[:50]:

@@ -89,12 +89,14 @@ def map_router(get_store: Callable[..., Any], require_viewer: Callable[..., Any]
                            f"{', '.join(VIEWS)}", field="view")
         try:
             d = _parse_depth(depth)
-            graph = store.graph()
-            for name, nid in (("unit", unit), ("focus", focus)):
-                if nid and nid not in graph:
-                    return problem(404, "Not found", f"no node with id {nid!r}", field=name)
-            spc = all_summaries(graph, store)
-            report = store.audit(config)
+            with store.snapshot():  # the graph, SPC and findings of one revision
+                graph = store.graph()
+                for name, nid in (("unit", unit), ("focus", focus)):
+                    if nid and nid not in graph:
+                        return problem(404, "Not found", f"no node with id {nid!r}",
+                                       field=name)
+                spc = all_summaries(graph, store)
+                report = store.audit(config)
             text = render_map(graph, view, focus=focus, unit=unit, depth=d, report=report,
                               spc=spc, links="served")
         except NotFoundError as err:
@@ -107,8 +109,10 @@ def map_router(get_store: Callable[..., Any], require_viewer: Callable[..., Any]
                 responses={200: {"content": {"text/html": {}}}})
     def get_board(store: Annotated[Store, Depends(get_store)]) -> Any:
         """The Board summary: findings per rule and per unit, SPC icons per goal."""
-        graph = store.graph()
-        spc = all_summaries(graph, store)
-        return _html(render_board(graph, store.audit(config), spc, links="served"))
+        with store.snapshot():  # the graph, SPC and findings of one revision
+            graph = store.graph()
+            spc = all_summaries(graph, store)
+            report = store.audit(config)
+        return _html(render_board(graph, report, spc, links="served"))
 
     return router

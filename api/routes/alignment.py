@@ -42,7 +42,7 @@ def audit(st: State, _: Viewer,
               "Only findings on this unit, the units below it, and the work they own, "
               "lead, deliver or monitor."))] = None) -> dict[str, Any]:
     """Every alignment finding, each with its rule, severity, node, message and evidence."""
-    with st.lock.read():
+    with st.store.snapshot():  # the findings and the unit's scope of one revision
         report = st.store.audit(st.config)
         nodes = None
         if unit:
@@ -60,8 +60,7 @@ def audit(st: State, _: Viewer,
 def thread(st: State, _: Viewer, node_id: NodeId) -> ThreadResult:
     """The shortest typed path from the node to each goal it reaches (up to the purpose),
     or where the thread breaks."""
-    with st.lock.read():
-        return st.store.thread(node_id)
+    return st.store.thread(node_id)
 
 
 @router.get("/alignment/goals/{goal_id}/contributors", response_model=Contributors,
@@ -69,37 +68,32 @@ def thread(st: State, _: Viewer, node_id: NodeId) -> ThreadResult:
 def contributors(st: State, _: Viewer,
                  goal_id: Annotated[str, Path(description="A goal's or objective's id.",
                                               **IdPath)]) -> Contributors:
-    with st.lock.read():
-        return st.store.contributors(goal_id)
+    return st.store.contributors(goal_id)
 
 
 @router.get("/alignment/matrix", response_model=XMatrix, summary="The X-matrix")
 def xmatrix(st: State, _: Viewer) -> XMatrix:
     """Goals against live projects and against measures, with the gaps."""
-    with st.lock.read():
-        return st.store.matrix(st.config)
+    return st.store.matrix(st.config)
 
 
 @router.get("/alignment/balance", response_model=dict[str, BalanceRow],
             summary="QP/QC/QA/QI activity per unit")
 def unit_balance(st: State, _: Viewer) -> dict[str, dict[str, int]]:
     """For each unit (with the units below it), how much it does in each QMS aspect."""
-    with st.lock.read():
-        return st.store.balance(st.config)
+    return st.store.balance(st.config)
 
 
 @router.get("/alignment/scores", response_model=ScoresOut, summary="Alignment scores")
 def alignment_scores(st: State, _: Viewer) -> dict[str, Any]:
     """Per unit and overall: 100 x aligned work items / work items."""
-    with st.lock.read():
-        return st.store.scores(st.config)
+    return st.store.scores(st.config)
 
 
 @router.get("/alignment/impact/{node_id}", response_model=Impact,
             summary="What loses support if a node stops", responses={**NOT_FOUND, **INVALID})
 def impact(st: State, _: Viewer, node_id: NodeId) -> Impact:
-    with st.lock.read():
-        return st.store.impact(node_id)
+    return st.store.impact(node_id)
 
 
 @router.post("/check-project", response_model=ProjectCheck, tags=["alignment"],
@@ -110,5 +104,4 @@ def check_project(st: State, _: Viewer,
                   ) -> ProjectCheck:
     """Verdict (aligned, weak, misaligned, orphaned), the thread it would have, where else it
     could align, active projects it would duplicate, and what it lacks. Writes nothing."""
-    with st.lock.read():
-        return st.store.check_project(proposal, st.config)
+    return st.store.check_project(proposal, st.config)

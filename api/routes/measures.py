@@ -35,10 +35,9 @@ def _analyse(st: AppState, measure_id: str, rebase: list[dt.date] | None,
     overrides: dict[str, Any] = {"screen_outliers": screen_outliers,
                                  "fix_after_n_points": fix_after_n_points,
                                  "rebase": tuple(rebase or ())}
-    with st.lock.read():
-        graph = st.store.view()
-        result = measure_spc(graph, measure_id, overrides)
-        return result, graph.node(measure_id)
+    graph = st.store.view()
+    result = measure_spc(graph, measure_id, overrides)
+    return result, graph.node(measure_id)
 
 
 @router.get("/{measure_id}/spc", response_model=SPCOut, summary="SPC analysis of a measure",

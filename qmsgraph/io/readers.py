@@ -17,7 +17,7 @@ from typing import Any
 import yaml
 
 from .. import schema
-from ..errors import ValidationError
+from ..errors import ConflictError, ValidationError
 from ..graph import QMSGraph
 from ..model import (
     DataPoint,
@@ -50,7 +50,8 @@ class _Collector:
         self.reason = reason
         self.now = dt.datetime.now(dt.UTC).replace(microsecond=0)
         self.sources: list[str] = []
-        self.updates: dict[str, tuple[Node, str]] = {}  # stored measures with new data
+        # stored measures with new data: the merged node, where, and the version merged with
+        self.updates: dict[str, tuple[Node, str, int | None]] = {}
 
     def prov(self, source: str, location: str | None, reason: str | None = None
              ) -> Provenance:
@@ -295,12 +296,18 @@ def _read_data_rows(name: str, rows: list[list[str]], col: _Collector) -> None:
 
 def read_files(paths: Iterable[str | Path], graph: QMSGraph, *, mode: str = "add",
                agent: str | None = None, reason: str | None = None,
-               texts: dict[str, str] | None = None) -> ChangeSet:
+               texts: dict[str, str] | None = None, store: Store | None = None) -> ChangeSet:
     """Parse files into one ChangeSet against ``graph``; raise with every problem found.
 
     ``mode`` is ``add`` (an id already in the graph is an error) or ``upsert`` (nodes that
     exist are replaced, edges that exist are kept). ``texts`` gives file contents directly
     (used by the API for uploads); otherwise the files are read from disk.
+
+    Data points for a measure already stored are merged into its series as read from
+    ``store`` (when given) together with its version, and the update carries that version:
+    if another writer changes the measure first, applying the ChangeSet raises
+    :class:`~qmsgraph.errors.ConflictError` instead of dropping that writer's points
+    (:func:`load_files` then reads again and retries).
     """
     if mode not in ("add", "upsert"):
         raise ValueError(f"mode must be 'add' or 'upsert', not {mode!r}")
@@ -338,7 +345,7 @@ def read_files(paths: Iterable[str | Path], graph: QMSGraph, *, mode: str = "add
         else:
             col.problem(str(path), f"unknown file type {suffix!r}: use .yaml, .csv, "
                         + ", ".join(sorted(RDF_SUFFIXES)))
-    _merge_points(col, graph)
+    _merge_points(col, graph, store)
     _check_edges(col, graph)
     if col.problems:
         raise ValidationError(
@@ -359,7 +366,7 @@ def read_files(paths: Iterable[str | Path], graph: QMSGraph, *, mode: str = "add
         if mode == "upsert" and graph.has_edge(edge.source, edge.kind, edge.target):
             continue
         cs.add_edges.append((edge, where))
-    cs.update_nodes += [(n, None, where) for n, where in col.updates.values()]
+    cs.update_nodes += [(n, version, where) for n, where, version in col.updates.values()]
     if col.problems:
         raise ValidationError(
             f"{len(col.problems)} problem(s): " + "; ".join(col.problems[:5])
@@ -389,14 +396,17 @@ def _check_edges(col: _Collector, graph: QMSGraph) -> None:
                                f"{' or '.join(e.range)}")
 
 
-def _merge_points(col: _Collector, graph: QMSGraph) -> None:
+def _merge_points(col: _Collector, graph: QMSGraph, store: Store | None) -> None:
     """Attach data points to their measures (new in this import, or already stored)."""
     for mid, series in col.points.items():
         first_where = next(iter(series.values()))[1]
+        version: int | None = None
         if mid in col.nodes:
             node, where = col.nodes[mid]
-        elif mid in graph:
-            node, where = graph.node(mid), first_where
+        elif mid in graph:  # the stored series and its version, read together
+            where = first_where
+            node, version = (store.node_version(mid) if store is not None
+                             else (graph.node(mid), None))
         else:
             col.problem(first_where, f"data for unknown measure {mid!r}")
             continue
@@ -410,12 +420,30 @@ def _merge_points(col: _Collector, graph: QMSGraph) -> None:
             col.nodes[mid] = (new, where)
         else:
             # A stored measure gets new data: an update that keeps its provenance.
-            col.updates[mid] = (new, first_where)
+            col.updates[mid] = (new, first_where, version)
+
+
+ATTEMPTS = 5  # reads of the store a load makes when other writers keep changing what it merges
 
 
 def load_files(store: Store, paths: Iterable[str | Path], *, mode: str = "add",
                dry_run: bool = False, agent: str | None = None, reason: str | None = None,
-               progress: Progress | None = None) -> ApplyResult:
-    """Read files and apply them to ``store`` in one transaction (or only check: dry_run)."""
-    changes = read_files(paths, store.view(), mode=mode, agent=agent, reason=reason)
-    return store.apply(changes, dry_run=dry_run, progress=progress)
+               progress: Progress | None = None, texts: dict[str, str] | None = None
+               ) -> ApplyResult:
+    """Read files and apply them to ``store`` in one transaction (or only check: dry_run).
+
+    When another writer changes a measure this load adds data to between the read and the
+    write (the write conflicts), the files are read again against the new state and applied
+    again, up to ``ATTEMPTS`` times; a conflict that stays, or one not caused by another
+    write (a duplicate id in ``add`` mode), is raised."""
+    paths = list(paths)
+    for attempt in range(ATTEMPTS):
+        revision = store.revision()
+        changes = read_files(paths, store.view(), mode=mode, agent=agent, reason=reason,
+                             texts=texts, store=store)
+        try:
+            return store.apply(changes, dry_run=dry_run, progress=progress)
+        except ConflictError:
+            if store.revision() == revision or attempt == ATTEMPTS - 1:
+                raise
+    raise AssertionError("unreachable")

@@ -255,6 +255,15 @@ class Health(BaseModel):
         "The store revision of that snapshot (None for a server store)."))
 
 
+class Ready(BaseModel):
+    status: Literal["ready"]
+    store: Literal["embedded", "server"]
+    revision: int = Field(description="The store revision this process now serves.")
+    nodes: int | None = Field(None, ge=0, description="Nodes at that revision (embedded).")
+    worker: int = Field(description="The id of the process that answered (one per worker "
+                        "with `qmsgraph serve --workers N`).")
+
+
 class AuditOut(BaseModel):
     """The alignment audit: a summary of every finding, and the findings that match."""
 
@@ -264,6 +273,8 @@ class AuditOut(BaseModel):
     classification: dict[str, Literal["aligned", "misaligned", "orphaned"]] = Field(
         description="Every live project (within the unit, if one is given).")
     as_of: dt.date | None = None
+    next_cursor: str | None = Field(None, description=(
+        "Where the next page starts (pass it as `cursor`); None on the last page."))
 
 
 class BalanceRow(BaseModel):

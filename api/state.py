@@ -17,7 +17,7 @@ from __future__ import annotations
 import functools
 import math
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any, TypeVar
 
 import anyio
@@ -29,6 +29,7 @@ from qmsgraph.alignment import AlignmentConfig
 from qmsgraph.errors import StoreBusyError
 from qmsgraph.stores import Store
 
+from .caching import Answers
 from .keys import KeyStore
 from .settings import Settings
 
@@ -74,6 +75,7 @@ class AppState:
     keys: KeyStore
     config: AlignmentConfig
     writes: Writes
+    answers: Answers = field(default_factory=Answers)
 
 
 def state(request: Request) -> AppState:

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Body, Depends, Path, Query
+from fastapi import APIRouter, Body, Depends, Path, Query, Response
+from pydantic import TypeAdapter
 
 from qmsgraph.alignment import (
     Contributors,
@@ -16,6 +17,7 @@ from qmsgraph.alignment import (
 )
 
 from ..auth import Principal, require_role
+from ..caching import page
 from ..deps import AUTH_ERRORS, INVALID, NOT_FOUND, IdPath
 from ..filters import unit_scope
 from ..schemas import AuditOut, BalanceRow, RuleId, ScoresOut, Severity
@@ -40,19 +42,51 @@ def audit(st: State, _: Viewer,
               "Only findings this severe or worse (error < warning < info)."))] = None,
           unit: Annotated[str | None, Query(max_length=128, description=(
               "Only findings on this unit, the units below it, and the work they own, "
-              "lead, deliver or monitor."))] = None) -> dict[str, Any]:
-    """Every alignment finding, each with its rule, severity, node, message and evidence."""
-    with st.store.snapshot():  # the findings and the unit's scope of one revision
+              "lead, deliver or monitor."))] = None,
+          goal: Annotated[str | None, Query(max_length=128, description=(
+              "Only findings on this goal (or objective) and the work that contributes "
+              "to it."))] = None,
+          limit: Annotated[int | None, Query(ge=1, le=10_000, description=(
+              "Page size (default: every finding). Findings are sorted by rule, node and "
+              "message; follow `next_cursor` for the next page."))] = None,
+          cursor: Annotated[str | None, Query(max_length=2000, description=(
+              "`next_cursor` of the previous page."))] = None) -> Response:
+    """Every alignment finding, each with its rule, severity, node, message and evidence.
+    Computed once per store revision and kept: asking again before the next change costs
+    a look-up (and `If-None-Match` with the last `ETag` gives 304)."""
+    def compute() -> bytes:
         report = st.store.audit(st.config)
-        nodes = None
+        nodes: set[str] | None = None
         if unit:
             units, linked = unit_scope(st.store.view(), unit)
             nodes = units | linked
-    findings = report.filter(rule, severity, nodes)
-    classification = report.classification if nodes is None else {
-        k: v for k, v in report.classification.items() if k in nodes}
-    return {"summary": report.summary(), "total": len(findings), "findings": findings,
-            "classification": classification, "as_of": report.as_of}
+        if goal:
+            found = st.store.contributors(goal)
+            scope = {goal} | {c.node for group in (found.projects, found.processes,
+                                                   found.measures, found.units, found.other)
+                              for c in group}
+            nodes = scope if nodes is None else nodes & scope
+        findings = report.filter(rule, severity, nodes)
+        chosen, next_cursor = page(findings, _finding_key, limit, cursor)
+        classification = report.classification if nodes is None else {
+            k: v for k, v in report.classification.items() if k in nodes}
+        return AuditOut(summary=report.summary(), total=len(findings), findings=chosen,
+                        classification=classification, as_of=report.as_of,
+                        next_cursor=next_cursor).model_dump_json().encode()
+
+    return _answer(st, ("audit", rule, severity, unit, goal, limit, cursor), compute)
+
+
+def _finding_key(f: Any) -> tuple[str, str, str]:
+    return (f.rule, f.node, f.message)
+
+
+def _answer(st: AppState, key: tuple[Any, ...], compute: Any) -> Response:
+    """The answer for this store revision: from memory, or computed once (all of it
+    from one snapshot of the store)."""
+    with st.store.snapshot():
+        body = st.answers.get(key, st.store.revision(), compute)
+    return Response(body, media_type="application/json")
 
 
 @router.get("/alignment/thread/{node_id}", response_model=ThreadResult,
@@ -72,22 +106,31 @@ def contributors(st: State, _: Viewer,
 
 
 @router.get("/alignment/matrix", response_model=XMatrix, summary="The X-matrix")
-def xmatrix(st: State, _: Viewer) -> XMatrix:
-    """Goals against live projects and against measures, with the gaps."""
-    return st.store.matrix(st.config)
+def xmatrix(st: State, _: Viewer) -> Response:
+    """Goals against live projects and against measures, with the gaps. (Computed once
+    per store revision.)"""
+    return _answer(st, ("matrix",),
+                   lambda: st.store.matrix(st.config).model_dump_json().encode())
 
 
 @router.get("/alignment/balance", response_model=dict[str, BalanceRow],
             summary="QP/QC/QA/QI activity per unit")
-def unit_balance(st: State, _: Viewer) -> dict[str, dict[str, int]]:
-    """For each unit (with the units below it), how much it does in each QMS aspect."""
-    return st.store.balance(st.config)
+def unit_balance(st: State, _: Viewer) -> Response:
+    """For each unit (with the units below it), how much it does in each QMS aspect.
+    (Computed once per store revision.)"""
+    return _answer(st, ("balance",), lambda: _BALANCE.dump_json(
+        _BALANCE.validate_python(st.store.balance(st.config))))
 
 
 @router.get("/alignment/scores", response_model=ScoresOut, summary="Alignment scores")
-def alignment_scores(st: State, _: Viewer) -> dict[str, Any]:
-    """Per unit and overall: 100 x aligned work items / work items."""
-    return st.store.scores(st.config)
+def alignment_scores(st: State, _: Viewer) -> Response:
+    """Per unit and overall: 100 x aligned work items / work items. (Computed once per
+    store revision.)"""
+    return _answer(st, ("scores",), lambda: ScoresOut.model_validate(
+        st.store.scores(st.config)).model_dump_json().encode())
+
+
+_BALANCE = TypeAdapter(dict[str, BalanceRow])
 
 
 @router.get("/alignment/impact/{node_id}", response_model=Impact,

@@ -26,7 +26,7 @@ import sqlite3
 import threading
 import time
 import uuid
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
@@ -719,6 +719,28 @@ class SQLiteStore(Store):
 
     def stats(self) -> dict[str, Any]:
         return self.view().stats()
+
+    def _once(self, name: str, config: Any, compute: Callable[[], Any]) -> Any:
+        """``compute()`` once per snapshot (and configuration), kept with the snapshot."""
+        with self.snapshot() as view:
+            key = f"{name}:{config.model_dump_json() if config is not None else ''}"
+            if key not in view.cache:
+                view.cache[key] = compute()
+            return view.cache[key]
+
+    def audit(self, config: Any = None) -> Any:
+        """As :meth:`Store.audit`, once per revision: asking again before the next commit
+        (anywhere) returns the same report."""
+        return self._once("audit", config, lambda: Store.audit(self, config))
+
+    def matrix(self, config: Any = None) -> Any:
+        return self._once("matrix", config, lambda: Store.matrix(self, config))
+
+    def balance(self, config: Any = None) -> Any:
+        return self._once("balance", config, lambda: Store.balance(self, config))
+
+    def scores(self, config: Any = None) -> Any:
+        return self._once("scores", config, lambda: Store.scores(self, config))
 
     def concern_measures(self, window: int = 6) -> set[str]:
         """As :meth:`Store.concern_measures`, kept with the snapshot: measure bodies are read

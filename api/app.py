@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from importlib.resources import files
 from typing import Any
 
@@ -18,21 +19,22 @@ from qmsgraph.visualisations.routes import map_router
 
 from . import sessions
 from .auth import require_role
+from .caching import ETags
 from .deps import AUTH_ERRORS
 from .keys import KeyStore
-from .problems import PROBLEM_JSON, BodyLimit, CatchAll, install, known_query_only
+from .problems import PROBLEM_JSON, BodyLimit, CatchAll, Problem, install, known_query_only
 from .routes import alignment, edges, exchange, measures, nodes
 from .routes import keys as keys_routes
-from .schemas import Health
+from .schemas import Health, Ready
 from .settings import Settings, is_server_store
-from .state import AppState, RWLock, read_store
+from .state import AppState, Writes, read_store
 
 DESCRIPTION = """\
 qmsgraph maps a health and care organisation's Quality Management System as a knowledge
 graph. This API lets planners edit the model and ask the alignment questions (the golden
 thread from Board to floor), and lets QI hubs check proposed projects.
 
-**Authentication**: every request except `/health` and these docs needs an API key, as
+**Authentication**: every request except `/health`, `/ready` and these docs needs an API key, as
 `Authorization: Bearer <key>` or `X-API-Key: <key>`. Roles: *viewer* (read), *planner*
 (write the model), *admin* (manage keys). Create the first key with
 `qmsgraph keys create --name NAME --role admin`.
@@ -69,7 +71,8 @@ def create_app(store: Store, settings: Settings | None = None, *,
     settings = settings or Settings(store=getattr(store, "url", "") or "qmsgraph.qmsdb")
     state = AppState(store=store, settings=settings,
                      keys=keys or KeyStore(settings.keys_file),
-                     config=config or load_config(settings.config), lock=RWLock())
+                     config=config or load_config(settings.config),
+                     writes=Writes(wait=getattr(store, "lock_timeout", 30.0)))
     app = FastAPI(title="qmsgraph API", version=__version__, description=DESCRIPTION,
                   openapi_tags=TAGS, docs_url=None, redoc_url=None,
                   swagger_ui_oauth2_redirect_url=None,
@@ -78,15 +81,27 @@ def create_app(store: Store, settings: Settings | None = None, *,
     install(app)
     sessions.install(app)  # /login, /logout, session cookies for the pages
 
+    kind = "server" if is_server_store(settings.store) else "embedded"
+
     @app.get("/health", response_model=Health, tags=["service"], summary="Health check")
-    def health() -> dict[str, Any]:
-        """Is the service up and can it read the store? (No API key needed.)"""
-        with state.lock.read():
-            stats = getattr(state.store, "stats", None)  # a server store counts there
-            n = stats()["nodes"] if callable(stats) else len(state.store.view())
-        return {"status": "ok", "version": __version__,
-                "store": "server" if is_server_store(settings.store) else "embedded",
-                "nodes": n}
+    async def health() -> dict[str, Any]:
+        """Is the service up? Answered from memory on the event loop - no query, no lock,
+        no worker thread - so it answers at once however busy the server is. ``nodes`` and
+        ``revision`` are those of the snapshot in memory (None for a server store).
+        (No API key needed.)"""
+        return {"status": "ok", "version": __version__, "store": kind,
+                **state.store.health()}
+
+    @app.get("/ready", response_model=Ready, tags=["service"], summary="Readiness check",
+             responses={503: {"model": Problem, "description": "The store cannot be read."}})
+    def ready() -> dict[str, Any]:
+        """Is the store open and this process current with it? It catches up with every
+        commit made anywhere and answers the revision it serves (503 if the store cannot
+        be read). For a load balancer's or orchestrator's readiness probe; `/health` is the
+        liveness probe. (No API key needed.)"""
+        revision = state.store.revision()
+        return {"status": "ready", "store": kind, "revision": revision, "worker": os.getpid(),
+                **{k: v for k, v in state.store.health().items() if k != "revision"}}
 
     for module in (nodes, edges, exchange, alignment, measures, keys_routes):
         app.include_router(module.router)
@@ -99,7 +114,25 @@ def create_app(store: Store, settings: Settings | None = None, *,
         _docs(app)
     app.openapi = lambda: _openapi(app)  # type: ignore[method-assign]
     app.add_middleware(CatchAll)
+    app.add_middleware(ETags)
     app.add_middleware(BodyLimit, max_body=settings.max_body)
+    return app
+
+
+def from_env() -> FastAPI:
+    """The app as ``qmsgraph serve --workers N`` runs it in each worker process: settings
+    from the environment (``QMSGRAPH_*``), its own store connection, closed at exit."""
+    import atexit
+
+    from qmsgraph.stores import open_store
+
+    settings = Settings.from_env()
+    if os.environ.get("QMSGRAPH_DOCS") == "0":
+        settings = settings.with_(docs=False)
+    store = open_store(settings.store, lock_timeout=settings.lock_timeout)
+    app = create_app(store, settings)
+    atexit.register(store.close)
+    atexit.register(app.state.qmsgraph.keys.close)
     return app
 
 

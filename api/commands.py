@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import os
 from typing import Annotated
 
 import typer
@@ -62,7 +63,15 @@ def serve(
     max_body: Annotated[int | None, typer.Option(
         "--max-body", help=f"Largest request body in bytes [env {ENV['max_body']}; default "
         "16 MiB].", show_default=False)] = None,
+    lock_timeout: Annotated[float | None, typer.Option(
+        "--lock-timeout", help=f"Seconds a write waits for the store's write lock (held by "
+        f"another process) before it answers 503 with Retry-After [env {ENV['lock_timeout']}; "
+        "default 30].", show_default=False)] = None,
     no_docs: Annotated[bool, typer.Option("--no-docs", help="Do not serve /docs.")] = False,
+    workers: Annotated[int, typer.Option(
+        "--workers", min=1, max=64, help="Worker processes on the one port and the one "
+        "store (each opens the store itself; every guarantee of a single server holds).")]
+    = 1,
     log_level: Annotated[str, typer.Option(help="uvicorn log level.")] = "info",
 ) -> None:
     """Serve the HTTP API (uvicorn) over a store."""
@@ -73,11 +82,11 @@ def serve(
     from .app import create_app
 
     s = _settings(store=store, host=host, port=port, keys=keys, config=config,
-                  max_body=max_body)
+                  max_body=max_body, lock_timeout=lock_timeout)
     if no_docs:
         s = s.with_(docs=False)
     try:
-        st = open_store(s.store)
+        st = open_store(s.store, lock_timeout=s.lock_timeout)
     except QMSGraphError as err:
         _fail(err)
         raise
@@ -93,7 +102,18 @@ def serve(
                           "--name NAME --role admin", highlight=False)
     logging.basicConfig(level=getattr(logging, log_level.upper(), logging.INFO))
     err_console.print(f"qmsgraph API on http://{s.host}:{s.port} (store {s.store}, keys "
-                      f"{s.keys_file}; docs at /docs)", highlight=False)
+                      f"{s.keys_file}; docs at /docs; {workers} worker(s))", highlight=False)
+    if workers > 1:  # each worker builds the app from these settings (app.from_env)
+        app.state.qmsgraph.keys.close()
+        st.close()
+        for name, var in ENV.items():
+            value = getattr(s, name if name != "keys" else "keys_file")
+            if value is not None:
+                os.environ[var] = str(value)
+        os.environ["QMSGRAPH_DOCS"] = "1" if s.docs else "0"
+        uvicorn.run("qmsgraph.api.app:from_env", factory=True, host=s.host, port=s.port,
+                    workers=workers, log_level=log_level)
+        return
     try:
         uvicorn.run(app, host=s.host, port=s.port, log_level=log_level)
     finally:

@@ -57,18 +57,35 @@ def _tags(value: str) -> set[int] | None:
 
 def precondition(store: Store, node_id: str, if_match: str | None) -> int:
     """The version the change must be made to; 428 without If-Match, 412 if stale."""
+    require_if_match(if_match)
+    current = store.version(node_id)  # NotFoundError -> 404
+    check_if_match(node_id, current, if_match)
+    return current
+
+
+def any_version(if_match: str | None) -> bool:
+    """If-Match: * (any version will do)."""
+    return if_match is not None and if_match.strip() == "*"
+
+
+def require_if_match(if_match: str | None) -> None:
+    """428 without If-Match."""
     if if_match is None or not if_match.strip():
         raise ProblemException(428, "this change needs an If-Match header with the node's "
                                "ETag (GET the node first), so that concurrent edits are not "
                                "lost", field="If-Match")
-    current = store.version(node_id)  # NotFoundError -> 404
+
+
+def check_if_match(node_id: str, current: int, if_match: str | None) -> None:
+    """428 without If-Match, 412 if it does not name ``current``."""
+    require_if_match(if_match)
+    assert if_match is not None
     tags = _tags(if_match)
     if tags is not None and current not in tags:
         raise ProblemException(412, f"node {node_id!r} has changed: it is at version "
                                f"{current} ({etag(current)}), the change was made to "
                                f"{if_match.strip()}; GET it again and redo the change",
                                field="If-Match", headers={"ETag": etag(current)})
-    return current
 
 
 def problem(description: str) -> dict[str, Any]:

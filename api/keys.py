@@ -83,6 +83,8 @@ class KeyStore:
         except (sqlite3.Error, OSError) as err:
             raise StoreError(f"cannot open the keys file {self.path}: {err}") from None
         self._lock = threading.Lock()
+        self._verified: dict[str, KeyInfo] = {}  # digest -> key, while the file is unchanged
+        self._seen_version = -1
 
     def close(self) -> None:
         with self._lock:
@@ -160,26 +162,43 @@ class KeyStore:
                 self._conn.execute("UPDATE api_keys SET revoked=? WHERE id=?",
                                    (when, info.id))
                 self._conn.execute("COMMIT")
+                self._verified.clear()  # this connection's own writes do not move data_version
             except BaseException:
                 self._conn.execute("ROLLBACK")
                 raise
         return KeyInfo(info.id, info.name, info.role, info.created, when)
 
     def verify(self, key: str) -> KeyInfo | None:
-        """The active key's record, or None for an unknown, malformed or revoked key."""
+        """The active key's record, or None for an unknown, malformed or revoked key.
+
+        Keys verified are remembered (by their SHA-256) until the keys file changes - in
+        this process or any other, as SQLite's ``data_version`` tells - so a request costs
+        a hash and a look-up, and a revoked key still stops working at once."""
         m = _KEY_RE.match(key)
         if not m:
             return None
+        digest = _digest(key)
         with self._lock:
+            version = self._conn.execute("PRAGMA data_version").fetchone()[0]
+            if version != self._seen_version:
+                self._verified.clear()
+                self._seen_version = version
+            hit = self._verified.get(digest)
+            if hit is not None:
+                return hit
             row = self._conn.execute(
                 "SELECT id, name, role, created, revoked, hash FROM api_keys WHERE id=?",
                 (m.group(1),)).fetchone()
         if row is None:
-            hmac.compare_digest(_digest(key), _digest(key))  # same work either way
+            hmac.compare_digest(digest, digest)  # same work either way
             return None
-        if not hmac.compare_digest(_digest(key), row[5]) or row[4] is not None:
+        if not hmac.compare_digest(digest, row[5]) or row[4] is not None:
             return None
-        return self._info(row[:5])
+        info = self._info(row[:5])
+        with self._lock:
+            if self._seen_version == version and len(self._verified) < 10_000:
+                self._verified[digest] = info
+        return info
 
     def __len__(self) -> int:
         with self._lock:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import logging
 import re
+import sqlite3
 from typing import Any
 
 from fastapi import FastAPI, Request
@@ -23,6 +24,7 @@ from qmsgraph.errors import (
     NotFoundError,
     QMSGraphError,
     SPCInputError,
+    StoreBusyError,
     StoreError,
     ValidationError,
 )
@@ -144,10 +146,19 @@ def library_problem(err: QMSGraphError, instance: str | None = None) -> JSONResp
             loc, msg = _split_location(p)
             errors.append(ProblemItem(field=field if len(err.problems) == 1 else None,
                                       location=err.location or loc, message=msg))
-    detail = str(err) if status != 503 else "the store cannot be read or written just now"
-    if status == 503:
+    headers = None
+    if isinstance(err, StoreBusyError):  # the message names the store's path: not sent
+        detail = (f"the store is busy: another writer holds its write lock; nothing was "
+                  f"written, try again in {err.retry_after} s")
+        headers = {"Retry-After": str(err.retry_after)}
+        log.warning("store busy: %s", err)
+    elif status == 503:
+        detail = "the store cannot be read or written just now"
         log.error("store error: %s", err)
-    return problem_response(status, detail, instance=instance, field=field, errors=errors)
+    else:
+        detail = str(err)
+    return problem_response(status, detail, instance=instance, field=field, errors=errors,
+                            headers=headers)
 
 
 def allowed_methods(routes: Any, path: str) -> list[str]:
@@ -181,6 +192,15 @@ def install(app: FastAPI) -> None:
     @app.exception_handler(QMSGraphError)
     async def _library(request: Request, exc: QMSGraphError) -> JSONResponse:
         return library_problem(exc, request.url.path)
+
+    @app.exception_handler(sqlite3.OperationalError)
+    async def _sqlite(request: Request, exc: sqlite3.OperationalError) -> JSONResponse:
+        """SQLite's lock errors, wherever they come from, are 503 with Retry-After."""
+        if getattr(exc, "sqlite_errorcode", None) in (5, 6) or "locked" in str(exc):
+            return library_problem(StoreBusyError(str(exc)), request.url.path)
+        log.error("store error on %s %s", request.method, request.url.path, exc_info=exc)
+        return problem_response(500, "an unexpected error occurred; it has been logged on "
+                                "the server", instance=request.url.path)
 
     @app.exception_handler(StarletteHTTPException)
     async def _http(request: Request, exc: StarletteHTTPException) -> JSONResponse:

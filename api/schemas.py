@@ -244,12 +244,25 @@ class KeyCreated(KeyOut):
 
 class Health(BaseModel):
     model_config = ConfigDict(json_schema_extra={"examples": [
-        {"status": "ok", "version": "0.1.0", "store": "embedded", "nodes": 42}]})
+        {"status": "ok", "version": "0.1.0", "store": "embedded", "nodes": 42,
+         "revision": 17}]})
 
     status: Literal["ok"]
     version: str
     store: Literal["embedded", "server"]
-    nodes: int = Field(ge=0)
+    nodes: int | None = Field(None, ge=0, description=(
+        "Nodes in the snapshot this process holds in memory (None for a server store)."))
+    revision: int | None = Field(None, ge=-1, description=(
+        "The store revision of that snapshot (None for a server store)."))
+
+
+class Ready(BaseModel):
+    status: Literal["ready"]
+    store: Literal["embedded", "server"]
+    revision: int = Field(description="The store revision this process now serves.")
+    nodes: int | None = Field(None, ge=0, description="Nodes at that revision (embedded).")
+    worker: int = Field(description="The id of the process that answered (one per worker "
+                        "with `qmsgraph serve --workers N`).")
 
 
 class AlignmentAuditOut(BaseModel):
@@ -261,6 +274,8 @@ class AlignmentAuditOut(BaseModel):
     classification: dict[str, Literal["aligned", "misaligned", "orphaned"]] = Field(
         description="Every live project (within the unit, if one is given).")
     as_of: dt.date | None = None
+    next_cursor: str | None = Field(None, description=(
+        "Where the next page starts (pass it as `cursor`); None on the last page."))
 
 
 class BalanceRow(BaseModel):

@@ -19,6 +19,7 @@ ENV = {
     "keys": "QMSGRAPH_KEYS",
     "config": "QMSGRAPH_CONFIG",
     "max_body": "QMSGRAPH_MAX_BODY",
+    "lock_timeout": "QMSGRAPH_LOCK_TIMEOUT",
 }
 
 
@@ -44,6 +45,7 @@ class Settings:
     keys: str | None = None
     config: str | None = None
     max_body: int = DEFAULT_MAX_BODY
+    lock_timeout: float | None = None  # None: the store's default (30 s)
     docs: bool = field(default=True, compare=False)
 
     @property
@@ -67,11 +69,19 @@ class Settings:
                 except ValueError:
                     raise ValueError(f"{ENV[name]} / --{name.replace('_', '-')} must be an "
                                      f"integer, not {values[name]!r}") from None
+        if "lock_timeout" in values:
+            try:
+                values["lock_timeout"] = float(values["lock_timeout"])  # type: ignore[arg-type]
+            except ValueError:
+                raise ValueError(f"{ENV['lock_timeout']} / --lock-timeout must be a number "
+                                 f"of seconds, not {values['lock_timeout']!r}") from None
         s = cls(**values)  # type: ignore[arg-type]
         if not 0 < s.port < 65536:
             raise ValueError(f"port must be 1-65535, not {s.port}")
         if s.max_body < 1:
             raise ValueError(f"max body size must be positive, not {s.max_body}")
+        if s.lock_timeout is not None and not 0 <= s.lock_timeout <= 3600:
+            raise ValueError(f"the lock timeout must be 0-3600 seconds, not {s.lock_timeout}")
         return s
 
     def with_(self, **changes: object) -> Settings:

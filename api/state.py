@@ -1,64 +1,71 @@
 """What the app holds (store, keys, alignment configuration) and how routes reach it.
 
-The embedded store's :meth:`~qmsgraph.stores.Store.graph` is the live in-memory graph, and
-:meth:`~qmsgraph.stores.Store.apply` stages changes on that same graph before it commits or
-rolls back. Requests run in a thread pool, so the API takes a readers-writer lock: many
-readers at once, or one writer, and a reader never sees a half-applied change.
+Reads need no lock here: a store answers every question from a consistent snapshot and is
+safe for many threads (the embedded store publishes an immutable core per commit; see
+docs/architecture.md). A write is checked against the store's version in the same
+transaction that commits it (If-Match, duplicate ids and edges), so the API takes no
+readers-writer lock either - it had one, and a reader holding it in one worker thread while
+its endpoint waited for another deadlocked the server (issue 11).
+
+Writes go through :class:`Writes`: they queue in the event loop, where a waiting write holds
+no thread, and at most a few run at once, so writes waiting for the store's write lock (held,
+perhaps, by a long load in another process) never take the threads readers need.
 """
 
 from __future__ import annotations
 
-import threading
-from collections.abc import Iterator
-from contextlib import contextmanager
-from dataclasses import dataclass
+import functools
+import math
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any, TypeVar
 
+import anyio
+import anyio.to_thread
+from anyio.lowlevel import RunVar
 from fastapi import Request
 
 from qmsgraph.alignment import AlignmentConfig
+from qmsgraph.errors import StoreBusyError
 from qmsgraph.stores import Store
 
+from .caching import Answers
 from .keys import KeyStore
 from .settings import Settings
 
+T = TypeVar("T")
 
-class RWLock:
-    """Many readers or one writer; a waiting writer goes before new readers."""
 
-    def __init__(self) -> None:
-        self._cond = threading.Condition(threading.Lock())
-        self._readers = 0
-        self._writer = False
-        self._writers_waiting = 0
+class Writes:
+    """At most ``threads`` writes at a time on worker threads; the others wait in the event
+    loop, each for at most ``wait`` seconds, then get 503 (Retry-After)."""
 
-    @contextmanager
-    def read(self) -> Iterator[None]:
-        with self._cond:
-            while self._writer or self._writers_waiting:
-                self._cond.wait()
-            self._readers += 1
+    def __init__(self, threads: int = 4, wait: float = 30.0) -> None:
+        self.threads = threads
+        self.wait = wait
+        # one gate per event loop (tests run several TestClients, each with its own loop)
+        self._gate: RunVar[anyio.Semaphore] = RunVar(f"qmsgraph-writes-{id(self)}")
+
+    def _semaphore(self) -> anyio.Semaphore:
         try:
-            yield
-        finally:
-            with self._cond:
-                self._readers -= 1
-                if not self._readers:
-                    self._cond.notify_all()
+            return self._gate.get()
+        except LookupError:
+            gate = anyio.Semaphore(self.threads)
+            self._gate.set(gate)
+            return gate
 
-    @contextmanager
-    def write(self) -> Iterator[None]:
-        with self._cond:
-            self._writers_waiting += 1
-            while self._writer or self._readers:
-                self._cond.wait()
-            self._writers_waiting -= 1
-            self._writer = True
+    async def run(self, fn: Callable[..., T], *args: Any, **kwargs: Any) -> T:
+        gate = self._semaphore()
+        with anyio.move_on_after(self.wait) as waited:
+            await gate.acquire()
+        if waited.cancelled_caught:
+            raise StoreBusyError(f"too many writes are waiting for the store (more than "
+                                 f"{self.wait:g} s); nothing was written, try again shortly",
+                                 retry_after=max(1, min(30, math.ceil(self.wait))))
         try:
-            yield
+            return await anyio.to_thread.run_sync(functools.partial(fn, *args, **kwargs))
         finally:
-            with self._cond:
-                self._writer = False
-                self._cond.notify_all()
+            gate.release()
 
 
 @dataclass
@@ -67,16 +74,15 @@ class AppState:
     settings: Settings
     keys: KeyStore
     config: AlignmentConfig
-    lock: RWLock
+    writes: Writes
+    answers: Answers = field(default_factory=Answers)
 
 
 def state(request: Request) -> AppState:
     return request.app.state.qmsgraph
 
 
-def read_store(request: Request) -> Iterator[Store]:
-    """A dependency: the store, read-locked for the whole request (for routes of other
-    layers, such as the maps, that read the store themselves)."""
-    st = state(request)
-    with st.lock.read():
-        yield st.store
+def read_store(request: Request) -> Store:
+    """A dependency: the store (for routes of other layers, such as the maps, that read the
+    store themselves). It holds nothing across the request."""
+    return state(request).store

@@ -40,6 +40,7 @@ _EXPORTS = {
     "QMSGraphError": "qmsgraph.errors", "ValidationError": "qmsgraph.errors",
     "EdgeNotAllowedError": "qmsgraph.errors", "NotFoundError": "qmsgraph.errors",
     "ConflictError": "qmsgraph.errors", "StoreError": "qmsgraph.errors",
+    "StoreBusyError": "qmsgraph.errors",
     "SPCInputError": "qmsgraph.errors",
 }
 

@@ -42,5 +42,17 @@ class StoreError(QMSGraphError):
     """The store cannot be opened, read or written."""
 
 
+class StoreBusyError(StoreError):
+    """Another process held the store's write lock for longer than the wait allowed.
+
+    Nothing was written; the same change can be tried again after ``retry_after`` seconds
+    (the API answers 503 with that ``Retry-After``; the CLI exits with status 75).
+    """
+
+    def __init__(self, message: str, *, retry_after: int = 1) -> None:
+        super().__init__(message)
+        self.retry_after = retry_after
+
+
 class SPCInputError(QMSGraphError, ValueError):
     """A series that cannot be charted (duplicates, missing or non-numeric values, too short)."""

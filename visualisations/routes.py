@@ -95,15 +95,17 @@ def map_router(get_store: Callable[..., Any], require_viewer: Callable[..., Any]
                            f"{', '.join(VIEWS)}", field="view")
         try:
             d = _parse_depth(depth)
-            graph = store.view()
-            for name, nid in (("unit", unit), ("focus", focus)):
-                if nid and nid not in graph:
-                    return problem(404, "Not found", f"no node with id {nid!r}", field=name)
-            spc = store.spc_summaries()
-            report = store.audit(config)
-            content = store.map_view(view, focus=focus, unit=unit, depth=d)
-            text = render_map(graph, view, report=report, spc=spc, links="served",
-                              content=content, account=who(request))
+            with store.snapshot():  # the graph, SPC and findings of one revision
+                graph = store.view()
+                for name, nid in (("unit", unit), ("focus", focus)):
+                    if nid and nid not in graph:
+                        return problem(404, "Not found", f"no node with id {nid!r}",
+                                       field=name)
+                spc = store.spc_summaries()
+                report = store.audit(config)
+                content = store.map_view(view, focus=focus, unit=unit, depth=d)
+                text = render_map(graph, view, report=report, spc=spc, links="served",
+                                  content=content, account=who(request))
         except NotFoundError as err:
             return problem(404, "Not found", str(err))
         except ValidationError as err:
@@ -115,9 +117,10 @@ def map_router(get_store: Callable[..., Any], require_viewer: Callable[..., Any]
     def get_board(request: Request, store: Annotated[Store, Depends(get_store)]) -> Any:
         """The Board's integrated performance report: per goal its measures with SPC
         charts and icons, most worrying first, and the projects that improve them."""
-        graph = store.view()
-        spc = store.spc_summaries()
-        return _html(render_board(graph, store.audit(config), spc, links="served",
-                                  account=who(request)))
+        with store.snapshot():  # the graph, SPC and findings of one revision
+            graph = store.view()
+            spc = store.spc_summaries()
+            return _html(render_board(graph, store.audit(config), spc, links="served",
+                                      account=who(request)))
 
     return router

@@ -4,9 +4,11 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Body, Depends, Path, Query
+from fastapi import APIRouter, Body, Depends, Path, Query, Response
+from pydantic import TypeAdapter
 
 from qmsgraph.alignment import (
+    SEVERITY_ORDER,
     Contributors,
     Impact,
     ProjectCheck,
@@ -16,6 +18,7 @@ from qmsgraph.alignment import (
 )
 
 from ..auth import Principal, require_role
+from ..caching import page
 from ..deps import AUTH_ERRORS, INVALID, NOT_FOUND, IdPath
 from ..schemas import AlignmentAuditOut, BalanceRow, RuleId, ScoresOut, Severity
 from ..state import AppState, state
@@ -39,19 +42,53 @@ def audit(st: State, _: Viewer,
               "Only findings this severe or worse (error < warning < info)."))] = None,
           unit: Annotated[str | None, Query(max_length=128, description=(
               "Only findings on this unit, the units below it, and the work they own, "
-              "lead, deliver or monitor."))] = None) -> dict[str, Any]:
-    """Every alignment finding, each with its rule, severity, node, message and evidence."""
-    with st.lock.read():
+              "lead, deliver or monitor."))] = None,
+          goal: Annotated[str | None, Query(max_length=128, description=(
+              "Only findings on this goal (or objective) and the work that contributes "
+              "to it."))] = None,
+          limit: Annotated[int | None, Query(ge=1, le=10_000, description=(
+              "Page size (default: every finding). Findings are sorted by severity, rule, "
+              "node and message; follow `next_cursor` for the next page."))] = None,
+          cursor: Annotated[str | None, Query(max_length=2000, description=(
+              "`next_cursor` of the previous page."))] = None) -> Response:
+    """Every alignment finding, each with its rule, severity, node, message and evidence.
+    Computed once per store revision and kept: asking again before the next change costs
+    a look-up (and `If-None-Match` with the last `ETag` gives 304)."""
+    def compute() -> bytes:
         report = st.store.audit(st.config)
-        nodes = None
+        nodes: set[str] | None = None
         if unit:
             units, linked = st.store.unit_scope(unit)
             nodes = units | linked
-    findings = report.filter(rule, severity, nodes)
-    classification = report.classification if nodes is None else {
-        k: v for k, v in report.classification.items() if k in nodes}
-    return {"summary": report.summary(), "total": len(findings), "findings": findings,
-            "classification": classification, "as_of": report.as_of}
+        if goal:
+            found = st.store.contributors(goal)
+            scope = {goal} | {c.node for group in (found.projects, found.processes,
+                                                   found.measures, found.units, found.other)
+                              for c in group}
+            nodes = scope if nodes is None else nodes & scope
+        findings = report.filter(rule, severity, nodes)
+        chosen, next_cursor = page(findings, _finding_key, limit, cursor)
+        classification = report.classification if nodes is None else {
+            k: v for k, v in report.classification.items() if k in nodes}
+        return AlignmentAuditOut(
+            summary=report.summary(), total=len(findings), findings=chosen,
+            classification=classification, as_of=report.as_of,
+            next_cursor=next_cursor).model_dump_json().encode()
+
+    return _answer(st, ("audit", rule, severity, unit, goal, limit, cursor), compute)
+
+
+def _finding_key(f: Any) -> tuple[int, str, str, str]:
+    """The report's own order (severity, rule, node), the message telling ties apart."""
+    return (SEVERITY_ORDER[f.severity], f.rule, f.node, f.message)
+
+
+def _answer(st: AppState, key: tuple[Any, ...], compute: Any) -> Response:
+    """The answer for this store revision: from memory, or computed once (all of it
+    from one snapshot of the store)."""
+    with st.store.snapshot():
+        body = st.answers.get(key, st.store.revision(), compute)
+    return Response(body, media_type="application/json")
 
 
 @router.get("/alignment/thread/{node_id}", response_model=ThreadResult,
@@ -59,8 +96,7 @@ def audit(st: State, _: Viewer,
 def thread(st: State, _: Viewer, node_id: NodeId) -> ThreadResult:
     """The shortest typed path from the node to each goal it reaches (up to the purpose),
     or where the thread breaks."""
-    with st.lock.read():
-        return st.store.thread(node_id)
+    return st.store.thread(node_id)
 
 
 @router.get("/alignment/goals/{goal_id}/contributors", response_model=Contributors,
@@ -68,37 +104,41 @@ def thread(st: State, _: Viewer, node_id: NodeId) -> ThreadResult:
 def contributors(st: State, _: Viewer,
                  goal_id: Annotated[str, Path(description="A goal's or objective's id.",
                                               **IdPath)]) -> Contributors:
-    with st.lock.read():
-        return st.store.contributors(goal_id)
+    return st.store.contributors(goal_id)
 
 
 @router.get("/alignment/matrix", response_model=XMatrix, summary="The X-matrix")
-def xmatrix(st: State, _: Viewer) -> XMatrix:
-    """Goals against live projects and against measures, with the gaps."""
-    with st.lock.read():
-        return st.store.matrix(st.config)
+def xmatrix(st: State, _: Viewer) -> Response:
+    """Goals against live projects and against measures, with the gaps. (Computed once
+    per store revision.)"""
+    return _answer(st, ("matrix",),
+                   lambda: st.store.matrix(st.config).model_dump_json().encode())
 
 
 @router.get("/alignment/balance", response_model=dict[str, BalanceRow],
             summary="QP/QC/QA/QI activity per unit")
-def unit_balance(st: State, _: Viewer) -> dict[str, dict[str, int]]:
-    """For each unit (with the units below it), how much it does in each QMS aspect."""
-    with st.lock.read():
-        return st.store.balance(st.config)
+def unit_balance(st: State, _: Viewer) -> Response:
+    """For each unit (with the units below it), how much it does in each QMS aspect.
+    (Computed once per store revision.)"""
+    return _answer(st, ("balance",), lambda: _BALANCE.dump_json(
+        _BALANCE.validate_python(st.store.balance(st.config))))
 
 
 @router.get("/alignment/scores", response_model=ScoresOut, summary="Alignment scores")
-def alignment_scores(st: State, _: Viewer) -> dict[str, Any]:
-    """Per unit and overall: 100 x aligned work items / work items."""
-    with st.lock.read():
-        return st.store.scores(st.config)
+def alignment_scores(st: State, _: Viewer) -> Response:
+    """Per unit and overall: 100 x aligned work items / work items. (Computed once per
+    store revision.)"""
+    return _answer(st, ("scores",), lambda: ScoresOut.model_validate(
+        st.store.scores(st.config)).model_dump_json().encode())
+
+
+_BALANCE = TypeAdapter(dict[str, BalanceRow])
 
 
 @router.get("/alignment/impact/{node_id}", response_model=Impact,
             summary="What loses support if a node stops", responses={**NOT_FOUND, **INVALID})
 def impact(st: State, _: Viewer, node_id: NodeId) -> Impact:
-    with st.lock.read():
-        return st.store.impact(node_id)
+    return st.store.impact(node_id)
 
 
 @router.post("/check-project", response_model=ProjectCheck,
@@ -109,5 +149,4 @@ def check_project(st: State, _: Viewer,
                   ) -> ProjectCheck:
     """Verdict (aligned, weak, misaligned, orphaned), the thread it would have, where else it
     could align, active projects it would duplicate, and what it lacks. Writes nothing."""
-    with st.lock.read():
-        return st.store.check_project(proposal, st.config)
+    return st.store.check_project(proposal, st.config)

@@ -53,7 +53,7 @@ def list_edges(st: State, _: Viewer,
                    "Edges to or from this node."))] = None,
                limit: Limit = 100, offset: Offset = 0) -> dict[str, Any]:
     """Edges matching every filter given, sorted by source, kind and target."""
-    with st.lock.read():
+    with st.store.snapshot():
         edges = st.store.find_edges(kind=kind, source=source, target=target, node=node)
     return {"total": len(edges), "limit": limit, "offset": offset,
             "items": [_out(e) for e in edges[offset:offset + limit]]}
@@ -61,16 +61,20 @@ def list_edges(st: State, _: Viewer,
 
 @router.post("", status_code=201, response_model=EdgeOut, response_model_exclude_none=True,
              summary="Create an edge", responses={**CONFLICT, **INVALID})
-def create_edge(st: State, who: Planner, body: EdgeCreate, response: Response,
-                reason: Reason = None) -> dict[str, Any]:
+async def create_edge(st: State, who: Planner, body: EdgeCreate, response: Response,
+                      reason: Reason = None) -> dict[str, Any]:
     """Add an edge; its kind must admit the kinds of the two nodes (ontology domain/range)."""
     edge = make_edge(body.kind, body.source, body.target,
                      provenance=provenance(who, body.reason or reason))
-    with st.lock.write():
+
+    def create() -> None:
         if st.store.view().has_edge(body.source, body.kind, body.target):
             raise ConflictError(f"duplicate edge {body.source!r} -{body.kind}-> "
                                 f"{body.target!r}")
+        # the store checks again in its transaction: a concurrent create gets 409 there
         st.store.apply(ChangeSet(add_edges=[(edge, None)], source="api"))
+
+    await st.writes.run(create)
     response.headers["Location"] = f"/edges/{edge.source}/{edge.kind}/{edge.target}"
     return _out(edge)
 
@@ -80,34 +84,39 @@ def create_edge(st: State, who: Planner, body: EdgeCreate, response: Response,
             responses={**NOT_FOUND, **INVALID})
 def read_edge(st: State, _: Viewer, source: Source, kind: Kind, target: Target
               ) -> dict[str, Any]:
-    with st.lock.read():
-        return _out(st.store.view().edge(source, kind, target))
+    return _out(st.store.view().edge(source, kind, target))
 
 
 @router.put("/{source}/{kind}/{target}", response_model=EdgeOut,
             response_model_exclude_none=True, summary="Create or replace an edge",
             responses={201: {"model": EdgeOut, "description": "Created."}, **INVALID})
-def put_edge(st: State, who: Planner, source: Source, kind: Kind, target: Target,
-             body: EdgeReplace, response: Response, reason: Reason = None
-             ) -> dict[str, Any]:
+async def put_edge(st: State, who: Planner, source: Source, kind: Kind, target: Target,
+                   body: EdgeReplace, response: Response, reason: Reason = None
+                   ) -> dict[str, Any]:
     """Create the edge, or replace its provenance (who confirmed it, why) if it exists."""
     edge = make_edge(kind, source, target, provenance=provenance(who, body.reason or reason))
-    with st.lock.write():
+
+    def put() -> bool:
         exists = st.store.view().has_edge(source, kind, target)
         cs = ChangeSet(add_edges=[(edge, None)], source="api")
         if exists:
             cs.delete_edges.append(((source, kind, target), None))
         st.store.apply(cs)
+        return exists
+
+    exists = await st.writes.run(put)
     response.status_code = 200 if exists else 201
     return _out(edge)
 
 
 @router.delete("/{source}/{kind}/{target}", status_code=204, response_class=Response,
                summary="Delete an edge", responses={**NOT_FOUND, **INVALID})
-def delete_edge(st: State, _: Planner, source: Source, kind: Kind, target: Target
-                ) -> Response:
-    with st.lock.write():
+async def delete_edge(st: State, _: Planner, source: Source, kind: Kind, target: Target
+                      ) -> Response:
+    def delete() -> None:
         if not st.store.view().has_edge(source, kind, target):
             raise NotFoundError(f"no edge {source!r} -{kind}-> {target!r}")
         st.store.apply(ChangeSet(delete_edges=[((source, kind, target), None)], source="api"))
+
+    await st.writes.run(delete)
     return Response(status_code=204)

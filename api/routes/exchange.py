@@ -6,10 +6,11 @@ import importlib.util
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Path, Request, Response
+from starlette.concurrency import run_in_threadpool
 
 from qmsgraph.errors import ValidationError
 from qmsgraph.io.export import export
-from qmsgraph.io.readers import changes_for, parse_files
+from qmsgraph.io.readers import apply_parsed, parse_files
 
 from ..auth import Principal, require_role
 from ..deps import AUTH_ERRORS, INVALID, problem
@@ -45,18 +46,16 @@ def run_import(st: AppState, who: Principal, request: ImportRequest) -> ImportRe
     if dup:
         raise ValidationError(f"two files named {', '.join(dup)}", field="files")
     texts = {f.name: f.content for f in request.files}
-    # Parse before taking the lock: a large or hostile file holds up nobody else.
+    # Parse before anything touches the store: a large or hostile file holds up nobody else;
+    # a write conflicting with another's is worked out and applied again (apply_parsed).
     parsed = parse_files(names, agent=who.name, reason=request.reason, texts=texts)
-    lock = st.lock.read if request.dry_run else st.lock.write
-    with lock():
-        try:
-            changes = changes_for(parsed, st.store.view(), mode=request.mode)
-            result = st.store.apply(changes, dry_run=request.dry_run)
-        except ValidationError as err:
-            if not request.dry_run:
-                raise
-            return ImportReport(valid=False, dry_run=True, files=names,
-                                problems=list(err.problems))
+    try:
+        result = apply_parsed(st.store, parsed, mode=request.mode, dry_run=request.dry_run)
+    except ValidationError as err:
+        if not request.dry_run:
+            raise
+        return ImportReport(valid=False, dry_run=True, files=names,
+                            problems=list(err.problems))
     return ImportReport(valid=True, dry_run=request.dry_run, files=names,
                         nodes_added=result.nodes_added, nodes_updated=result.nodes_updated,
                         edges_added=result.edges_added,
@@ -73,8 +72,14 @@ written. Without it, a bad file gives 422 with every problem in `errors`."""
 
 @router.post("/import", response_model=ImportReport, summary="Import files (JSON body)",
              description=IMPORT_DOC, responses=INVALID)
-def import_json(st: State, who: Planner, body: ImportRequest) -> ImportReport:
-    return run_import(st, who, body)
+async def import_json(st: State, who: Planner, body: ImportRequest) -> ImportReport:
+    return await _import(st, who, body)
+
+
+async def _import(st: AppState, who: Principal, body: ImportRequest) -> ImportReport:
+    if body.dry_run:  # a check is a read: it takes no write slot and no lock
+        return await run_in_threadpool(run_import, st, who, body)
+    return await st.writes.run(run_import, st, who, body)
 
 
 UPLOAD_SCHEMA = {
@@ -99,8 +104,6 @@ UPLOAD_SCHEMA = {
                  "multipart/form-data": {"schema": UPLOAD_SCHEMA}}}},
              responses={**INVALID, 415: problem("Not a multipart/form-data request.")})
 async def import_upload(st: State, who: Planner, request: Request) -> ImportReport:
-    from starlette.concurrency import run_in_threadpool
-
     ctype = request.headers.get("content-type", "")
     if not ctype.startswith("multipart/form-data") or not HAVE_MULTIPART:
         raise ProblemException(415, "send multipart/form-data with one or more 'files' "
@@ -152,7 +155,7 @@ async def import_upload(st: State, who: Planner, request: Request) -> ImportRepo
                 field=".".join(map(str, first["loc"]))) from None
     finally:
         await form.close()
-    return await run_in_threadpool(run_import, st, who, body)
+    return await _import(st, who, body)
 
 
 @router.get("/export/{fmt}", response_class=Response, summary="Export the whole graph",
@@ -165,7 +168,7 @@ def export_graph(st: State, _: Viewer,
                      "ttl (Turtle), jsonld (JSON-LD), graphml (GraphML), gexf (GEXF, "
                      "for Gephi), cyjs (Cytoscape.js JSON) or yaml (the model file "
                      "format)."))]) -> Response:
-    with st.lock.read():
+    with st.store.snapshot():
         text = export(st.store.view(), fmt)
     return Response(text, media_type=MEDIA_TYPES[fmt], headers={
         "Content-Disposition": f'attachment; filename="qmsgraph.{fmt}"'})

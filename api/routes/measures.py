@@ -58,7 +58,7 @@ def _analyse(st: AppState, measure_id: str, chart: str | None, rebase: list[dt.d
         "fix_after_n_points": fix_after_n_points, "freeze": freeze,
         "part": tuple(part or ()), "exclude": tuple(exclude or ()), "multiply": multiply,
         "cl": cl, "rules": rules, "screen_mr": screen_mr}
-    with st.lock.read():
+    with st.store.snapshot():
         graph = st.store.view()
         return measure_chart(graph, measure_id, overrides, chart=chart, suggest_rebase=suggest)
 

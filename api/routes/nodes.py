@@ -23,10 +23,13 @@ from ..deps import (
     Limit,
     Offset,
     Reason,
+    any_version,
+    check_if_match,
     etag,
     node_out,
     precondition,
     provenance,
+    require_if_match,
 )
 from ..problems import ProblemException
 from ..schemas import NodeCreate, NodeKind, NodeOut, NodePage, NodeReplace
@@ -37,6 +40,7 @@ NodeId = Annotated[str, Path(description="The node's id.", **IdPath)]
 Viewer = Annotated[Principal, Depends(require_role("viewer"))]
 Planner = Annotated[Principal, Depends(require_role("planner"))]
 State = Annotated[AppState, Depends(state)]
+ATTEMPTS = 5  # an If-Match: * write built again when another writer got in first
 PATCH_EXAMPLE = {"label": "Falls collaborative (phase 2)", "status": "paused"}
 
 
@@ -57,10 +61,10 @@ def list_nodes(
     limit: Limit = 100, offset: Offset = 0,
 ) -> dict[str, Any]:
     """Nodes matching every filter given, sorted by id, one page at a time."""
-    with st.lock.read():
+    with st.store.snapshot():  # the selection and the versions of one revision
         ids = st.store.find_nodes(kind=kind, unit=unit, status=status, q=q)
-        items = [node_out(st.store.get_node(x), st.store.version(x))
-                 for x in ids[offset:offset + limit]]
+        chosen = st.store.node_versions(ids[offset:offset + limit])
+    items = [node_out(n, v) for n, v in chosen.values()]
     return {"total": len(ids), "limit": limit, "offset": offset, "items": items}
 
 
@@ -69,17 +73,21 @@ def list_nodes(
              responses={201: {"headers": {**ETAG_HEADER, "Location": {
                  "description": "The new node's URL.", "schema": {"type": "string"}}}},
                  **CONFLICT, **INVALID})
-def create_node(st: State, who: Planner, response: Response,
-                body: Annotated[NodeCreate, Body(title="NodeCreate")],
-                reason: Reason = None) -> dict[str, Any]:
+async def create_node(st: State, who: Planner, response: Response,
+                      body: Annotated[NodeCreate, Body(title="NodeCreate")],
+                      reason: Reason = None) -> dict[str, Any]:
     """Add one node; its kind and fields are checked against the ontology."""
     node = make_node(body.model_dump(exclude_unset=True), provenance=provenance(who, reason))
-    with st.lock.write():
+
+    def create() -> Any:
         existing = st.store.view().get(node.id)
         if existing is not None:
             raise ConflictError(f"duplicate id {node.id!r}: already used by {existing.kind} "
                                 f"{existing.label!r}")
-        result = st.store.apply(ChangeSet(add_nodes=[(node, None)], source="api"))
+        # the store checks again in its transaction: a concurrent create gets 409 there
+        return st.store.apply(ChangeSet(add_nodes=[(node, None)], source="api"))
+
+    result = await st.writes.run(create)
     version = result.versions[node.id]
     response.headers["ETag"] = etag(version)
     response.headers["Location"] = f"/nodes/{node.id}"
@@ -90,25 +98,34 @@ def create_node(st: State, who: Planner, response: Response,
             summary="Read a node", responses={200: {"headers": ETAG_HEADER}, **NOT_FOUND})
 def read_node(st: State, _: Viewer, node_id: NodeId, response: Response) -> dict[str, Any]:
     """The node, with its version as the ETag (send it back in If-Match to change it)."""
-    with st.lock.read():
-        node = st.store.get_node(node_id)
-        version = st.store.version(node_id)
+    node, version = st.store.node_version(node_id)  # read together: the ETag is this body's
     response.headers["ETag"] = etag(version)
     return node_out(node, version)
 
 
-def _write(st: AppState, node_id: str, if_match: str | None, build: Any,
-           response: Response) -> dict[str, Any]:
-    """Check If-Match, build the new node from the current one, apply it at that version."""
-    with st.lock.write():
-        expected = precondition(st.store, node_id, if_match)
-        current = st.store.get_node(node_id)
-        node = build(current)
-        try:
-            result = st.store.apply(ChangeSet(update_nodes=[(node, expected, None)],
-                                               source="api"))
-        except ConflictError as err:  # another process wrote it in between
-            raise ProblemException(412, str(err), field="If-Match") from None
+async def _write(st: AppState, node_id: str, if_match: str | None, build: Any,
+                 response: Response) -> dict[str, Any]:
+    """Check If-Match, build the new node from the current one, apply it at that version
+    (the store checks the version again in the transaction that commits). Another writer
+    committing in between is 412 - unless If-Match is ``*``: then the change is built again
+    on the new version."""
+    require_if_match(if_match)
+
+    def write() -> tuple[Any, Any, int]:
+        for attempt in range(ATTEMPTS):
+            current, expected = st.store.node_version(node_id)  # one read: body and version
+            check_if_match(node_id, expected, if_match)
+            node = build(current)
+            try:
+                result = st.store.apply(ChangeSet(update_nodes=[(node, expected, None)],
+                                                   source="api"))
+                return node, result, expected
+            except ConflictError as err:  # another writer changed it in between
+                if not any_version(if_match) or attempt == ATTEMPTS - 1:
+                    raise ProblemException(412, str(err), field="If-Match") from None
+        raise AssertionError("unreachable")
+
+    node, result, expected = await st.writes.run(write)
     version = result.versions.get(node_id, expected)
     response.headers["ETag"] = etag(version)
     return node_out(node, version)
@@ -118,28 +135,27 @@ def _write(st: AppState, node_id: str, if_match: str | None, build: Any,
             summary="Replace a node",
             responses={200: {"headers": ETAG_HEADER}, **NOT_FOUND, **PRECONDITIONS,
                        **INVALID})
-def replace_node(st: State, who: Planner, node_id: NodeId, response: Response,
-                 body: Annotated[NodeReplace, Body(title="NodeReplace")],
-                 if_match: IfMatch = None,
-                 reason: Reason = None) -> dict[str, Any]:
+async def replace_node(st: State, who: Planner, node_id: NodeId, response: Response,
+                       body: Annotated[NodeReplace, Body(title="NodeReplace")],
+                       if_match: IfMatch = None, reason: Reason = None) -> dict[str, Any]:
     """Replace every field of the node (the kind may change if its edges still fit).
     Needs If-Match with the node's current ETag."""
     data = {**body.model_dump(exclude_unset=True), "id": node_id}
     node = make_node(data, provenance=provenance(who, reason))
-    return _write(st, node_id, if_match, lambda _current: node, response)
+    return await _write(st, node_id, if_match, lambda _current: node, response)
 
 
 @router.patch("/{node_id}", response_model=NodeOut, response_model_exclude_none=True,
               summary="Change some fields of a node (JSON merge patch)",
               responses={200: {"headers": ETAG_HEADER}, **NOT_FOUND, **PRECONDITIONS,
                          **INVALID})
-def patch_node(st: State, who: Planner, node_id: NodeId, response: Response,
-               body: Annotated[dict[str, Any], Body(
-                   title="NodeMergePatch",
-                   media_type="application/merge-patch+json",
-                   openapi_examples={"relabel": {"summary": "New label and status",
-                                                 "value": PATCH_EXAMPLE}})],
-               if_match: IfMatch = None, reason: Reason = None) -> dict[str, Any]:
+async def patch_node(st: State, who: Planner, node_id: NodeId, response: Response,
+                     body: Annotated[dict[str, Any], Body(
+                         title="NodeMergePatch",
+                         media_type="application/merge-patch+json",
+                         openapi_examples={"relabel": {"summary": "New label and status",
+                                                       "value": PATCH_EXAMPLE}})],
+                     if_match: IfMatch = None, reason: Reason = None) -> dict[str, Any]:
     """RFC 7396 merge patch: the fields given replace the node's, ``null`` removes a field.
     ``id`` cannot change; ``provenance`` and ``version`` are the API's to set. Needs
     If-Match with the node's current ETag."""
@@ -160,18 +176,25 @@ def patch_node(st: State, who: Planner, node_id: NodeId, response: Response,
                 data[k] = v
         return make_node(data, provenance=provenance(who, reason))
 
-    return _write(st, node_id, if_match, build, response)
+    return await _write(st, node_id, if_match, build, response)
 
 
 @router.delete("/{node_id}", status_code=204, response_class=Response,
                summary="Delete a node and its edges",
                responses={**NOT_FOUND, **PRECONDITIONS, **INVALID})
-def delete_node(st: State, _: Planner, node_id: NodeId, if_match: IfMatch = None) -> Response:
+async def delete_node(st: State, _: Planner, node_id: NodeId, if_match: IfMatch = None
+                      ) -> Response:
     """Remove the node and every edge to or from it. Needs If-Match with its ETag."""
-    with st.lock.write():
-        expected = precondition(st.store, node_id, if_match)
-        try:
-            st.store.apply(ChangeSet(delete_nodes=[(node_id, expected, None)], source="api"))
-        except ConflictError as err:
-            raise ProblemException(412, str(err), field="If-Match") from None
+    def delete() -> None:
+        for attempt in range(ATTEMPTS):
+            expected = precondition(st.store, node_id, if_match)
+            try:
+                st.store.apply(ChangeSet(delete_nodes=[(node_id, expected, None)],
+                                         source="api"))
+                return
+            except ConflictError as err:
+                if not any_version(if_match) or attempt == ATTEMPTS - 1:
+                    raise ProblemException(412, str(err), field="If-Match") from None
+
+    await st.writes.run(delete)
     return Response(status_code=204)

@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING, Annotated, Literal, NoReturn
 import typer
 from rich.console import Console
 
-from ..errors import QMSGraphError, ValidationError
+from ..errors import QMSGraphError, StoreBusyError, ValidationError
 from ..stores.base import DEFAULT_STORE
 
 if TYPE_CHECKING:
@@ -45,11 +45,17 @@ def usage_error(message: str, option: str | None = None) -> NoReturn:
     raise typer.BadParameter(message, param_hint=option)
 
 
+EXIT_BUSY = 75  # EX_TEMPFAIL: the store was busy; the same command can be run again
+
+
 def fail(err: Exception) -> NoReturn:
-    """Print an error (and its problems, up to 50) and exit 1."""
+    """Print an error (and its problems, up to 50) and exit 1 (75 when the store was busy:
+    run the same command again)."""
     from ..io.safe import for_terminal as tty
 
     err_console.print(f"[bold red]error:[/] {tty(err)}", highlight=False, soft_wrap=True)
+    if isinstance(err, StoreBusyError):
+        raise typer.Exit(EXIT_BUSY)
     problems = getattr(err, "problems", None)
     if isinstance(err, ValidationError) and problems and len(problems) > 1:
         for p in problems[:50]:

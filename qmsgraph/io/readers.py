@@ -18,7 +18,7 @@ import yaml
 from pydantic import ValidationError as PydanticValidationError
 
 from .. import schema
-from ..errors import ValidationError
+from ..errors import ConflictError, ValidationError
 from ..graph import QMSGraph
 from ..model import (
     NODE_CLASSES,
@@ -55,7 +55,8 @@ class _Collector:
         self.reason = reason
         self.now = dt.datetime.now(dt.UTC).replace(microsecond=0)
         self.sources: list[str] = []
-        self.updates: dict[str, tuple[Node, str]] = {}  # stored measures with new data
+        # stored measures with new data: the merged node, where, and the version merged with
+        self.updates: dict[str, tuple[Node, str, int | None]] = {}
         self.names: dict[str, str] = {}  # path as read -> name in provenance (io/names.py)
 
     def prov(self, source: str, location: str | None, reason: str | None = None
@@ -449,16 +450,23 @@ ParsedFiles = _Collector
 """What :func:`parse_files` found: nodes, edges, data points, notes and problems, by file."""
 
 
-def changes_for(parsed: ParsedFiles, graph: QMSGraph, *, mode: str = "add") -> ChangeSet:
+def changes_for(parsed: ParsedFiles, graph: QMSGraph, *, mode: str = "add",
+                store: Store | None = None) -> ChangeSet:
     """The ChangeSet that applies ``parsed`` to ``graph``; raise with every problem found.
 
     ``mode`` is ``add`` (an id already in the graph is an error) or ``upsert`` (nodes that
-    exist are replaced, edges that exist are kept). ``parsed`` is left as it was."""
+    exist are replaced, edges that exist are kept). ``parsed`` is left as it was.
+
+    Data points for a measure already stored are merged into its series as read from
+    ``store`` (when given) together with its version, and the update carries that version:
+    if another writer changes the measure first, applying the ChangeSet raises
+    :class:`~qmsgraph.errors.ConflictError` instead of dropping that writer's points
+    (:func:`apply_parsed` then reads again and retries)."""
     if mode not in ("add", "upsert"):
         raise ValueError(f"mode must be 'add' or 'upsert', not {mode!r}")
     col = copy.copy(parsed)
     col.nodes, col.updates, col.problems = dict(col.nodes), {}, list(col.problems)
-    _merge_points(col, graph)
+    _merge_points(col, graph, store)
     _check_edges(col, graph)
     if col.problems:
         raise ValidationError(
@@ -479,7 +487,7 @@ def changes_for(parsed: ParsedFiles, graph: QMSGraph, *, mode: str = "add") -> C
         if mode == "upsert" and graph.has_edge(edge.source, edge.kind, edge.target):
             continue
         cs.add_edges.append((edge, where))
-    cs.update_nodes += [(n, None, where) for n, where in col.updates.values()]
+    cs.update_nodes += [(n, version, where) for n, where, version in col.updates.values()]
     if col.problems:
         raise ValidationError(
             f"{len(col.problems)} problem(s): " + "; ".join(col.problems[:5])
@@ -492,16 +500,18 @@ def read_files(paths: Iterable[str | Path], graph: QMSGraph, *, mode: str = "add
                texts: dict[str, str | bytes] | None = None, encoding: str | None = None,
                dayfirst: bool = False, notes: list[str] | None = None,
                mapping: ColumnMapping | None = None,
-               source_names: Iterable[str] | None = None) -> ChangeSet:
+               source_names: Iterable[str] | None = None,
+               store: Store | None = None) -> ChangeSet:
     """Parse files into one ChangeSet against ``graph``; raise with every problem found
-    (:func:`parse_files`, then :func:`changes_for`; the options are parse_files')."""
+    (:func:`parse_files`, then :func:`changes_for` with ``store``; the other options are
+    parse_files')."""
     if mode not in ("add", "upsert"):
         raise ValueError(f"mode must be 'add' or 'upsert', not {mode!r}")
     parsed = parse_files(paths, agent=agent, reason=reason, texts=texts, encoding=encoding,
                          dayfirst=dayfirst, mapping=mapping, source_names=source_names)
     if notes is not None:
         notes.extend(parsed.notes)
-    return changes_for(parsed, graph, mode=mode)
+    return changes_for(parsed, graph, mode=mode, store=store)
 
 
 def _check_edges(col: _Collector, graph: QMSGraph) -> None:
@@ -526,14 +536,17 @@ def _check_edges(col: _Collector, graph: QMSGraph) -> None:
                                f"{' or '.join(e.range)}")
 
 
-def _merge_points(col: _Collector, graph: QMSGraph) -> None:
+def _merge_points(col: _Collector, graph: QMSGraph, store: Store | None) -> None:
     """Attach data points to their measures (new in this import, or already stored)."""
     for mid, series in col.points.items():
         first_where = next(iter(series.values()))[1]
+        version: int | None = None
         if mid in col.nodes:
             node, where = col.nodes[mid]
-        elif mid in graph:
-            node, where = graph.node(mid), first_where
+        elif mid in graph:  # the stored series and its version, read together
+            where = first_where
+            node, version = (store.node_version(mid) if store is not None
+                             else (graph.node(mid), None))
         else:
             col.problem(first_where, f"data for unknown measure {mid!r}")
             continue
@@ -547,7 +560,10 @@ def _merge_points(col: _Collector, graph: QMSGraph) -> None:
             col.nodes[mid] = (new, where)
         else:
             # A stored measure gets new data: an update that keeps its provenance.
-            col.updates[mid] = (new, first_where)
+            col.updates[mid] = (new, first_where, version)
+
+
+ATTEMPTS = 5  # reads of the store a load makes when other writers keep changing what it merges
 
 
 def load_files(store: Store, paths: Iterable[str | Path], *, mode: str = "add",
@@ -561,5 +577,23 @@ def load_files(store: Store, paths: Iterable[str | Path], *, mode: str = "add",
                          dayfirst=dayfirst, mapping=mapping, source_names=source_names)
     if notes is not None:
         notes.extend(parsed.notes)
-    changes = changes_for(parsed, store.view(), mode=mode)
-    return store.apply(changes, dry_run=dry_run, progress=progress)
+    return apply_parsed(store, parsed, mode=mode, dry_run=dry_run, progress=progress)
+
+
+def apply_parsed(store: Store, parsed: ParsedFiles, *, mode: str = "add",
+                 dry_run: bool = False, progress: Progress | None = None) -> ApplyResult:
+    """Apply what :func:`parse_files` read to ``store`` in one transaction (or only check).
+
+    When another writer changes a measure this load adds data to between the read and the
+    write (the write conflicts), the changes are worked out again against the new state and
+    applied again, up to ``ATTEMPTS`` times; a conflict that stays, or one not caused by
+    another write (a duplicate id in ``add`` mode), is raised."""
+    for attempt in range(ATTEMPTS):
+        revision = store.revision()
+        changes = changes_for(parsed, store.view(), mode=mode, store=store)
+        try:
+            return store.apply(changes, dry_run=dry_run, progress=progress)
+        except ConflictError:
+            if store.revision() == revision or attempt == ATTEMPTS - 1:
+                raise
+    raise AssertionError("unreachable")

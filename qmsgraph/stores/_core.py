@@ -476,7 +476,11 @@ class CoreGraph:
         wanted = self.ids(kind)
         self.prefetch(wanted)
         for nid in wanted:
-            yield self._bodies[nid]
+            # a cache shared with other threads may have let the body go since (a commit
+            # changed the node): then it is read again
+            node = self._bodies.get(nid) or self.get(nid)
+            if node is not None:
+                yield node
 
     # ------------------------------------------------------------------ edges
     def _pairs(self, node_id: str, forward: bool, kind: str | None) -> list[tuple[str, str]]:

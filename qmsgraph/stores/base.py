@@ -9,7 +9,8 @@ from __future__ import annotations
 
 import os
 from abc import ABC, abstractmethod
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
@@ -139,6 +140,45 @@ class Store(ABC):
 
         return build_view(self.view(), view, focus=focus, unit=unit, depth=depth)
 
+    @contextmanager
+    def snapshot(self) -> Iterator[Any]:
+        """Hold one state of the store for the calling thread: the questions asked inside
+        answer from the same revision (so a page drawn from several never mixes two).
+        The embedded store pins its view and an SQLite read transaction; a server store
+        (Neo4j) answers each question as the server stands, and this is a no-op."""
+        yield None
+
+    def node_version(self, node_id: str) -> tuple[Node, int]:
+        """The node and its version, read together (what an ETag and a read-modify-write
+        need: the version of the very body returned). Stores override this to read both in
+        one query; this fallback reads the version on both sides of the body and retries
+        until they agree."""
+        for _ in range(10):
+            before = self.version(node_id)
+            node = self.get_node(node_id)
+            if self.version(node_id) == before:
+                return node, before
+        raise ConflictError(f"node {node_id!r} keeps changing; try again")
+
+    def node_versions(self, ids: list[str]) -> dict[str, tuple[Node, int]]:
+        """:meth:`node_version` of each id, in the order given (ids not found left out)."""
+        out = {}
+        for nid in ids:
+            try:
+                out[nid] = self.node_version(nid)
+            except NotFoundError:
+                pass
+        return out
+
+    def revision(self) -> int:
+        """A number that changes with every committed write (to any client)."""
+        return self.view().revision
+
+    def health(self) -> dict[str, Any]:
+        """What the store knows without asking anything (no query, no lock): ``nodes`` and
+        ``revision`` of the snapshot in memory, None where it keeps none."""
+        return {"nodes": None, "revision": None}
+
     def stats(self) -> dict[str, Any]:
         return self.view().stats()
 
@@ -256,8 +296,12 @@ def changes_from_graph(graph: QMSGraph, source: str | None = None) -> ChangeSet:
     return cs
 
 
-def open_store(url: str | os.PathLike[str] | None = None, *, create: bool = True) -> Store:
-    """Open a store by URL: a file path (embedded SQLite) or a ``bolt://``/``neo4j://`` URI."""
+def open_store(url: str | os.PathLike[str] | None = None, *, create: bool = True,
+               lock_timeout: float | None = None) -> Store:
+    """Open a store by URL: a file path (embedded SQLite) or a ``bolt://``/``neo4j://`` URI.
+
+    ``lock_timeout``: seconds an embedded store's write waits for another process's write
+    lock (default ``QMSGRAPH_LOCK_TIMEOUT`` or 30), then raises StoreBusyError."""
     url = str(url or os.environ.get("QMSGRAPH_STORE") or DEFAULT_STORE)
     if url.split("://", 1)[0] in ("bolt", "bolt+s", "bolt+ssc", "neo4j", "neo4j+s",
                                   "neo4j+ssc"):
@@ -268,5 +312,5 @@ def open_store(url: str | os.PathLike[str] | None = None, *, create: bool = True
         url = url[len("sqlite://"):]
     from .sqlite import SQLiteStore
 
-    return SQLiteStore(url, create=create)
+    return SQLiteStore(url, create=create, lock_timeout=lock_timeout)
 

@@ -20,7 +20,7 @@ from qmsgraph.stores import SQLiteStore
 
 from .conftest import bearer
 
-OPEN = {"/health", "/docs", "/openapi.json", "/login", "/logout"}  # sign-in: api/sessions.py
+OPEN = {"/health", "/ready", "/docs", "/openapi.json", "/login", "/logout"}  # sign-in: sessions
 WRITE = {"POST", "PUT", "PATCH", "DELETE"}
 READ_ONLY_POSTS = {"/check-project"}  # a question, not a write: viewers may ask it
 
@@ -166,3 +166,22 @@ def test_require_role_is_reusable(app: FastAPI, keys):
     assert require_role("viewer") is require_role("viewer")
     with pytest.raises(ValueError):
         require_role("owner")  # type: ignore[arg-type]
+
+
+def test_a_remembered_key_revoked_elsewhere_stops_at_once(tmp_path):
+    """verify() remembers keys, but a revocation - by this keys file's connection or by
+    another process's - is seen on the next request."""
+    from qmsgraph.api.keys import KeyStore
+
+    path = tmp_path / "k.keys"
+    server, other = KeyStore(path), KeyStore(path)
+    info, key = server.create("svc", "viewer")
+    info2, key2 = server.create("svc2", "viewer")
+    assert server.verify(key) == info and server.verify(key) == info  # remembered
+    other.revoke(info.id)
+    assert server.verify(key) is None
+    assert server.verify(key2) == info2
+    server.revoke(info2.id)
+    assert server.verify(key2) is None
+    server.close()
+    other.close()

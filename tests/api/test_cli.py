@@ -17,7 +17,7 @@ runner = CliRunner()
 
 @pytest.fixture(autouse=True)
 def _clean_env(monkeypatch):
-    for name in ("STORE", "HOST", "PORT", "KEYS", "CONFIG", "MAX_BODY"):
+    for name in ("STORE", "HOST", "PORT", "KEYS", "CONFIG", "MAX_BODY", "LOCK_TIMEOUT"):
         monkeypatch.delenv(f"QMSGRAPH_{name}", raising=False)
 
 
@@ -38,6 +38,11 @@ def test_settings_defaults_options_and_environment():
     assert default_keys_file("sqlite://a/b.qmsdb") == "a/b.qmsdb.keys"
     with pytest.raises(ValueError, match="QMSGRAPH_PORT"):
         Settings.from_env({"QMSGRAPH_PORT": "eighty"})
+    assert Settings.from_env({}).lock_timeout is None
+    assert Settings.from_env({"QMSGRAPH_LOCK_TIMEOUT": "2.5"}).lock_timeout == 2.5
+    assert Settings.from_env({"QMSGRAPH_LOCK_TIMEOUT": "2.5"}, lock_timeout=7).lock_timeout == 7
+    with pytest.raises(ValueError, match="QMSGRAPH_LOCK_TIMEOUT"):
+        Settings.from_env({"QMSGRAPH_LOCK_TIMEOUT": "soon"})
     with pytest.raises(ValueError):
         Settings.from_env({}, port=70000)
 

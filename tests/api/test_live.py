@@ -6,54 +6,22 @@ the end. The concurrency test runs 8 writers doing read-modify-write with If-Mat
 
 from __future__ import annotations
 
-import os
-import socket
-import subprocess
-import sys
 import threading
 import time
 from collections import Counter
 from collections.abc import Iterator
-from pathlib import Path
 
 import httpx
 import pytest
 
-from qmsgraph.api.keys import KeyStore
 from qmsgraph.io.readers import load_files
 from qmsgraph.stores import SQLiteStore
 
+from ..live import Server, make_keys, serve
 from .conftest import DATA, spc_yaml
 
-BIN = Path(sys.executable).parent / "qmsgraph"
 WRITERS = 8
 INCREMENTS = 5
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-def make_key(store: Path, name: str, role: str) -> str:
-    out = subprocess.run([str(BIN), "keys", "create", "--store", str(store), "--name", name,
-                          "--role", role], capture_output=True, text=True, timeout=60,
-                         check=True)
-    key = out.stdout.strip()
-    assert key.startswith("qmsk_") and "store it now" in out.stderr
-    return key
-
-
-class Server:
-    def __init__(self, url: str, keys: dict[str, str], log: Path) -> None:
-        self.url = url
-        self.keys = keys
-        self.log = log
-
-    def client(self, role: str = "admin") -> httpx.Client:
-        return httpx.Client(base_url=self.url, timeout=30,
-                            headers={"Authorization": f"Bearer {self.keys[role]}"})
 
 
 @pytest.fixture(scope="module")
@@ -64,49 +32,19 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
     (folder / "spc.yaml").write_text(spc_yaml())
     load_files(s, [DATA / "mini.yaml", folder / "spc.yaml"])
     s.close()
-    keys = {"admin": make_key(store_path, "admin-live", "admin")}  # as an operator would
-    ks = KeyStore(f"{store_path}.keys")
-    keys.update({role: ks.create(f"{role}-live", role)[1] for role in ("viewer", "planner")})
-    ks.close()
-    port = free_port()
-    log = folder / "server.log"
-    env = {k: v for k, v in os.environ.items() if not k.startswith("QMSGRAPH_")}
-    with open(log, "wb") as out:
-        proc = subprocess.Popen([str(BIN), "serve", "--store", str(store_path), "--port",
-                                 str(port), "--log-level", "warning"],
-                                stdout=out, stderr=subprocess.STDOUT, env=env)
-    url = f"http://127.0.0.1:{port}"
-    try:
-        deadline = time.monotonic() + 60
-        while True:
-            if proc.poll() is not None:
-                raise RuntimeError(f"server exited: {log.read_text()}")
-            try:
-                if httpx.get(url + "/health", timeout=2).status_code == 200:
-                    break
-            except httpx.TransportError:
-                pass
-            if time.monotonic() > deadline:
-                raise RuntimeError(f"server did not start: {log.read_text()}")
-            time.sleep(0.2)
-        yield Server(url, keys, log)
-    finally:
-        proc.terminate()
-        try:
-            proc.wait(timeout=15)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait(timeout=15)
+    with serve(store_path, make_keys(store_path), folder / "server.log") as srv:
+        yield srv
 
 
 def test_health_and_docs_need_no_key(server: Server):
-    r = httpx.get(server.url + "/health")
-    assert r.status_code == 200 and r.json()["store"] == "embedded"
-    assert r.json()["nodes"] == 13
-    docs = httpx.get(server.url + "/docs")
-    assert docs.status_code == 200 and "/static/swagger-ui-bundle.js" in docs.text
-    assert httpx.get(server.url + "/static/swagger-ui-bundle.js").status_code == 200
-    assert httpx.get(server.url + "/openapi.json").json()["info"]["title"] == "qmsgraph API"
+    with httpx.Client(base_url=server.url, timeout=30) as c:  # a busy CI machine
+        r = c.get("/health")
+        assert r.status_code == 200 and r.json()["store"] == "embedded"
+        assert r.json()["nodes"] == 13
+        docs = c.get("/docs")
+        assert docs.status_code == 200 and "/static/swagger-ui-bundle.js" in docs.text
+        assert c.get("/static/swagger-ui-bundle.js").status_code == 200
+        assert c.get("/openapi.json").json()["info"]["title"] == "qmsgraph API"
 
 
 def test_smoke_every_area(server: Server):

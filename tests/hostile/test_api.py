@@ -5,8 +5,6 @@ labels with control characters, the last admin key, /docs headers, 401 before 42
 
 from __future__ import annotations
 
-from contextlib import contextmanager
-
 import pytest
 from fastapi.testclient import TestClient
 
@@ -71,17 +69,16 @@ def test_an_upload_over_the_input_limit_is_refused(client, planner, monkeypatch)
 
 
 def test_parsing_runs_outside_the_write_lock(app, client, planner, monkeypatch):
-    """The write lock is taken only after every file is parsed."""
+    """The store's write lock (taken by ``apply``: SQLite's BEGIN IMMEDIATE) is taken only
+    after every file is parsed."""
     st = app.state.qmsgraph
     held = []
-    real_write = st.lock.write
+    real_apply = st.store.apply
 
-    @contextmanager
-    def watched_write():
+    def watched_apply(*a, **kw):
         held.append(True)
         try:
-            with real_write():
-                yield
+            return real_apply(*a, **kw)
         finally:
             held.pop()
 
@@ -92,7 +89,7 @@ def test_parsing_runs_outside_the_write_lock(app, client, planner, monkeypatch):
         parsed_under_lock.append(bool(held))
         return real_parse(*a, **kw)
 
-    monkeypatch.setattr(st.lock, "write", watched_write)
+    monkeypatch.setattr(st.store, "apply", watched_apply)
     monkeypatch.setattr(exchange, "parse_files", watched_parse)
     r = _import(client, planner, "t.yaml", "nodes:\n  - {id: T9, kind: Team, label: Nine}\n")
     assert r.status_code == 200, r.text

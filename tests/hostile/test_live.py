@@ -17,7 +17,7 @@ from qmsgraph.api.keys import KeyStore
 from qmsgraph.io.readers import load_files
 from qmsgraph.stores import SQLiteStore
 
-from ..api.test_live import BIN, free_port, make_key
+from ..live import BIN, free_port, make_key
 from .corpus import ACCEPTED, REFUSED, SECRET, content, limit_resources
 
 DATA = Path(__file__).resolve().parents[1] / "data"

@@ -118,7 +118,7 @@ def live(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Live]:
 
     from qmsgraph.api.keys import KeyStore
 
-    from ..api.test_live import free_port
+    from ..live import free_port
 
     folder = tmp_path_factory.mktemp("live")
     store_path = folder / "example.qmsdb"

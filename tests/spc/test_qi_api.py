@@ -18,7 +18,7 @@ from qmsgraph.api.keys import KeyStore
 from qmsgraph.api.settings import Settings
 from qmsgraph.io.readers import load_files
 from qmsgraph.stores import SQLiteStore
-from tests.api.test_live import BIN, free_port
+from tests.live import BIN, free_port
 
 from .test_qi_measures import model
 

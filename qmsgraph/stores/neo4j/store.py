@@ -274,6 +274,18 @@ class Neo4jStore(ServerQuestions, Store):
             raise NotFoundError(f"no node with id {node_id!r}")
         return node_from_props(p, self.url)
 
+    def node_version(self, node_id: str) -> tuple[Node, int]:
+        """The node and its version from one read of the server."""
+        def work(tx: Any) -> tuple[dict[str, Any], int] | None:
+            rec = tx.run(f"MATCH (n:QMSNode {{id: $id}}) RETURN {project('n')} AS p, "
+                         "n.version AS v", id=node_id).single()
+            return None if rec is None else (rec["p"], int(rec["v"] or 1))
+
+        got = self.read(work)
+        if got is None:
+            raise NotFoundError(f"no node with id {node_id!r}")
+        return node_from_props(got[0], self.url), got[1]
+
     def version(self, node_id: str) -> int:
         def work(tx: Any) -> int | None:
             rec = tx.run("MATCH (n:QMSNode {id: $id}) RETURN n.version AS v", id=node_id

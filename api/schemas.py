@@ -272,7 +272,8 @@ class AlignmentAuditOut(BaseModel):
     total: int = Field(ge=0, description="How many findings match the filters.")
     findings: list[Finding]
     classification: dict[str, Literal["aligned", "misaligned", "orphaned"]] = Field(
-        description="Every live project (within the unit, if one is given).")
+        description="Every live project (within the unit, if one is given); empty when "
+        "not asked for (`classification=false`, the default with `limit`).")
     as_of: dt.date | None = None
     next_cursor: str | None = Field(None, description=(
         "Where the next page starts (pass it as `cursor`); None on the last page."))

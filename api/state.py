@@ -68,6 +68,15 @@ class Writes:
             gate.release()
 
 
+async def read_inline(st: AppState, fn: Callable[..., T], *args: Any) -> T:
+    """``fn(*args)`` - a short read - on the event loop when the store is embedded (its
+    reads never wait for a lock), else on a worker thread (a server store's read is a
+    network round trip)."""
+    if getattr(st.store, "reads_never_wait", False):
+        return fn(*args)
+    return await anyio.to_thread.run_sync(functools.partial(fn, *args))
+
+
 @dataclass
 class AppState:
     store: Store

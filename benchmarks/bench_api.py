@@ -55,7 +55,8 @@ def routes(path: Path) -> dict[str, str]:
             return c.execute(sql).fetchone()[0]
 
         project = first("SELECT id FROM nodes WHERE kind='ImprovementProject' LIMIT 1")
-        goal = first("SELECT id FROM nodes WHERE kind='StrategicGoal' LIMIT 1 OFFSET 3")
+        goal = first("SELECT id FROM nodes WHERE kind='StrategicGoal' AND id LIKE 'o%' "
+                     "LIMIT 1")  # an organisation's goal (a system goal has thousands)
         measure = first("SELECT id FROM nodes WHERE kind='Measure' AND "
                         "json_array_length(body, '$.data') >= 20 LIMIT 1")
         process = first("SELECT id FROM nodes WHERE kind='Process' LIMIT 1")
@@ -188,7 +189,8 @@ def main() -> None:
     RESULTS.mkdir(exist_ok=True)
     rev = subprocess.run(["git", "rev-parse", "--short", "HEAD"], cwd=REPO,
                          capture_output=True, text=True).stdout.strip()
-    path = RESULTS / f"api-{time.strftime('%Y-%m-%d')}-{rev}.json"
+    sizes = "-".join(f"{n // 1000}k" for n in args.sizes)
+    path = RESULTS / f"api-{time.strftime('%Y-%m-%d')}-{rev}-{sizes}-w{args.workers}.json"
     path.write_text(json.dumps(results, indent=1))
     print(f"\nwrote {path.relative_to(REPO)}")
 

@@ -50,7 +50,10 @@ def audit(st: State, _: Viewer,
               "Page size (default: every finding). Findings are sorted by severity, rule, "
               "node and message; follow `next_cursor` for the next page."))] = None,
           cursor: Annotated[str | None, Query(max_length=2000, description=(
-              "`next_cursor` of the previous page."))] = None) -> Response:
+              "`next_cursor` of the previous page."))] = None,
+          classification: Annotated[bool | None, Query(description=(
+              "Include `classification` (every live project's verdict: large for a big "
+              "portfolio). Default: yes without `limit`, no with it."))] = None) -> Response:
     """Every alignment finding, each with its rule, severity, node, message and evidence.
     Computed once per store revision and kept: asking again before the next change costs
     a look-up (and `If-None-Match` with the last `ETag` gives 304)."""
@@ -68,14 +71,17 @@ def audit(st: State, _: Viewer,
             nodes = scope if nodes is None else nodes & scope
         findings = report.filter(rule, severity, nodes)
         chosen, next_cursor = page(findings, _finding_key, limit, cursor)
-        classification = report.classification if nodes is None else {
-            k: v for k, v in report.classification.items() if k in nodes}
+        verdicts: dict[str, Any] = {}
+        if classification if classification is not None else limit is None:
+            verdicts = report.classification if nodes is None else {
+                k: v for k, v in report.classification.items() if k in nodes}
         return AlignmentAuditOut(
             summary=report.summary(), total=len(findings), findings=chosen,
-            classification=classification, as_of=report.as_of,
+            classification=verdicts, as_of=report.as_of,
             next_cursor=next_cursor).model_dump_json().encode()
 
-    return _answer(st, ("audit", rule, severity, unit, goal, limit, cursor), compute)
+    return _answer(st, ("audit", rule, severity, unit, goal, limit, cursor, classification),
+                   compute)
 
 
 def _finding_key(f: Any) -> tuple[int, str, str, str]:

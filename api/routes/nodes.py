@@ -33,7 +33,7 @@ from ..deps import (
 )
 from ..problems import ProblemException
 from ..schemas import NodeCreate, NodeKind, NodeOut, NodePage, NodeReplace
-from ..state import AppState, state
+from ..state import AppState, read_inline, state
 
 router = APIRouter(prefix="/nodes", tags=["nodes"], responses=AUTH_ERRORS)
 NodeId = Annotated[str, Path(description="The node's id.", **IdPath)]
@@ -96,9 +96,13 @@ async def create_node(st: State, who: Planner, response: Response,
 
 @router.get("/{node_id}", response_model=NodeOut, response_model_exclude_none=True,
             summary="Read a node", responses={200: {"headers": ETAG_HEADER}, **NOT_FOUND})
-def read_node(st: State, _: Viewer, node_id: NodeId, response: Response) -> dict[str, Any]:
+async def read_node(st: State, _: Viewer, node_id: NodeId, response: Response
+                    ) -> dict[str, Any]:
     """The node, with its version as the ETag (send it back in If-Match to change it)."""
-    node, version = st.store.node_version(node_id)  # read together: the ETag is this body's
+    # One indexed row read (an embedded store never waits for a writer to read): done on
+    # the event loop, as a worker thread's hand-over would cost more than the read
+    # (benchmarks/README.md, "The API under load").
+    node, version = await read_inline(st, st.store.node_version, node_id)
     response.headers["ETag"] = etag(version)
     return node_out(node, version)
 

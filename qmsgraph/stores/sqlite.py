@@ -217,6 +217,9 @@ class SQLiteStore(Store):
         self.path = Path(path)
         self.url = str(self.path)
         self._memory = str(path) == ":memory:"
+        # a read never waits for a writer (WAL, pooled read connections) - except in memory,
+        # where one connection serves both
+        self.reads_never_wait = not self._memory
         if not create and not self._memory and not self.path.exists():
             raise StoreError(f"no store at {self.path} (run 'qmsgraph init' first)")
         self.lock_timeout = _lock_timeout(lock_timeout)

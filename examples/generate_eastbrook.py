@@ -103,10 +103,14 @@ def build() -> dict[str, Any]:
              54.0, "O-CHECKS", ["effective"], "T-CMHT-N"),
             ("M-EXPERIENCE", "Service users who would recommend us (%)", "outcome",
              "increase", 84.0, "G-SAFE", ["person-centred"], "T-WARD-A")]
+    CHART_TYPES = {"M-ASSAULT": "c", "M-EXPERIENCE": "run"}  # noqa: N806
     for mid, label, mt, direction, level, ind, doms, team in meas:
         add(node(mid, "Measure", label, measure_type=mt, direction=direction,
                  indicates=ind, quality_domains=doms, owned_by=team, data=series(level),
-                 quadruple_aim=["staff-experience"] if mid == "M-ASSAULT" else []))
+                 quadruple_aim=["staff-experience"] if mid == "M-ASSAULT" else [],
+                 # charts as an NHS analyst would choose them: counts of events on a c
+                 # chart, a survey percentage on a run chart; the rest XmR (the default)
+                 **({"chart_type": CHART_TYPES[mid]} if mid in CHART_TYPES else {})))
     # ---- improvement: one live, one completed and handed over, one completed and not held
     add(node("QI-RESTRAINT", "ImprovementProject", "Safewards: reducing restraint on Aspen",
              status="completed", method="Model for Improvement", start_date="2024-01-08",

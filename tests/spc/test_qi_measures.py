@@ -209,3 +209,23 @@ def test_board_page_shows_chart_marks_and_the_rebase_prompt(store):
     assert "P chart (proportion)" in html
     assert 'href="map?view=thread&amp;focus=PDSA-1"' in html  # a marker links to its node
     assert "<strong>Rebase?</strong>" in html and "Safety cross, day shift" in html
+
+
+def test_both_example_organisations_carry_several_chart_types(tmp_path):
+    """Northvale and Eastbrook each judge measures on more than one kind of chart, and the
+    store's SPC summaries (which the Board page, the maps and at-risk goals read) say which."""
+    from qmsgraph.cli import example_files
+    from qmsgraph.io.readers import load_files
+    from qmsgraph.stores import SQLiteStore
+
+    examples = Path(example_files()[0]).parent
+    for name, files in (("northvale", example_files()), ("eastbrook",
+                                                         [examples / "eastbrook.yaml"])):
+        s = SQLiteStore(tmp_path / f"{name}.qmsdb")
+        try:
+            load_files(s, files)
+            kinds = {x.get("chart_type", "xmr") for x in s.spc_summaries().values()}
+        finally:
+            s.close()
+        assert len(kinds) >= 3 if name == "northvale" else len(kinds) >= 2, (name, kinds)
+        assert "xmr" in kinds

@@ -10,7 +10,15 @@ extra=""
 [ "${1:-}" = "--dev" ] && extra="[dev]"
 stamp=".venv/.installed$extra"
 if [ ! -f "$stamp" ] || [ pyproject.toml -nt "$stamp" ]; then
-  .venv/bin/python -m pip install --quiet --disable-pip-version-check --upgrade pip
-  .venv/bin/python -m pip install --quiet --disable-pip-version-check -e ".$extra"
+  # pip and setuptools talk to developers (deprecation notes of editable installs): keep
+  # their output in a log, and show it only when the install fails
+  log=.venv/install.log
+  if ! { .venv/bin/python -m pip install --quiet --disable-pip-version-check --upgrade pip &&
+         .venv/bin/python -m pip install --quiet --disable-pip-version-check -e ".$extra"; } \
+       >"$log" 2>&1; then
+    cat "$log" >&2
+    echo "setup failed: see the messages above (also in $log)" >&2
+    exit 1
+  fi
   touch "$stamp"
 fi

@@ -429,8 +429,15 @@ def parse_files(paths: Iterable[str | Path], *, agent: str | None = None,
     if given is not None and len(given) != len(paths):
         raise ValidationError(f"{len(given)} source name(s) for {len(paths)} file(s): give "
                               "one per file", field="source_name")
+    seen: dict[str, str] = {}
     for i, p in enumerate(paths):
         path = Path(p)
+        same = str(path.resolve()) if texts is None else str(p)
+        if same in seen:  # not "already defined at" the very same line, for every node
+            col.problem(str(path), f"the same file is given twice (also as {seen[same]}): "
+                                   "give it once")
+            continue
+        seen[same] = str(path)
         try:
             if texts is not None:
                 data = texts[str(p)]

@@ -136,8 +136,8 @@ def jsonld_context(g: Graph) -> dict[str, Any]:
     context: dict[str, Any] = {
         p: str(ns) for p, ns in g.namespaces()
         if p in ("qms", "qmsid", "skos", "dcterms", "prov", "org", "rdf", "xsd")}
-    doubles = {"value"} | {local for _, datatype, local in schema.ATTRIBUTES.values()
-                           if datatype == "double"}
+    doubles = {"value", "denominator"} | {local for _, datatype, local in
+                                          schema.ATTRIBUTES.values() if datatype == "double"}
     for local in sorted(doubles):
         context[f"qms:{local}"] = {"@type": "xsd:double"}
     return context

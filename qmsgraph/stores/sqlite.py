@@ -112,7 +112,8 @@ class _Bodies:
     that view's snapshot: everything committed up to that clock was in the rows when it was
     read. A commit that changes a node marks it changed at its clock, and a body tagged
     earlier is not used again; so a read that raced a commit (read before, kept after) never
-    serves an old body to a newer view. Call every method with the store's state lock held.
+    serves an old body to a newer view. Change it with the store's state lock held (reads,
+    in :class:`_ViewBodies`, go without).
     """
 
     def __init__(self) -> None:
@@ -122,10 +123,6 @@ class _Bodies:
 
     def valid(self, nid: str, tag: int) -> bool:
         return tag >= self.floor and tag >= self.changed_at.get(nid, -1)
-
-    def get(self, nid: str) -> Node | None:
-        hit = self.data.get(nid)
-        return hit[1] if hit is not None and self.valid(nid, hit[0]) else None
 
     def put(self, nid: str, node: Node, tag: int) -> bool:
         if not self.valid(nid, tag):
@@ -157,11 +154,16 @@ class _ViewBodies:
         self.own: dict[str, Node] = {}
 
     def get(self, nid: str, default: Node | None = None) -> Node | None:
-        with self.lock:
-            hit = self.shared.get(nid)
-        if hit is None:
-            hit = self.own.get(nid)
-        return default if hit is None else hit
+        # No lock: each dict read is atomic, and a commit marks a node changed before any
+        # view that could need the new body exists, so this view's answer is the same as a
+        # locked read's a moment earlier (this is on the path of every label look-up).
+        shared = self.shared
+        hit = shared.data.get(nid)
+        if hit is not None and hit[0] >= shared.floor and \
+                hit[0] >= shared.changed_at.get(nid, -1):
+            return hit[1]
+        hit2 = self.own.get(nid)
+        return default if hit2 is None else hit2
 
     def __contains__(self, nid: object) -> bool:
         return self.get(nid) is not None  # type: ignore[arg-type]

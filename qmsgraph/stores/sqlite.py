@@ -112,8 +112,7 @@ class _Bodies:
     that view's snapshot: everything committed up to that clock was in the rows when it was
     read. A commit that changes a node marks it changed at its clock, and a body tagged
     earlier is not used again; so a read that raced a commit (read before, kept after) never
-    serves an old body to a newer view. Change it with the store's state lock held (reads,
-    in :class:`_ViewBodies`, go without).
+    serves an old body to a newer view. Call every method with the store's state lock held.
     """
 
     def __init__(self) -> None:
@@ -154,16 +153,14 @@ class _ViewBodies:
         self.own: dict[str, Node] = {}
 
     def get(self, nid: str, default: Node | None = None) -> Node | None:
-        # No lock: each dict read is atomic, and a commit marks a node changed before any
-        # view that could need the new body exists, so this view's answer is the same as a
-        # locked read's a moment earlier (this is on the path of every label look-up).
-        shared = self.shared
-        hit = shared.data.get(nid)
-        if hit is not None and hit[0] >= shared.floor and \
-                hit[0] >= shared.changed_at.get(nid, -1):
-            return hit[1]
-        hit2 = self.own.get(nid)
-        return default if hit2 is None else hit2
+        with self.lock:  # the shared cache is read under the store's state lock
+            shared = self.shared
+            hit = shared.data.get(nid)
+            body = hit[1] if hit is not None and hit[0] >= shared.floor and \
+                hit[0] >= shared.changed_at.get(nid, -1) else None
+        if body is None:
+            body = self.own.get(nid)
+        return default if body is None else body
 
     def __contains__(self, nid: object) -> bool:
         return self.get(nid) is not None  # type: ignore[arg-type]

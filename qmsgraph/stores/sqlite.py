@@ -26,180 +26,40 @@ import sqlite3
 import threading
 import time
 import uuid
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
-
-import numpy as np
 
 from ..errors import NotFoundError, StoreBusyError, StoreError
 from ..graph import GraphTransaction, QMSGraph
 from ..model import Edge, Node, Provenance, make_edge, make_node
 from ._core import (
-    EDGE_CODE,
-    KIND_CODE,
-    PROJECT_STATUS,
     Core,
     CoreGraph,
     NodeFacts,
 )
 from ._overlay import Overlay
+from ._sqlite_core import CoreKeeping
+from ._sqlite_rows import (
+    _SCHEMA,
+    _TABLES,
+    BATCH,
+    FORMAT_VERSION,
+    LOG_LIMIT,
+    _Bodies,
+    _edge_row,
+    _facts_json,
+    _is_busy,
+    _lock_timeout,
+    _node_row,
+    _Versions,
+    _ViewBodies,
+)
 from .base import DEFAULT_STORE, ApplyResult, ChangeSet, Progress, Store, stage_changes
 
-_SCHEMA = """
-CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
-CREATE TABLE IF NOT EXISTS nodes (
-    id TEXT PRIMARY KEY, kind TEXT NOT NULL, version INTEGER NOT NULL, body TEXT NOT NULL);
-CREATE TABLE IF NOT EXISTS edges (
-    source TEXT NOT NULL, kind TEXT NOT NULL, target TEXT NOT NULL, body TEXT NOT NULL,
-    PRIMARY KEY (source, kind, target));
-CREATE INDEX IF NOT EXISTS edges_target ON edges (target);
-CREATE TABLE IF NOT EXISTS derived (
-    node_id TEXT NOT NULL, name TEXT NOT NULL, input_hash TEXT NOT NULL, body TEXT NOT NULL,
-    PRIMARY KEY (node_id, name));
-CREATE TABLE IF NOT EXISTS log (
-    clock INTEGER NOT NULL, op TEXT NOT NULL, a TEXT NOT NULL, k TEXT, b TEXT);
-CREATE INDEX IF NOT EXISTS log_clock ON log (clock);
-"""
-_TABLES = {"meta", "nodes", "edges", "derived", "log", "edges_target", "log_clock"}
-FORMAT_VERSION = "1"
-LOCK_TIMEOUT = 30.0  # seconds a write waits for another process's write lock (env below)
-LOCK_TIMEOUT_ENV = "QMSGRAPH_LOCK_TIMEOUT"
-BATCH = 5000
-LOG_LIMIT = 20_000  # a commit with more changes logs 'rebuild' instead of each change
 
-_FACTS_SQL = """
-SELECT id, kind,
-       CASE WHEN kind IN ('StrategicGoal', 'ImprovementProject')
-            THEN json_extract(body, '$.status') END,
-       CASE WHEN kind = 'Process' THEN json_extract(body, '$.process_type') END,
-       CASE WHEN kind = 'Measure' THEN json_array_length(body, '$.data') END,
-       CASE WHEN kind = 'Measure' THEN json_extract(body, '$.data[#-1].date') END
-FROM nodes"""
-
-
-def _node_row(node: Node, version: int) -> tuple[str, str, int, str]:
-    body = node.model_dump(mode="json", exclude_none=True, exclude={"id"})
-    return (node.id, node.kind, version, json.dumps(body, separators=(",", ":")))
-
-
-def _edge_row(edge: Edge) -> tuple[str, str, str, str]:
-    body = edge.provenance.model_dump(mode="json", exclude_none=True)
-    return (edge.source, edge.kind, edge.target, json.dumps(body, separators=(",", ":")))
-
-
-def _facts_json(f: NodeFacts) -> str:
-    return json.dumps([f.status, f.process_type, f.n_points, f.last_date],
-                      separators=(",", ":"))
-
-
-class _Versions:
-    """Node versions read from the open transaction (for :func:`stage_changes`)."""
-
-    def __init__(self, conn: sqlite3.Connection) -> None:
-        self.conn = conn
-
-    def get(self, nid: str, default: int | None = None) -> int | None:
-        row = self.conn.execute("SELECT version FROM nodes WHERE id=?", (nid,)).fetchone()
-        return row[0] if row else default
-
-
-class _Bodies:
-    """Node bodies shared by the views of successive snapshots.
-
-    A body is read from the rows when a view first needs it, and tagged with the clock of
-    that view's snapshot: everything committed up to that clock was in the rows when it was
-    read. A commit that changes a node marks it changed at its clock, and a body tagged
-    earlier is not used again; so a read that raced a commit (read before, kept after) never
-    serves an old body to a newer view. Call every method with the store's state lock held.
-    """
-
-    def __init__(self) -> None:
-        self.data: dict[str, tuple[int, Node]] = {}
-        self.changed_at: dict[str, int] = {}
-        self.floor = 0  # bodies read by views older than this are not used
-
-    def valid(self, nid: str, tag: int) -> bool:
-        return tag >= self.floor and tag >= self.changed_at.get(nid, -1)
-
-    def put(self, nid: str, node: Node, tag: int) -> bool:
-        if not self.valid(nid, tag):
-            return False
-        old = self.data.get(nid)
-        if old is None or old[0] <= tag:
-            self.data[nid] = (tag, node)
-        return True
-
-    def changed(self, ids: Iterable[str], clock: int) -> None:
-        for nid in ids:
-            self.changed_at[nid] = max(clock, self.changed_at.get(nid, -1))
-            self.data.pop(nid, None)
-
-    def clear(self, clock: int) -> None:
-        self.floor = max(self.floor, clock)
-        self.data.clear()
-        self.changed_at.clear()
-
-
-class _ViewBodies:
-    """One view's window on :class:`_Bodies` (the mapping :class:`CoreGraph` keeps bodies in).
-    A body the shared cache refuses (a commit overtook the read) stays with this view only."""
-
-    def __init__(self, shared: _Bodies, tag: int, lock: threading.Lock) -> None:
-        self.shared = shared
-        self.tag = tag
-        self.lock = lock
-        self.own: dict[str, Node] = {}
-
-    def get(self, nid: str, default: Node | None = None) -> Node | None:
-        with self.lock:  # the shared cache is read under the store's state lock
-            shared = self.shared
-            hit = shared.data.get(nid)
-            body = hit[1] if hit is not None and hit[0] >= shared.floor and \
-                hit[0] >= shared.changed_at.get(nid, -1) else None
-        if body is None:
-            body = self.own.get(nid)
-        return default if body is None else body
-
-    def __contains__(self, nid: object) -> bool:
-        return self.get(nid) is not None  # type: ignore[arg-type]
-
-    def __getitem__(self, nid: str) -> Node:
-        hit = self.get(nid)
-        if hit is None:
-            raise KeyError(nid)
-        return hit
-
-    def __setitem__(self, nid: str, node: Node) -> None:
-        self.update({nid: node})
-
-    def update(self, bodies: dict[str, Node]) -> None:
-        with self.lock:
-            for nid, node in bodies.items():
-                if not self.shared.put(nid, node, self.tag):
-                    self.own[nid] = node
-
-
-def _is_busy(err: sqlite3.OperationalError) -> bool:
-    code = getattr(err, "sqlite_errorcode", None)
-    return code in (5, 6) or "locked" in str(err) or "busy" in str(err)  # BUSY, LOCKED
-
-
-def _lock_timeout(value: float | None) -> float:
-    if value is None:
-        raw = os.environ.get(LOCK_TIMEOUT_ENV)
-        try:
-            value = float(raw) if raw else LOCK_TIMEOUT
-        except ValueError:
-            raise StoreError(f"{LOCK_TIMEOUT_ENV} must be a number of seconds, not "
-                             f"{raw!r}") from None
-    if not 0 <= value <= 3600:
-        raise StoreError(f"the lock timeout must be 0-3600 seconds, not {value}")
-    return float(value)
-
-
-class SQLiteStore(Store):
+class SQLiteStore(CoreKeeping, Store):
     """The embedded default: SQLite rows, a columnar core in memory (see the module doc).
 
     Safe for several threads and several processes. Writes run one at a time on the write
@@ -369,189 +229,6 @@ class SQLiteStore(Store):
                 pass
         self._connections.clear()
         self._pool.clear()
-
-    # ------------------------------------------------------------- the core
-    def _meta(self, key: str, conn: sqlite3.Connection | None = None) -> str | None:
-        row = (conn or self.conn).execute("SELECT value FROM meta WHERE key=?",
-                                          (key,)).fetchone()
-        return row[0] if row else None
-
-    def _store_clock(self, conn: sqlite3.Connection) -> int:
-        clock = self._meta("clock", conn)
-        if clock is not None:
-            return int(clock)
-        row = conn.execute("SELECT max(version) FROM nodes").fetchone()
-        return int(row[0] or 0)
-
-    @property
-    def snapshot_path(self) -> Path:
-        return self.path.with_name(self.path.name + "-core.npz")
-
-    def _open_core(self) -> Core:
-        w = self._watch
-        with self._watch_lock:
-            self._data_version = self._current_data_version()
-            w.execute("BEGIN")  # one read transaction: rows, clock and log agree
-            try:
-                clock = self._store_clock(w)
-                core = self._load_snapshot(clock)
-                if core is not None:
-                    got = self._catch_up(core, clock, w)
-                    core = got[0] if got is not None else None
-                if core is None:
-                    core = self._build_core(clock, w)
-            finally:
-                w.execute("COMMIT")
-        if self._snapshot and self._saved_clock != core.clock:
-            self._save_snapshot(core)
-        return core
-
-    def _load_snapshot(self, clock: int) -> Core | None:
-        if not self._snapshot or not self.snapshot_path.exists():
-            return None
-        try:
-            with np.load(self.snapshot_path, allow_pickle=False) as z:
-                if str(z["uuid"]) != self.uuid:
-                    return None
-                core = Core.from_arrays({k: z[k] for k in z.files})
-        except Exception:  # damaged or from another version: rebuild from the rows
-            return None
-        floor = int(self._meta("log_floor", self._watch) or 0)
-        if core.clock > clock or core.clock < floor:
-            return None
-        self._saved_clock = core.clock
-        return core
-
-    def _save_snapshot(self, core: Core) -> None:
-        """Write the arrays beside the store (atomically: a temporary file, then rename)."""
-        arrays = core.arrays()
-        tmp = self.snapshot_path.with_name(self.snapshot_path.name + f".{os.getpid()}.tmp")
-        try:
-            with open(tmp, "wb", opener=lambda p, f: os.open(p, f, 0o600)) as fh:
-                np.savez(fh, uuid=np.array(self.uuid), **arrays)
-            os.replace(tmp, self.snapshot_path)
-            self._saved_clock = core.clock
-        except OSError:  # a read-only folder: the store still works, it opens slower
-            tmp.unlink(missing_ok=True)
-
-    def _build_core(self, clock: int, conn: sqlite3.Connection) -> Core:
-        """The core from the rows: SQLite extracts the few fields, numpy does the rest."""
-        rows = conn.execute(_FACTS_SQL).fetchall()
-        n = len(rows)
-        ids = [r[0] for r in rows]
-        kind = np.fromiter((KIND_CODE[r[1]] for r in rows), dtype=np.int16, count=n)
-        status = [r[2] for r in rows]
-        goal = np.array([0 if r[1] != "StrategicGoal" else 1 if (s or "active") == "active"
-                         else 2 for r, s in zip(rows, status, strict=True)], dtype=np.int8)
-        proj = np.array([PROJECT_STATUS.get(s, -1) if r[1] == "ImprovementProject" else -1
-                         for r, s in zip(rows, status, strict=True)], dtype=np.int8)
-        driver = np.array([r[3] == "driver" for r in rows], dtype=bool)
-        n_points = np.array([r[4] or 0 for r in rows], dtype=np.int32)
-        last = np.array([int(r[5][:4]) * 12 + int(r[5][5:7]) - 1 if r[5] and r[4] else -1
-                         for r in rows], dtype=np.int32)
-        facts = {"kind": kind, "goal_status": goal, "project_status": proj,
-                 "last_point": last, "n_points": n_points,
-                 "driver": driver.reshape(n) if n else driver}
-        if not n:
-            return Core.empty(clock)
-        pos = {nid: i for i, nid in enumerate(ids)}
-        erows = conn.execute("SELECT source, kind, target FROM edges").fetchall()
-        m = len(erows)
-        src = np.fromiter((pos[r[0]] for r in erows), dtype=np.int64, count=m)
-        ek = np.fromiter((EDGE_CODE[r[1]] for r in erows), dtype=np.int64, count=m)
-        dst = np.fromiter((pos[r[2]] for r in erows), dtype=np.int64, count=m)
-        return Core.build(clock, ids, facts, src, dst, ek)
-
-    def _catch_up(self, core: Core, clock: int, conn: sqlite3.Connection
-                  ) -> tuple[Core, set[str]] | None:
-        """``core`` brought to ``clock`` from the change log, with the ids of the nodes the
-        log says changed; None if the log cannot (a rebuild or clear, or too old)."""
-        if core.clock == clock:
-            return core, set()
-        floor = int(self._meta("log_floor", conn) or 0)
-        if core.clock < floor or core.clock > clock:
-            return None
-        by_clock: dict[int, list[tuple[str, str, str | None, str | None]]] = {}
-        for c, op, a, k, b in conn.execute(
-                "SELECT clock, op, a, k, b FROM log WHERE clock > ? ORDER BY rowid",
-                (core.clock,)):
-            by_clock.setdefault(c, []).append((op, a, k, b))
-        touched: set[str] = set()
-        for c in sorted(by_clock):
-            upserts: dict[str, NodeFacts] = {}
-            deleted, added, removed = [], [], []
-            for op, a, k, b in by_clock[c]:
-                if op == "rebuild":
-                    return None
-                if op == "node":
-                    st, pt, npts, last = json.loads(b or "[]")
-                    upserts[a] = NodeFacts(k or "", st, pt, npts, last)
-                elif op == "delete":
-                    deleted.append(a)
-                elif op == "edge":
-                    added.append((a, k or "", b or ""))
-                elif op == "unedge":
-                    removed.append((a, k or "", b or ""))
-            touched.update(upserts)
-            touched.update(deleted)
-            core = core.evolve(c, upserts, deleted, added, removed)
-        return (core, touched) if core.clock == clock else None
-
-    def _current_data_version(self) -> int:
-        return self._watch.execute("PRAGMA data_version").fetchone()[0]
-
-    def _refresh(self) -> Core:
-        """The current core, caught up with commits made by other processes (and by this
-        one's write connection, which the watch connection sees as another)."""
-        pinned = getattr(self._local, "view", None)
-        if pinned is not None:
-            return pinned.core
-        if self._memory:
-            return self._core
-        with self._watch_lock:
-            # data_version first, then the clock: a commit in between is seen now and
-            # noticed again next time, never taken as seen without being read.
-            dv = self._current_data_version()
-            if dv == self._data_version:
-                return self._core
-            w = self._watch
-            w.execute("BEGIN")
-            try:
-                self._advance(self._store_clock(w), w)
-            finally:
-                w.execute("COMMIT")
-            self._data_version = dv
-            return self._core
-
-    def _advance(self, clock: int, conn: sqlite3.Connection) -> Core:
-        """The published core, brought to ``clock`` if it is behind (from the log, read
-        through ``conn``, whose transaction sees that commit; or rebuilt from the rows).
-
-        The only place the core moves on, one thread at a time and always from the
-        published core: :meth:`Core.evolve` appends to id lists shared along one line of
-        snapshots, so two threads must never evolve the same snapshot."""
-        with self._advance_lock:
-            core = self._core
-            if core.clock >= clock:
-                return core
-            got = self._catch_up(core, clock, conn)
-            if got is None:
-                core, touched = self._build_core(clock, conn), None
-            else:
-                core, touched = got
-            self._publish(core, touched)
-            return core
-
-    def _publish(self, core: Core, touched: set[str] | None) -> None:
-        """Make ``core`` the current snapshot and forget the bodies of the nodes it changed
-        (all of them when ``touched`` is None). Call with the advance lock held."""
-        with self._state:
-            if touched is None:
-                self._cache.clear(core.clock)
-            else:
-                self._cache.changed(touched, core.clock)
-            self._core = core
-            self._view = None
 
     # ------------------------------------------------------------- reading
     def _load_bodies(self, ids: list[str], conn: sqlite3.Connection | None = None

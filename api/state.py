@@ -16,6 +16,10 @@ from __future__ import annotations
 
 import functools
 import math
+import random
+import threading
+import time
+import zlib
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any, TypeVar
@@ -43,6 +47,10 @@ class Writes:
     def __init__(self, threads: int = 4, wait: float = 30.0) -> None:
         self.threads = threads
         self.wait = wait
+        # Read-modify-write of one node is done under that node's lock (striped: 64 locks),
+        # so this process's writers to one node take turns instead of beating each other's
+        # version check; writers in other processes are still caught by the store's check.
+        self._node_locks = [threading.Lock() for _ in range(64)]
         # one gate per event loop (tests run several TestClients, each with its own loop)
         self._gate: RunVar[anyio.Semaphore] = RunVar(f"qmsgraph-writes-{id(self)}")
 
@@ -53,6 +61,10 @@ class Writes:
             gate = anyio.Semaphore(self.threads)
             self._gate.set(gate)
             return gate
+
+    def node_lock(self, node_id: str) -> threading.Lock:
+        """The lock held (on a worker thread) while one node is read, rebuilt and written."""
+        return self._node_locks[zlib.crc32(node_id.encode()) % len(self._node_locks)]
 
     async def run(self, fn: Callable[..., T], *args: Any, **kwargs: Any) -> T:
         gate = self._semaphore()
@@ -66,6 +78,11 @@ class Writes:
             return await anyio.to_thread.run_sync(functools.partial(fn, *args, **kwargs))
         finally:
             gate.release()
+
+
+def backoff(attempt: int) -> None:
+    """Sleep before retrying a write another process got in before (jittered, < 0.2 s)."""
+    time.sleep(random.uniform(0, 0.01 * 2 ** min(attempt, 4)))  # noqa: S311
 
 
 async def read_inline(st: AppState, fn: Callable[..., T], *args: Any) -> T:

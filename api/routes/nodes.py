@@ -33,14 +33,14 @@ from ..deps import (
 )
 from ..problems import ProblemException
 from ..schemas import NodeCreate, NodeKind, NodeOut, NodePage, NodeReplace
-from ..state import AppState, read_inline, state
+from ..state import AppState, backoff, read_inline, state
 
 router = APIRouter(prefix="/nodes", tags=["nodes"], responses=AUTH_ERRORS)
 NodeId = Annotated[str, Path(description="The node's id.", **IdPath)]
 Viewer = Annotated[Principal, Depends(require_role("viewer"))]
 Planner = Annotated[Principal, Depends(require_role("planner"))]
 State = Annotated[AppState, Depends(state)]
-ATTEMPTS = 5  # an If-Match: * write built again when another writer got in first
+ATTEMPTS = 8  # an If-Match: * write built again when another process's writer got in first
 PATCH_EXAMPLE = {"label": "Falls collaborative (phase 2)", "status": "paused"}
 
 
@@ -116,17 +116,19 @@ async def _write(st: AppState, node_id: str, if_match: str | None, build: Any,
     require_if_match(if_match)
 
     def write() -> tuple[Any, Any, int]:
-        for attempt in range(ATTEMPTS):
-            current, expected = st.store.node_version(node_id)  # one read: body and version
-            check_if_match(node_id, expected, if_match)
-            node = build(current)
-            try:
-                result = st.store.apply(ChangeSet(update_nodes=[(node, expected, None)],
-                                                   source="api"))
-                return node, result, expected
-            except ConflictError as err:  # another writer changed it in between
-                if not any_version(if_match) or attempt == ATTEMPTS - 1:
-                    raise ProblemException(412, str(err), field="If-Match") from None
+        with st.writes.node_lock(node_id):
+            for attempt in range(ATTEMPTS):
+                current, expected = st.store.node_version(node_id)  # body and version
+                check_if_match(node_id, expected, if_match)
+                node = build(current)
+                try:
+                    result = st.store.apply(ChangeSet(update_nodes=[(node, expected, None)],
+                                                       source="api"))
+                    return node, result, expected
+                except ConflictError as err:  # another process's writer got in between
+                    if not any_version(if_match) or attempt == ATTEMPTS - 1:
+                        raise ProblemException(412, str(err), field="If-Match") from None
+                backoff(attempt)
         raise AssertionError("unreachable")
 
     node, result, expected = await st.writes.run(write)
@@ -190,15 +192,17 @@ async def delete_node(st: State, _: Planner, node_id: NodeId, if_match: IfMatch 
                       ) -> Response:
     """Remove the node and every edge to or from it. Needs If-Match with its ETag."""
     def delete() -> None:
-        for attempt in range(ATTEMPTS):
-            expected = precondition(st.store, node_id, if_match)
-            try:
-                st.store.apply(ChangeSet(delete_nodes=[(node_id, expected, None)],
-                                         source="api"))
-                return
-            except ConflictError as err:
-                if not any_version(if_match) or attempt == ATTEMPTS - 1:
-                    raise ProblemException(412, str(err), field="If-Match") from None
+        with st.writes.node_lock(node_id):
+            for attempt in range(ATTEMPTS):
+                expected = precondition(st.store, node_id, if_match)
+                try:
+                    st.store.apply(ChangeSet(delete_nodes=[(node_id, expected, None)],
+                                             source="api"))
+                    return
+                except ConflictError as err:
+                    if not any_version(if_match) or attempt == ATTEMPTS - 1:
+                        raise ProblemException(412, str(err), field="If-Match") from None
+                backoff(attempt)
 
     await st.writes.run(delete)
     return Response(status_code=204)

@@ -73,21 +73,52 @@ def board_cmd(
                                          "findings map is written beside it as "
                                          "map.html.")] = Path("board.html"),
     title: Annotated[str | None, typer.Option(help="Page title.")] = None,
+    since: Annotated[str | None, typer.Option(
+        help="Add 'What changed since' this day (YYYY-MM-DD), against the audit recorded on "
+        "or before it.")] = None,
+    pdf: Annotated[Path | None, typer.Option(
+        help="Also print the page to this PDF (A4 landscape) with headless Chromium.")]
+    = None,
+    chromium: Annotated[str | None, typer.Option(
+        help="The Chromium or Chrome program for --pdf (default: QMSGRAPH_CHROMIUM, else "
+        "chromium on the PATH).")] = None,
+    record: Annotated[bool, typer.Option(
+        help="Keep this audit's record under today's date (QMSGRAPH_TODAY overrides) for "
+        "later '--since' questions.")] = True,
     store: StoreOpt = DEFAULT_STORE,
     config: ConfigOpt = None,
 ) -> None:
-    """Write the Board summary page (and the findings map it links to)."""
+    """Write the Board summary page (and the findings map it links to); --pdf prints it."""
+    from qmsgraph.alignment import history
+    from qmsgraph.cli.common import err_console, fail
+    from qmsgraph.errors import QMSGraphError
+
     from .board import render_board
     from .maps import render_map
 
     cfg = read_config(config)
     with opened(store, create=False) as s:
+        day = history.parse_day(since) if since else None
         graph, spc, report = s.view(), s.spc_summaries(), s.audit(cfg)
-        board = _write(output, render_board(graph, report, spc, title))
+        if record:
+            now, problem = history.keep(s, graph, report, spc)
+            if problem:
+                err_console.print(f"[yellow]note:[/] {problem}", highlight=False)
+        else:
+            now = history.record(graph, report, spc)
+        changes = history.since(s, day, now) if day else None
+        board = _write(output, render_board(graph, report, spc, title, changes=changes))
         map_path = _write(output.parent / "map.html",
                           render_map(graph, "findings", report=report, spc=spc))
     typer.echo(str(board))
     typer.echo(str(map_path))
+    if pdf is not None:
+        from .pdf import print_pdf
+
+        try:
+            typer.echo(str(print_pdf(board, pdf, chromium)))
+        except QMSGraphError as err:
+            fail(err)
 
 
 def demo_pages(store: Any, report: Any, spc: dict[str, Any], folder: Path) -> None:

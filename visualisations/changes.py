@@ -10,6 +10,7 @@ from typing import Any
 
 from qmsgraph.alignment.history import CHANGE_KEYS, WORDS, count, describe
 
+
 def changes_section(graph: Any, ch: dict[str, Any] | None, link: Callable[[str], str],
                     chart: Callable[[str], str | None]) -> dict[str, Any] | None:
     """Template context for ``changes.html``: groups of items with text and links (a node

@@ -180,7 +180,7 @@ def describe(key: str, item: dict[str, Any]) -> str:
                 parts.append(f"{fam} {_icon_word(a)} \u2192 {_icon_word(b)}")
         return f"{item['label']}: {'; '.join(parts)}"
     was, now = item["status"]
-    text = f"{item['label']}: {was or 'new'} \u2192 {now}"
+    text = f"{item['label']}: " + (f"{was or 'new'} \u2192 {now}" if was != now else now)
     (va, vb), (la, lb) = item["verdict"], item["links"]
     if key == "projects_realigned" or (va and vb and va != vb):
         if va != vb:

@@ -146,8 +146,13 @@
     network: network, nodes: nodes, edges: edges, data: data,
     ready: false, firstDrawMs: null,
     drawnCount: function () { return network.body.nodeIndices.length; },
-    expand: expandCluster, expandAll: expandAll, select: selectNode
+    expand: expandCluster, expandAll: expandAll, select: selectNode,
+    byId: byId, clusters: clusters, clusterOf: clusterOf, visibleId: visibleId,
+    fit: function () { fitAll(); },
+    onExpand: [],          // called after clusters open (map-filters.js re-applies filters)
+    detailActions: []      // fn(id, actionsElement): more buttons in the details panel
   };
+  function expanded() { qm.onExpand.forEach(function (fn) { fn(); }); }
 
   network.once("afterDrawing", function () {
     qm.firstDrawMs = performance.now();
@@ -305,7 +310,7 @@
     c.members.forEach(function (m) { clusterOf.delete(m); });
     nodes.remove(cid);
     nodes.add(c.members.map(function (m) { return visNode(byId.get(m)); }));
-    if (!quiet) { syncEdges(); }
+    if (!quiet) { syncEdges(); expanded(); }
     return true;
   }
 
@@ -337,6 +342,7 @@
     syncEdges();
     data.rows = data.fullRows;
     data.minX = data.fullMinX;
+    expanded();
     fitAll();
   }
 
@@ -368,6 +374,7 @@
       if (n.info.isGoal) {
         actions.appendChild(actionButton("Highlight contributors", function () { highlight(id, false); }));
       }
+      qm.detailActions.forEach(function (fn) { fn(id, actions); });
       n.info.links.forEach(function (l) {
         var a = el("a", null, l[0]);
         a.href = l[1];

@@ -1,6 +1,7 @@
 """Map filters (kind, unit, status, quality domain, finding, state) and the focus on a node's
 neighbourhood, driven in headless Chromium on the example organisation's system map: each
-filter hides exactly the items that do not match, and their labels with them."""
+filter hides exactly the items that do not match, and their labels with them. And the
+findings map at fit-to-screen: filling the screen, its labels readable (measured in px)."""
 
 from __future__ import annotations
 
@@ -30,9 +31,11 @@ def pages(tmp_path_factory) -> dict[str, Path]:
         load_files(s, FILES)
         view, report, spc = s.view(), s.audit(), s.spc_summaries()
         out = {}
-        for name, kw in (("system", {}), ("clustered", {"cluster_threshold": 60})):
+        for name, which, kw in (("system", "system", {}),
+                                ("clustered", "system", {"cluster_threshold": 60}),
+                                ("findings", "findings", {})):
             path = folder / f"{name}.html"
-            path.write_text(render_map(view, "system", report=report, spc=spc, **kw),
+            path.write_text(render_map(view, which, report=report, spc=spc, **kw),
                             encoding="utf-8")
             out[name] = path
     return out
@@ -150,4 +153,35 @@ def test_filters_on_a_clustered_map(pages, open_page) -> None:
     page.click("#expand-all")
     shown = set(page.evaluate(SHOWN))
     assert shown == {i for i, n in info.items() if n["rawKind"] == "ImprovementProject"}
+    watch.assert_clean()
+
+
+def test_findings_map_at_fit_fills_the_screen_with_readable_labels(pages, open_page) -> None:
+    """Not a wide flat band of ~6 px labels: at fit the map fills the height of its area too,
+    labels are drawn at 13 px on screen where they fit, none cut by the edge or over a row
+    title, and most items with an error finding are named."""
+    page, watch = open_page(pages["findings"].as_uri())
+    wait_ready(page)
+    page.click("#fit")
+    page.wait_for_timeout(400)
+    labels = page.evaluate("window.qmsgraphMap.labels()")
+    shot(page, "map-findings-fit")
+    box = page.evaluate("""() => {
+        const q = window.qmsgraphMap, pos = q.network.getPositions(), c = q.network.body.container;
+        const pts = Object.values(pos).map(p => q.network.canvasToDOM(p));
+        const ys = pts.map(p => p.y), xs = pts.map(p => p.x);
+        return {h: c.clientHeight, w: c.clientWidth, top: Math.min(...ys),
+                bottom: Math.max(...ys), left: Math.min(...xs), right: Math.max(...xs)}; }""")
+    assert (box["bottom"] - box["top"]) / box["h"] >= 0.6, box  # not a flat band
+    assert len(labels) >= 60
+    assert min(lb["px"] for lb in labels) >= 12
+    width = page.evaluate("""(ls) => { const c = document.createElement('canvas')
+        .getContext('2d'); c.font = '13px Arial, sans-serif';
+        return ls.map(l => c.measureText(l.text).width); }""", labels)
+    for lb, tw in zip(labels, width, strict=True):  # inside the map, not cut at an edge
+        assert lb["x"] - tw / 2 >= -2 and lb["x"] + tw / 2 <= box["w"] + 2, lb
+    info = nodes_info(page)
+    errors = {i for i, n in info.items() if n["findings"] and n["findings"][0][0] == "error"}
+    named = errors & {lb["id"] for lb in labels}
+    assert len(named) >= 0.75 * len(errors), (sorted(errors - named), len(errors))
     watch.assert_clean()

@@ -162,8 +162,10 @@
 
   // Row titles at the left edge of the map (or column titles above a driver diagram),
   // drawn on the canvas at a constant screen size.
+  var titleBoxes = [];   // where the row titles are on screen: labels keep clear of them
   network.on("beforeDrawing", function (ctx) {
     ctx.save();
+    titleBoxes = [];
     var scale = network.getScale();
     ctx.font = "bold " + (14 / scale).toFixed(1) + "px Arial, 'Liberation Sans', sans-serif";
     ctx.fillStyle = "#4c6272";
@@ -179,7 +181,11 @@
     var last = -Infinity;
     data.rows.forEach(function (r) {
       if ((r.y - last) * scale < 22) { return; }  // too close to the title above: skip
-      ctx.fillText(r.title, data.minX - 40 - 12 / scale, r.y);
+      var tx = data.minX - 40 - 12 / scale;
+      ctx.fillText(r.title, tx, r.y);
+      var d = network.canvasToDOM({ x: tx, y: r.y });
+      titleBoxes.push({ x0: d.x - ctx.measureText(r.title).width * scale - 4, x1: d.x + 4,
+        y0: d.y - 10, y1: d.y + 10 });
       last = r.y;
     });
     ctx.restore();
@@ -241,6 +247,10 @@
         }
       }
     }
+    titleBoxes.forEach(add);
+    // a label near the edge slides inwards (still over its symbol) rather than being cut
+    function inside(x, tw) { return Math.min(Math.max(x, tw / 2 + 3), w - tw / 2 - 3); }
+    function fits(r) { return r.x0 >= 0 && r.x1 <= w && r.y0 >= 0 && r.y1 <= h && !hits(r); }
     ctx.save();
     var px = LABEL_PX / scale;
     ctx.font = px.toFixed(2) + "px Arial, 'Liberation Sans', sans-serif";
@@ -262,26 +272,28 @@
       var r = null;
       var top = below;
       for (var sI = 0; sI < spots.length && r === null; sI++) {
-        var t = { x0: c.x - tw / 2 - 2, x1: c.x + tw / 2 + 2, y0: spots[sI], y1: spots[sI] + LABEL_PX + 3 };
-        if (!hits(t)) { r = t; top = spots[sI]; }
+        var lx = inside(c.x, tw);
+        var t = { x0: lx - tw / 2 - 2, x1: lx + tw / 2 + 2, y0: spots[sI], y1: spots[sI] + LABEL_PX + 3 };
+        if (fits(t)) { r = t; top = spots[sI]; }
       }
       if (r === null && c.p >= 90 && text.length > 14) {
         text = text.slice(0, 13) + "\u2026";
         tw = ctx.measureText(text).width * scale;
         for (var sJ = 0; sJ < spots.length && r === null; sJ++) {
-          var t2 = { x0: c.x - tw / 2 - 2, x1: c.x + tw / 2 + 2, y0: spots[sJ], y1: spots[sJ] + LABEL_PX + 3 };
-          if (!hits(t2)) { r = t2; top = spots[sJ]; }
+          var lx2 = inside(c.x, tw);
+          var t2 = { x0: lx2 - tw / 2 - 2, x1: lx2 + tw / 2 + 2, y0: spots[sJ], y1: spots[sJ] + LABEL_PX + 3 };
+          if (fits(t2)) { r = t2; top = spots[sJ]; }
         }
       }
       if (r === null) { continue; }
       add(r);
-      var pt = network.DOMtoCanvas({ x: c.x, y: top });
+      var pt = network.DOMtoCanvas({ x: (r.x0 + r.x1) / 2, y: top });
       ctx.lineWidth = 4 / scale;
       ctx.strokeStyle = "rgba(255,255,255,0.92)";
       ctx.strokeText(text, pt.x, pt.y);
       ctx.fillStyle = c.src.dim ? "#6b7b86" : "#212b32";
       ctx.fillText(text, pt.x, pt.y);
-      placed.push({ id: c.id, text: text, px: LABEL_PX, x: c.x, y: top });
+      placed.push({ id: c.id, text: text, px: LABEL_PX, x: (r.x0 + r.x1) / 2, y: top });
     }
     ctx.restore();
     labelled = placed;

@@ -19,6 +19,7 @@ from qmsgraph.model import make_edge, make_node
 from qmsgraph.stores import ChangeSet, SQLiteStore
 
 from .conftest import ARTEFACTS
+from .test_board_served import AXE, run_axe
 
 FILES = cli.example_files()
 pytestmark = pytest.mark.skipif(not all(f.exists() for f in FILES),
@@ -204,4 +205,6 @@ def test_changes_section_on_screen(store_path: Path, tmp_path: Path, monkeypatch
     assert section.locator("li").count() == sum(len(v) for v in EXPECTED.values())
     ARTEFACTS.mkdir(parents=True, exist_ok=True)
     section.screenshot(path=str(ARTEFACTS / "board-changes.png"))
+    if AXE.exists():  # the section keeps the page free of serious accessibility problems
+        assert run_axe(page) == []
     watch.assert_clean()

@@ -208,3 +208,26 @@ def test_changes_section_on_screen(store_path: Path, tmp_path: Path, monkeypatch
     if AXE.exists():  # the section keeps the page free of serious accessibility problems
         assert run_axe(page) == []
     watch.assert_clean()
+
+
+def test_records_one_a_day_survive_clear_and_cost_writes_nothing(tmp_path: Path,
+                                                                  monkeypatch) -> None:
+    from qmsgraph.alignment import history
+
+    with SQLiteStore(tmp_path / "s.qmsdb") as s:
+        load_files(s, FILES)
+        clock = s.revision()
+        view, report, spc = s.view(), s.audit(), s.spc_summaries()
+        history.keep(s, view, report, spc, history.parse_day("2025-07-31"))
+        first = s.get_history("2025-07-31")
+        monkeypatch.setenv("QMSGRAPH_TODAY", "2025-07-31")
+        history.keep(s, view, report, spc)  # the same day again: replaces
+        history.keep(s, view, report, spc, history.parse_day("2025-06-30"))
+        assert s.history_days() == ["2025-06-30", "2025-07-31"]
+        assert s.get_history("2025-07-31") == first
+        assert s.revision() == clock  # recording is not a change to the model
+        s.clear()
+        assert s.history_days() == ["2025-06-30", "2025-07-31"]
+    monkeypatch.setenv("QMSGRAPH_TODAY", "31/07/2025")
+    with pytest.raises(ValueError, match="QMSGRAPH_TODAY"):
+        history.today()

@@ -128,6 +128,7 @@
     document.getElementById("filter-reset").disabled = !active();
     if (refit !== false && active() && shownIds.length) {
       qm.network.fit({ nodes: shownIds, animation: false });
+      if (qm.arrowDetail) { qm.arrowDetail(); }
     } else if (refit !== false && !active()) {
       qm.fit();
     }

@@ -123,7 +123,6 @@
     if (data.view === "findings" && !flagged(e.from) && !flagged(e.to)) { colour = "#dde2e4"; }
     return {
       id: e.key, from: e.from, to: e.to, kind: e.kind, thread: !!st.thread,
-      arrows: { to: { enabled: true, scaleFactor: 0.5 } },
       color: { color: colour, highlight: "#212b32", hover: "#212b32", inherit: false,
         opacity: EDGE_OPACITY },
       width: st.width + (e.count > 1 ? Math.min(1.5, Math.log2(e.count) / 2) : 0),
@@ -398,6 +397,7 @@
 
   function focusOn(id) {
     network.focus(id, { scale: Math.max(network.getScale(), 0.9), animation: false });
+    arrowDetail();
   }
 
   function selectNode(id) {
@@ -469,8 +469,8 @@
     var b = document.getElementById(id);
     if (b) { b.addEventListener("click", fn); }
   }
-  on("zoom-in", function () { network.moveTo({ scale: network.getScale() * 1.4 }); });
-  on("zoom-out", function () { network.moveTo({ scale: network.getScale() / 1.4 }); });
+  on("zoom-in", function () { network.moveTo({ scale: network.getScale() * 1.4 }); arrowDetail(); });
+  on("zoom-out", function () { network.moveTo({ scale: network.getScale() / 1.4 }); arrowDetail(); });
   on("fit", fitAll);
   on("clear", function () { clearHighlight(); network.unselectAll(); });
   on("expand-all", expandAll);
@@ -514,13 +514,31 @@
   // Fit the map, leaving room on the left for the row titles.
   function fitAll() {
     network.fit({ animation: false });
+    arrowDetail();
     var w = container.clientWidth;
     if (w < 500 || (data.columns && data.columns.length)) { return; }  // no row titles
     var margin = Math.min(200, w * 0.25);
     var s = network.getScale() * (w - margin) / w;
     var c = network.getViewPosition();
     network.moveTo({ scale: s, position: { x: c.x - margin / 2 / s, y: c.y }, animation: false });
+    arrowDetail();
   }
+
+  // Level of detail for large maps: arrowheads cost most of a frame (12,000 edges: ~400 ms
+  // with them, ~35 ms without) and are under 3 px when zoomed out, so they are drawn only
+  // from ARROW_SCALE up.
+  var ARROW_SCALE = 0.45;
+  var arrowsOn = true;
+  function arrowDetail() {
+    if (data.counts.drawn <= 500 || arrowsOn === undefined) { return; }
+    var want = network.getScale() >= ARROW_SCALE;
+    if (want === arrowsOn) { return; }
+    arrowsOn = want;
+    network.setOptions({ edges: { arrows: { to: { enabled: want, scaleFactor: 0.5 } } } });
+  }
+  network.on("zoom", arrowDetail);
+  qm.arrows = function () { return arrowsOn; };
+  qm.arrowDetail = arrowDetail;
 
   var fromUrl = new URLSearchParams(window.location.search).get("focus");
   var wanted = fromUrl || data.focus;
@@ -531,4 +549,5 @@
     // another item named in the address (map.html?focus=ID): zoom to it
     if (wanted === data.focus) { fitAll(); }
   }
+  arrowDetail();
 }());

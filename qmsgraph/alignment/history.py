@@ -63,11 +63,13 @@ def record(graph: Any, report: Any, spc: dict[str, dict[str, Any]]) -> dict[str,
             measures[mid] = {"label": graph.label(mid),
                              "variation": s.get("variation_icon"),
                              "assurance": s.get("assurance_icon")}
+    fast = getattr(graph, "project_statuses", None)  # the embedded store: from its arrays
+    statuses = fast() if fast else {p.id: p.status for p in graph.nodes("ImprovementProject")}
     projects = {}
-    for p in graph.nodes("ImprovementProject"):
-        links = sorted(f"{k} {t}" for k in THREAD_OUT for t in graph.successors(p.id, k))
-        projects[p.id] = {"label": p.label, "status": p.status,
-                          "verdict": report.classification.get(p.id), "links": links}
+    for pid, status in sorted(statuses.items()):
+        links = sorted(f"{k} {t}" for k, t in graph.out_keys(pid) if k in THREAD_OUT)
+        projects[pid] = {"label": graph.label(pid), "status": status,
+                         "verdict": report.classification.get(pid), "links": links}
     return {"version": RECORD_VERSION, "findings": findings, "at_risk": at_risk,
             "measures": measures, "projects": projects}
 
@@ -124,6 +126,10 @@ def changes(old: dict[str, Any], new: dict[str, Any]) -> dict[str, list[dict[str
 def since(store: Any, day: dt.date, now: dict[str, Any]) -> dict[str, Any]:
     """The changes from the latest record kept on or before ``day`` to ``now``, with the
     baseline's day; a clear error when no record is that old."""
+    if not getattr(store, "keeps_history", False):
+        raise ValidationError(f"{type(store).__name__} keeps no audit records: 'since' needs "
+                              "the embedded store (qmsgraph pull copies a Neo4j store into "
+                              "one)", location="--since")
     days = store.history_days()
     before = [d for d in days if d <= day.isoformat()]
     if not before:
@@ -150,6 +156,8 @@ def keep(store: Any, graph: Any, report: Any, spc: dict[str, dict[str, Any]],
     from ..errors import StoreError
 
     rec = record(graph, report, spc)
+    if not getattr(store, "keeps_history", False):
+        return rec, None  # a server store (Neo4j) keeps none: 'since' says so when asked
     try:
         store.put_history((day or today()).isoformat(), rec)
     except (StoreError, sqlite3.OperationalError) as err:

@@ -15,6 +15,8 @@ PREFIX = "history:"
 class HistoryKeeping:
     """Audit records by day (uses the store's write and read connections)."""
 
+    keeps_history = True
+
     def put_history(self, day: str, body: dict[str, Any]) -> None:
         """Keep ``body`` as the record of ``day`` (replacing that day's earlier record)."""
         with self._writing() as conn:  # type: ignore[attr-defined]

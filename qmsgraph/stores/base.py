@@ -245,6 +245,8 @@ class Store(ABC):
         return scores(self.view(), config, self.audit(config))
 
     # audit records by day (qmsgraph.alignment.history); the embedded store keeps them
+    keeps_history = False
+
     def put_history(self, day: str, body: dict[str, Any]) -> None:
         raise StoreError(f"{type(self).__name__} keeps no audit history (use the embedded "
                          "store for 'audit --since' and the Board's changes)")

@@ -231,3 +231,12 @@ def test_records_one_a_day_survive_clear_and_cost_writes_nothing(tmp_path: Path,
     monkeypatch.setenv("QMSGRAPH_TODAY", "31/07/2025")
     with pytest.raises(ValueError, match="QMSGRAPH_TODAY"):
         history.today()
+
+
+def test_project_statuses_from_the_arrays_match_the_bodies(store_path: Path) -> None:
+    with SQLiteStore(store_path) as s:
+        s.apply(changes_made(s))  # a patched core: a new project, a changed status
+        v = s.view()
+        assert v.project_statuses() == {p.id: p.status for p in v.nodes("ImprovementProject")}
+        assert v.project_statuses()["QI-021"] == "stopped"
+        assert v.project_statuses()["QI-070"] == "active"

@@ -89,8 +89,8 @@ def board_cmd(
     config: ConfigOpt = None,
 ) -> None:
     """Write the Board summary page (and the findings map it links to); --pdf prints it."""
-    from qmsgraph.alignment import history
-    from qmsgraph.cli.common import err_console, fail
+    from qmsgraph.cli.alignment import record_and_compare
+    from qmsgraph.cli.common import fail
     from qmsgraph.errors import QMSGraphError
 
     from .board import render_board
@@ -98,15 +98,8 @@ def board_cmd(
 
     cfg = read_config(config)
     with opened(store, create=False) as s:
-        day = history.parse_day(since) if since else None
         graph, spc, report = s.view(), s.spc_summaries(), s.audit(cfg)
-        if record:
-            now, problem = history.keep(s, graph, report, spc)
-            if problem:
-                err_console.print(f"[yellow]note:[/] {problem}", highlight=False)
-        else:
-            now = history.record(graph, report, spc)
-        changes = history.since(s, day, now) if day else None
+        changes = record_and_compare(s, report, since, record, graph, spc)
         board = _write(output, render_board(graph, report, spc, title, changes=changes))
         map_path = _write(output.parent / "map.html",
                           render_map(graph, "findings", report=report, spc=spc))

@@ -95,7 +95,7 @@ def audit_cmd(
             units, linked = s.unit_scope(unit)
             nodes = units | linked
         if record or since:
-            changes = _record_and_compare(s, report, since, record)
+            changes = record_and_compare(s, report, since, record)
     if changes is not None:
         from .changes import print_changes
 
@@ -122,14 +122,17 @@ def audit_cmd(
         raise typer.Exit(1)
 
 
-def _record_and_compare(s: Any, report: AuditReport, since: str | None,
-                        record: bool) -> dict[str, Any] | None:
-    """Keep today's record (when asked) and, with ``since``, the changes since that day."""
+def record_and_compare(s: Any, report: AuditReport, since: str | None, record: bool,
+                       view: Any = None, spc: dict[str, Any] | None = None
+                       ) -> dict[str, Any] | None:
+    """Keep today's record (when asked) and, with ``since``, the changes since that day
+    (``audit`` and ``board``)."""
     from ..alignment import history
     from .common import err_console
 
     day = history.parse_day(since) if since else None
-    view, spc = s.view(), s.spc_summaries()
+    view = view if view is not None else s.view()
+    spc = spc if spc is not None else s.spc_summaries()
     if record:
         now, problem = history.keep(s, view, report, spc)
         if problem:

@@ -240,3 +240,32 @@ def test_project_statuses_from_the_arrays_match_the_bodies(store_path: Path) -> 
         assert v.project_statuses() == {p.id: p.status for p in v.nodes("ImprovementProject")}
         assert v.project_statuses()["QI-021"] == "stopped"
         assert v.project_statuses()["QI-070"] == "active"
+
+
+@pytest.mark.browser
+def test_a_board_member_asks_what_changed_on_the_served_page(store_path: Path, tmp_path: Path,
+                                                             open_page) -> None:
+    """Over HTTP against ``qmsgraph serve``: sign in through /login, pick a day in the page's
+    form, read the changes, follow one to the map that shows its evidence."""
+    from ..live import make_keys, serve
+    from .conftest import wait_ready
+    from .test_board_served import sign_in
+
+    with SQLiteStore(store_path) as s:
+        s.apply(changes_made(s))
+    keys = make_keys(store_path)
+    with serve(store_path, keys, tmp_path / "serve.log") as srv:
+        page, watch = open_page(srv.url + "/login")
+        sign_in(page, srv.url, keys["viewer"])
+        assert page.locator("#changes").count() == 0
+        page.fill("#since", "2025-08-01")
+        page.get_by_role("button", name="Show changes").click()
+        page.wait_for_url(srv.url + "/board?since=2025-08-01")
+        assert board_changes(page.content()) == EXPECTED
+        page.locator("#changes").screenshot(path=str(ARTEFACTS / "board-changes-served.png"))
+        page.locator("[data-change=projects_started] li a").first.click()
+        wait_ready(page)
+        assert "focus=QI-070" in page.url
+        assert page.evaluate("window.qmsgraphMap.network.getSelectedNodes()") == ["QI-070"]
+        assert "M-CDIFF" in page.evaluate("window.qmsgraphMap.nodes.getIds()")
+        watch.assert_clean()

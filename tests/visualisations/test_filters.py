@@ -70,6 +70,13 @@ def test_each_filter_hides_what_it_should(pages, open_page) -> None:
     # kind and unit together: the measures Ward 7 owns or watches
     w7 = choose(page, "unit", "T-W7")
     assert w7 == sorted(i for i in measures if "T-W7" in info[i]["units"]) and w7
+    # a directorate: its own and its teams' measures
+    edges = page.evaluate("window.qmsgraphMap.data.edges")
+    teams = {e[0] for e in edges if e[2] == "unitOf" and e[1] == "DIR-MED"}
+    assert "T-W7" in teams
+    med = choose(page, "unit", "DIR-MED")
+    assert med == sorted(i for i in measures if {"DIR-MED", *teams} & set(info[i]["units"]))
+    assert set(w7) < set(med)
 
     # status alone (kind back to all): the stopped projects
     choose(page, "unit", "")

@@ -1,6 +1,6 @@
 /* qmsgraph map: filters (kind, unit, status, quality domain, finding, state) and focus on a
  * node's neighbourhood. Uses window.qmsgraphMap (map.js). A node is shown when it matches
- * every filter set and, with a neighbourhood focus, lies within N links of the focused node
+ * every filter set (a unit: the unit and the units below it) and, with a neighbourhood focus, lies within N links of the focused node
  * (either direction); hidden nodes take their edges and labels with them. A closed cluster is
  * shown when any of its members would be. The address may set them too:
  * ?kind=Measure&unit=T-W7&status=active&domain=safe&finding=any&state=concern&near=ID&steps=2
@@ -62,10 +62,31 @@
   fill("finding", fpairs, "With or without findings");
 
   // ---------------------------------------------------------------- matching
+  // a unit and the units below it (unitOf links on this map): a directorate's filter shows
+  // its teams' work too
+  var below = new Map();
+  data.edges.forEach(function (e) {
+    if (e[2] !== "unitOf") { return; }
+    if (!below.has(e[1])) { below.set(e[1], []); }
+    below.get(e[1]).push(e[0]);
+  });
+  var unitSet = null;
+  function unitsUnder(u) {
+    var seen = new Set([u]);
+    var todo = [u];
+    while (todo.length) {
+      (below.get(todo.pop()) || []).forEach(function (c) { if (!seen.has(c)) { seen.add(c); todo.push(c); } });
+    }
+    return seen;
+  }
+  function inUnit(i) {
+    return (i.units || []).some(function (u) { return unitSet.has(u); });
+  }
+
   function matches(n) {
     var i = n.info;
     if (state.kind && i.rawKind !== state.kind) { return false; }
-    if (state.unit && (i.units || []).indexOf(state.unit) < 0) { return false; }
+    if (state.unit && !inUnit(i)) { return false; }
     if (state.status && i.status !== state.status) { return false; }
     if (state.domain && (i.domains || []).indexOf(state.domain) < 0) { return false; }
     if (state.state && i.state !== state.state) { return false; }
@@ -105,6 +126,7 @@
   }
 
   function apply(refit) {
+    unitSet = state.unit ? unitsUnder(state.unit) : null;
     var near = state.near ? neighbourhood(state.near, state.steps) : null;
     var keep = new Set();
     all.forEach(function (n) {

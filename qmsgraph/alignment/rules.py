@@ -183,7 +183,14 @@ def findings_from_facts(facts: Facts, cfg: AlignmentConfig, lookup: Lookup) -> A
 
     if isinstance(lookup, Lookup):  # one search gives the evidence of every work finding
         lookup.prepare(sorted({*facts.orphaned, *facts.inactive_only, *facts.declared_bad}))
+    # work that declares a priority and reaches no goal at all gets one finding, the
+    # declared-not-evidenced one: it names the goal claimed as well as where the thread stops
+    # (orphaned-work would say the same thing again)
+    said = set(facts.declared_bad) if "declared-not-evidenced" not in cfg.disabled_rules \
+        else set()
     for nid in facts.orphaned:
+        if nid in said:
+            continue
         t = lookup.thread(nid)
         kind = lookup.kind(nid)
         if t.last_reached and t.last_reached != [nid]:

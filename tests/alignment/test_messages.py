@@ -79,3 +79,33 @@ def test_a_unit_may_sponsor_a_proposal():
     check = check_project(g.graph, ProjectProposal(label="x", measures=["M1"], unit="T1",
                                                    sponsor="T1", aim="x"))
     assert check.verdict in ("aligned", "weak")
+
+
+def _declaring_but_unmeasured():
+    # Q2 declares G1 but improves nothing: no thread to any goal, and a declaration unevidenced
+    g = base().node("Q2", "ImprovementProject", status="active")
+    return g.edge("Q2", "alignsTo", "G1")
+
+
+def test_work_with_no_measure_that_declares_a_goal_is_reported_once():
+    r = audit(_declaring_but_unmeasured().graph)
+    about_q2 = [f for f in r.findings if f.node == "Q2"]
+    assert [f.rule for f in about_q2] == ["declared-not-evidenced"], about_q2
+    f = about_q2[0]
+    assert f.severity == "error" and f.evidence.related == ["G1"]
+    assert "nothing on its thread leads there" in f.message
+    # it still counts as orphaned in the portfolio's classification
+    assert r.classification["Q2"] == "orphaned"
+
+
+def test_undeclared_work_with_no_measure_is_still_orphaned():
+    g = base().node("Q2", "ImprovementProject", status="active")
+    assert [f.rule for f in audit(g.graph).findings if f.node == "Q2"] == ["orphaned-work"]
+
+
+def test_with_declared_not_evidenced_disabled_orphaned_work_is_reported():
+    from qmsgraph.alignment import AlignmentConfig
+
+    cfg = AlignmentConfig(disabled_rules=["declared-not-evidenced"])
+    r = audit(_declaring_but_unmeasured().graph, cfg)
+    assert [f.rule for f in r.findings if f.node == "Q2"] == ["orphaned-work"]

@@ -109,3 +109,29 @@ def test_with_declared_not_evidenced_disabled_orphaned_work_is_reported():
     cfg = AlignmentConfig(disabled_rules=["declared-not-evidenced"])
     r = audit(_declaring_but_unmeasured().graph, cfg)
     assert [f.rule for f in r.findings if f.node == "Q2"] == ["orphaned-work"]
+
+
+def _cycle():
+    # PA and PB are parts of each other and of nothing else: a thread that never ends
+    g = base().node("Q2", "ImprovementProject", status="active")
+    g.node("PA", "Process").node("PB", "Process").node("M2", "Measure")
+    g.edge("PA", "partOf", "PB").edge("PB", "partOf", "PA").edge("Q2", "improves", "PA")
+    return g.edge("M2", "measures", "PA")
+
+
+def test_a_measure_of_a_process_on_a_cycle_is_not_told_it_measures_no_process():
+    msg = finding(audit(_cycle().graph), "orphaned-work", "M2").message
+    assert "cycle" in msg and "measures no process" not in msg
+
+
+def test_declared_not_evidenced_on_a_process_does_not_say_it_improves():
+    g = base().node("G2", "StrategicGoal").node("PR2", "Process")
+    g.edge("G2", "serves", "P").edge("PR2", "supports", "O1").edge("PR2", "alignsTo", "G2")
+    msg = finding(audit(g.graph), "declared-not-evidenced", "PR2").message
+    assert "improves" not in msg and "nothing on its thread leads there" in msg
+
+
+def test_thread_on_a_cycle_does_not_say_it_stops_at_the_start(tmp_path: Path):
+    store = _store(_cycle(), tmp_path)
+    out = " ".join(runner.invoke(app, ["thread", "Q2", "--store", store]).output.split())
+    assert "stops at Q2" not in out and "cycle" in out, out

@@ -1,4 +1,4 @@
-"""Find and run the shell and Python examples of the project's markdown documents.
+"""Find and run the shell, Python and TOML examples of the project's markdown documents.
 
 A document is run as a reader would run it, top to bottom, in a working folder set up as
 the README leaves the repository after ``bash scripts/demo.sh``: ``examples/`` (the shipped
@@ -43,9 +43,19 @@ FENCE = re.compile(r"^(?P<fence>```+)\s*(?P<lang>[\w+-]*)")
 ADDRESS = re.compile(r"\b(127\.0\.0\.1|localhost):(\d+)\b")
 
 
+NOT_DOCS = {"tests", "build", "dist", "artefacts", "node_modules", "target"}
+
+
 def documents() -> list[Path]:
-    """README.md and every docs/*.md: new documents are covered without a change here."""
-    return [REPO / "README.md", *sorted((REPO / "docs").glob("*.md"))]
+    """Every markdown document of the project (README.md, docs/, examples/, ontology/, ...),
+    not the tests' data notes: a new document is covered without a change here."""
+    found = [REPO / "README.md"]
+    for top in sorted(REPO.iterdir()):
+        if top.is_dir() and not top.name.startswith(".") and top.name not in NOT_DOCS \
+                and not top.name.endswith(".egg-info"):
+            found += sorted(p for p in top.rglob("*.md")
+                            if not NOT_DOCS & set(p.relative_to(REPO).parts))
+    return found
 
 
 @dataclass

@@ -1,6 +1,7 @@
-"""Every shell and Python example in README.md and docs/*.md runs (issue 15): a document
-that drifts from the code - a file that is not shipped, an id the example organisation does
-not have, an option that was renamed, a walk-through that stops at a 412 - fails here.
+"""Every shell and Python example in the markdown documents (README.md, docs/, examples/,
+ontology/, ...) runs (issue 15): a document that drifts from the code - a file that is not
+shipped, an id the example organisation does not have, an option that was renamed, a
+walk-through that stops at a 412 - fails here.
 
 How the examples are run, and how one is marked as not runnable: tests/docs/doc_examples.py.
 """

@@ -135,3 +135,17 @@ def test_thread_on_a_cycle_does_not_say_it_stops_at_the_start(tmp_path: Path):
     store = _store(_cycle(), tmp_path)
     out = " ".join(runner.invoke(app, ["thread", "Q2", "--store", store]).output.split())
     assert "stops at Q2" not in out and "cycle" in out, out
+
+
+def test_work_declaring_the_retired_goal_it_only_reaches_is_reported_once():
+    g = base().node("G2", "StrategicGoal", status="retired").node("M2", "Measure")
+    g.node("Q2", "ImprovementProject", status="active")
+    g.edge("G2", "serves", "P").edge("M2", "indicates", "G2").edge("Q2", "improves", "M2")
+    g.edge("Q2", "alignsTo", "G2")
+    r = audit(g.graph)
+    assert [f.rule for f in r.findings if f.node == "Q2"] == ["misaligned-inactive-goal"]
+    assert "retired" in finding(r, "misaligned-inactive-goal", "Q2").message
+    # a declared goal it does not reach is a second, different problem: both are reported
+    g.node("G3", "StrategicGoal").edge("G3", "serves", "P").edge("Q2", "alignsTo", "G3")
+    rules = sorted(f.rule for f in audit(g.graph).findings if f.node == "Q2")
+    assert rules == ["declared-not-evidenced", "misaligned-inactive-goal"]

@@ -24,7 +24,6 @@ runner = CliRunner()
 # commands that print no data of their own: what they do is a file, a server or a copy
 NOT_DATA = {
     "init": "creates a store and says so",
-    "load": "writes the store; its problems go to standard error",
     "export": "its --format names the export format (jsonld is JSON)",
     "backup": "writes a copy of the store",
     "demo": "builds the demo and writes its folder",
@@ -40,9 +39,10 @@ NOT_DATA = {
 
 # example values for required arguments and options, by parameter name (ids from Northvale)
 EXAMPLE = {"node": "QI-001", "goal": "G1", "measure": "M-FALLS", "unit": "DIR-MED",
-           "file": str(REPO / "examples" / "proposal.yaml"), "name": "ci-walk"}
+           "file": str(REPO / "examples" / "proposal.yaml"), "name": "ci-walk",
+           "paths": str(REPO / "examples" / "changes.yaml")}
 # commands whose data needs an argument that is optional on the command line
-EXTRA = {"spc": ["M-FALLS"]}
+EXTRA = {"spc": ["M-FALLS"], "load": ["--dry-run"]}
 
 
 def commands() -> Iterator[tuple[str, object]]:
@@ -124,3 +124,18 @@ def test_json_is_one_document_and_text_is_for_people(name: str, demo: Path, tmp_
     assert text, f"'qmsgraph {name}' printed nothing by default"
     with pytest.raises(ValueError):
         json.loads(text)  # the default is for people, not JSON
+
+
+def test_load_json_lists_every_problem_and_writes_nothing(demo: Path, tmp_path: Path):
+    bad = tmp_path / "bad.yaml"
+    bad.write_text("nodes:\n  - {id: X1, kind: Measure, label: x}\n"
+                   "  - {id: X2, kind: Nonsense, label: y}\n", encoding="utf-8")
+    store = str(demo / "d.qmsdb")
+    before = json.loads(runner.invoke(app, ["stats", "-f", "json", "--store", store]).stdout)
+    r = runner.invoke(app, ["load", str(bad), "--store", store, "--format", "json"])
+    assert r.exit_code == 1
+    out = json.loads(r.stdout)
+    assert out["valid"] is False and len(out["problems"]) == 2, out
+    assert all(p.startswith(f"{bad}:") for p in out["problems"]), out
+    after = json.loads(runner.invoke(app, ["stats", "-f", "json", "--store", store]).stdout)
+    assert after == before

@@ -149,3 +149,15 @@ def test_work_declaring_the_retired_goal_it_only_reaches_is_reported_once():
     g.node("G3", "StrategicGoal").edge("G3", "serves", "P").edge("Q2", "alignsTo", "G3")
     rules = sorted(f.rule for f in audit(g.graph).findings if f.node == "Q2")
     assert rules == ["declared-not-evidenced", "misaligned-inactive-goal"]
+
+
+def test_check_project_does_not_offer_the_declared_goal_as_an_alternative(tmp_path: Path):
+    store = _store(base(), tmp_path)
+    proposal = tmp_path / "p.yaml"
+    proposal.write_text("label: Falls huddles\nmeasures: [M1]\nunit: T1\n"
+                        "declared_priority: G1\n", encoding="utf-8")
+    out = runner.invoke(app, ["check-project", str(proposal), "--store", store]).output
+    assert "Verdict:" in out and "could align to" not in out, out
+    data = json.loads(runner.invoke(app, ["check-project", str(proposal), "-f", "json",
+                                          "--store", store]).output)
+    assert [a["goal"] for a in data["alternatives"]] == ["G1"]  # the data keeps the ranking

@@ -8,6 +8,7 @@ How the examples are run, and how one is marked as not runnable: tests/docs/doc_
 
 from __future__ import annotations
 
+import re
 import shutil
 import subprocess
 from pathlib import Path
@@ -110,3 +111,23 @@ def test_the_markdown_reader_finds_fences_and_markers(tmp_path: Path):
         ("bash", 4, "needs a Neo4j server"), ("yaml", 8, None), ("python", 11, None)]
     assert found[2].text == "print('```')"
     assert [b.runnable for b in found] == [True, False, True]
+
+
+LINK = re.compile(r"\]\((?P<target>[^)\s]+)\)")
+
+
+def test_every_relative_link_names_a_file_of_the_repository():
+    """A link to a file that is not shipped (or to a folder outside the repository) is a
+    document drifting too."""
+    broken = []
+    for doc in documents():
+        text = doc.read_text(encoding="utf-8")
+        for m in LINK.finditer(text):
+            target = m["target"].split("#", 1)[0]
+            if not target or re.match(r"[a-z][a-z0-9+.-]*:", target):
+                continue  # an anchor in the same page, or http:, https:, mailto:
+            path = (doc.parent / target).resolve()
+            if not path.exists() or not path.is_relative_to(REPO):
+                line = text.count("\n", 0, m.start()) + 1
+                broken.append(f"{doc.relative_to(REPO)}:{line}: {m['target']}")
+    assert not broken, broken

@@ -26,6 +26,8 @@ def demo_folder(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """The repository as the README leaves it: the example files and the demo's store and
     folder, built the README's way (``scripts/demo.sh`` runs ``qmsgraph demo`` once the
     set-up it does is there; the test's own ``.venv`` is that set-up)."""
+    script = (REPO / "scripts" / "demo.sh").read_text(encoding="utf-8")
+    assert "exec .venv/bin/qmsgraph demo" in script  # what the fixture repeats, after set-up
     root = tmp_path_factory.mktemp("demo")
     shutil.copytree(REPO / "examples", root / "examples",
                     ignore=shutil.ignore_patterns("__pycache__", "*.pyc"))

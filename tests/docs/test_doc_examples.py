@@ -133,3 +133,79 @@ def test_every_relative_link_names_a_file_of_the_repository():
                 line = text.count("\n", 0, m.start()) + 1
                 broken.append(f"{doc.relative_to(REPO)}:{line}: {m['target']}")
     assert not broken, broken
+
+
+def _cli_commands() -> dict[str, object]:
+    import typer.main
+
+    from qmsgraph.cli import app
+
+    out: dict[str, object] = {}
+
+    def walk(cmd: object, path: list[str]) -> None:
+        subs = getattr(cmd, "commands", None)
+        out[" ".join(path)] = cmd
+        for name, sub in (subs or {}).items():
+            walk(sub, [*path, name])
+    walk(typer.main.get_command(app), [])
+    return out
+
+
+def cli_mistakes(docs: list[Path]) -> tuple[int, list[str]]:
+    """(lines checked, mistakes): every ``qmsgraph`` command line of the shell blocks (run or
+    skipped) against the command line's own commands and options."""
+    import shlex
+
+    from .doc_examples import SHELL, logical_lines
+
+    commands = _cli_commands()
+    checked, wrong = 0, []
+    for doc in docs:
+        for b in blocks(doc):
+            if b.lang not in SHELL:
+                continue
+            for line in logical_lines(b.text):
+                try:
+                    words = shlex.split(line, comments=True)
+                except ValueError:
+                    words = line.split()
+                for i, w in enumerate(words):
+                    if not (w == "qmsgraph" or w.endswith("$(qmsgraph")):
+                        continue
+                    if w == "qmsgraph" and i and words[i - 1] not in ("&&", ";", "||", "|"):
+                        continue
+                    checked += 1
+                    rest = [x.rstrip(")") for x in words[i + 1:]]
+                    path: list[str] = []
+                    while rest and " ".join([*path, rest[0]]) in commands:
+                        path.append(rest.pop(0))
+                    if not path and rest and not rest[0].startswith("-"):
+                        wrong.append(f"{b.where}: no command '{rest[0]}'")
+                        continue
+                    cmd = commands[" ".join(path)]
+                    opts = {"--help"} | {
+                        o for p in getattr(cmd, "params", [])
+                        for o in [*getattr(p, "opts", []), *getattr(p, "secondary_opts", [])]}
+                    for r in rest:
+                        if r in ("&&", ";", "||", "|"):
+                            break
+                        name = r.split("=", 1)[0]
+                        if r.startswith("-") and r != "-" and name not in opts:
+                            wrong.append(f"{b.where}: 'qmsgraph {' '.join(path)}' has no {name}")
+    return checked, wrong
+
+
+def test_every_qmsgraph_line_names_real_commands_and_options():
+    """Also in the blocks a test cannot run (Neo4j, benchmarks): each ``qmsgraph`` command
+    line names a command that exists and options that command takes."""
+    checked, wrong = cli_mistakes(documents())
+    assert checked >= 50 and not wrong, (checked, wrong)
+
+
+def test_a_wrong_command_or_option_is_found(tmp_path: Path):
+    doc = tmp_path / "d.md"
+    doc.write_text("```sh\nqmsgraph stats --fromat json\nKEY=$(qmsgraph keys create --nme a)\n"
+                   "qmsgraph exprot -o x\nqmsgraph audit --fail-on error || echo x\n```\n",
+                   encoding="utf-8")
+    checked, wrong = cli_mistakes([doc])
+    assert checked == 4 and len(wrong) == 3, wrong

@@ -2,18 +2,21 @@
 
 from __future__ import annotations
 
+import json
 import logging
 import os
+import sys
 from typing import Annotated
 
 import typer
 from rich.console import Console
 from rich.table import Table
 
+from qmsgraph.cli.common import TextOrJson
 from qmsgraph.errors import QMSGraphError
 from qmsgraph.stores import DEFAULT_STORE
 
-from .keys import ROLES, KeyStore
+from .keys import ROLES, KeyInfo, KeyStore, Role
 from .settings import ENV, Settings
 
 console = Console()
@@ -128,9 +131,9 @@ keys_app = typer.Typer(help="Manage API keys (stored hashed; a key is shown once
 @keys_app.command("create")
 def keys_create(
     name: Annotated[str, typer.Option("--name", help="Who or what uses the key.")],
-    role: Annotated[str, typer.Option("--role", help=f"One of {', '.join(ROLES)}.")]
+    role: Annotated[Role, typer.Option("--role", help=f"One of {', '.join(ROLES)}.")]
     = "viewer",
-    store: StoreOpt = None, keys: KeysOpt = None,
+    store: StoreOpt = None, keys: KeysOpt = None, fmt: TextOrJson = "text",
 ) -> None:
     """Create a key and print it once (it cannot be shown again)."""
     ks = _keystore(store, keys)
@@ -143,19 +146,31 @@ def keys_create(
         ks.close()
     err_console.print(f"created {info.role} key {info.id} for {info.name!r} in {ks.path}; "
                       "store it now, it is not shown again:", highlight=False)
-    print(key)
+    if fmt == "json":
+        sys.stdout.write(json.dumps({**_key_row(info), "key": key}, indent=2) + "\n")
+    else:
+        print(key)
+
+
+def _key_row(k: KeyInfo) -> dict[str, str | None]:
+    return {"id": k.id, "name": k.name, "role": k.role, "created": k.created,
+            "revoked": k.revoked}
 
 
 @keys_app.command("list")
 def keys_list(store: StoreOpt = None, keys: KeysOpt = None,
               all_: Annotated[bool, typer.Option("--all", help="Include revoked keys.")]
-              = False) -> None:
+              = False, fmt: TextOrJson = "text") -> None:
     """List keys (never the keys themselves)."""
     ks = _keystore(store, keys)
     try:
         rows = ks.list(include_revoked=all_)
     finally:
         ks.close()
+    if fmt == "json":
+        sys.stdout.write(json.dumps({"keys_file": str(ks.path),
+                                     "keys": [_key_row(k) for k in rows]}, indent=2) + "\n")
+        return
     t = Table(title=f"API keys in {ks.path}")
     for col in ("id", "name", "role", "created", "revoked"):
         t.add_column(col)

@@ -183,7 +183,14 @@ def findings_from_facts(facts: Facts, cfg: AlignmentConfig, lookup: Lookup) -> A
 
     if isinstance(lookup, Lookup):  # one search gives the evidence of every work finding
         lookup.prepare(sorted({*facts.orphaned, *facts.inactive_only, *facts.declared_bad}))
+    # work that declares a priority and reaches no goal at all gets one finding, the
+    # declared-not-evidenced one: it names the goal claimed as well as where the thread stops
+    # (orphaned-work would say the same thing again)
+    said = set(facts.declared_bad) if "declared-not-evidenced" not in cfg.disabled_rules \
+        else set()
     for nid in facts.orphaned:
+        if nid in said:
+            continue
         t = lookup.thread(nid)
         kind = lookup.kind(nid)
         if t.last_reached and t.last_reached != [nid]:
@@ -202,10 +209,16 @@ def findings_from_facts(facts: Facts, cfg: AlignmentConfig, lookup: Lookup) -> A
         add("misaligned-inactive-goal", nid, f"'{lookup.label(nid)}' serves only goals the "
             f"Board no longer pursues: {goals}.",
             Evidence(paths=[x.path for x in t.threads]))
+    only_inactive = set(facts.inactive_only) \
+        if "misaligned-inactive-goal" not in cfg.disabled_rules else set()
     for nid, targets in sorted(facts.declared_bad.items()):
         t = lookup.thread(nid)
         inactive = {x.goal: x.goal_status for x in t.threads if x.goal_status != "active"}
         unreached = [x for x in targets if x not in inactive]
+        if nid in only_inactive and not unreached:
+            # it declares goals its thread does reach and that are no longer pursued:
+            # misaligned-inactive-goal has said so (with the goals' status) already
+            continue
         parts = []
         if unreached:
             names = ", ".join(f"'{lookup.label(x)}'" for x in unreached)

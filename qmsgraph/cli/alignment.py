@@ -230,6 +230,8 @@ def check_project_cmd(
     if result.lacks:
         console.print("  lacks: " + tty("; ".join(result.lacks)), highlight=False)
     for a in result.alternatives:
+        if a.goal == proposal.declared_priority:
+            continue  # the goal it declares is not an alternative to itself
         console.print(f"  could align to: {tty(a.label)} ({tty(a.goal)}), score {a.score:g}",
                       highlight=False)
     for d in result.duplicates:

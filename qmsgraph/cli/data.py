@@ -7,7 +7,7 @@ import os
 import sys
 from importlib.resources import files
 from pathlib import Path
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 
 import typer
 from rich.table import Table
@@ -56,6 +56,9 @@ def load(
     source_name: Annotated[list[str] | None, typer.Option(
         "--source-name", help="The name provenance gives a file (once per file, in order); "
         "by default its path as given, or its name and content hash.")] = None,
+    fmt: Annotated[Literal["text", "json"], typer.Option(
+        "--format", "-f", help="text for people; json: counts, or every problem (exit 1).")]
+    = "text",
 ) -> None:
     """Load files in one transaction: all of them, or nothing if any is wrong."""
     from ..io.mapping import load_mapping
@@ -66,10 +69,17 @@ def load(
     try:
         with opened(store) as s, progress_bar("loading") as cb:
             cmap = load_mapping(mapping) if mapping else None
-            result = load_files(s, paths, mode="upsert" if update else "add",
-                                dry_run=dry_run, agent=os.environ.get("USER"), reason=reason,
-                                progress=cb, encoding=encoding, dayfirst=dayfirst,
-                                notes=notes, mapping=cmap, source_names=source_name or None)
+            try:
+                result = load_files(s, paths, mode="upsert" if update else "add",
+                                    dry_run=dry_run, agent=os.environ.get("USER"),
+                                    reason=reason, progress=cb, encoding=encoding,
+                                    dayfirst=dayfirst, notes=notes, mapping=cmap,
+                                    source_names=source_name or None)
+            except QMSGraphError as err:
+                if fmt == "json":  # the problems for a program; the message still on stderr
+                    _json({"valid": False, "dry_run": dry_run, "error": type(err).__name__,
+                           "problems": list(getattr(err, "problems", None) or [str(err)])})
+                raise
     except BaseException:
         if new:  # a failed load into a mistyped path leaves no empty store behind
             for extra in ("", "-wal", "-shm", "-core.npz"):
@@ -77,9 +87,18 @@ def load(
         raise
     for note in notes:
         err_console.print(f"note: {note}", highlight=False, soft_wrap=True)
+    if fmt == "json":
+        _json({"valid": True, "dry_run": dry_run, "nodes_added": result.nodes_added,
+               "edges_added": result.edges_added, "nodes_updated": result.nodes_updated,
+               "notes": notes})
+        return
     verb = "would add" if dry_run else "added"
     console.print(f"{verb} {result.nodes_added} nodes and {result.edges_added} edges, "
                   f"updated {result.nodes_updated} nodes")
+
+
+def _json(data: Any) -> None:
+    sys.stdout.write(json.dumps(data, indent=2) + "\n")
 
 
 def export(
@@ -142,7 +161,7 @@ def stats(store: StoreOpt = DEFAULT_STORE, fmt: TextOrJson = "text") -> None:
     with opened(store, create=False) as s:
         counts = s.stats()
     if fmt == "json":
-        sys.stdout.write(json.dumps(counts, indent=2) + "\n")
+        _json(counts)
     else:
         print_stats(counts, f"qmsgraph store {store}")
 

@@ -180,10 +180,12 @@ def oracle(g: QMSGraph) -> tuple[dict[str, str], set[tuple[str, str]], dict[str,
         bad = sorted(t for t in declared[w]
                      if t not in reached[w] or (t in goal_active and not goal_active[t]))
         if not goals:
-            findings.add(("orphaned-work", w))
+            if not bad:  # a declaration with no thread is one declared-not-evidenced finding
+                findings.add(("orphaned-work", w))
         elif not active:
             findings.add(("misaligned-inactive-goal", w))
-        if bad:
+        said = goals and not active and all(t in reached[w] for t in bad)
+        if bad and not said:  # said: misaligned-inactive-goal names the same inactive goals
             findings.add(("declared-not-evidenced", w))
             bad_targets[w] = bad
         if w in live:

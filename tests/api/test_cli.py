@@ -64,7 +64,7 @@ def test_keys_create_list_revoke(tmp_path: Path):
     assert again.exit_code == 1 and "exists" in again.output
     bad = runner.invoke(app, ["keys", "create", "--store", store, "--name", "bob",
                               "--role", "root"])
-    assert bad.exit_code == 1 and "role" in bad.output
+    assert bad.exit_code == 2 and "'viewer', 'planner', 'admin'" in bad.output  # usage
     r = runner.invoke(app, ["keys", "revoke", "alice", "--store", store])
     assert r.exit_code == 0 and "revoked" in r.output
     assert runner.invoke(app, ["keys", "revoke", "alice", "--store", store]).exit_code == 1

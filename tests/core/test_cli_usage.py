@@ -42,6 +42,10 @@ def store(tmp_path: Path, mini_yaml: Path) -> str:
     (["export", "--format", "pdf"], "ttl"),
     (["spc", "M1", "--direction", "up"], "'increase', 'decrease', 'neutral'"),
     (["spc"], "MEASURE"),
+    (["map", "--view", "everything", "-o", "m.html"], "system"),
+    (["impact", "M1", "--format", "yaml"], "'text', 'json'"),
+    (["keys", "list", "--format", "csv"], "'text', 'json'"),
+    (["keys", "create", "--name", "x", "--role", "owner"], "'viewer', 'planner', 'admin'"),
 ])
 def test_usage_errors_exit_2_and_list_the_choices(store: str, args: list[str],
                                                   choices: str) -> None:
@@ -94,6 +98,18 @@ def test_audit_unit_keeps_the_units_findings_only(tmp_path: Path) -> None:
 def test_help_keeps_bracketed_text() -> None:
     assert "[alignment]" in run("audit", "--help")
     assert "[env QMSGRAPH_PORT; default 8000]" in " ".join(run("serve", "--help").split())
+    for cmd in (["keys", "list"], ["keys", "create"], ["keys", "revoke"]):
+        text = " ".join(run(*cmd, "--help").split())
+        assert "[env QMSGRAPH_STORE; default qmsgraph.qmsdb]" in text, cmd
+        assert "URI ." not in text
+
+
+def test_shell_completion_is_offered() -> None:
+    proc = subprocess.run([sys.executable, "-m", "qmsgraph.cli", "--show-completion", "bash"],
+                          capture_output=True, text=True, timeout=120,
+                          env={**os.environ, "SHELL": "/bin/bash"})
+    assert proc.returncode == 0, proc.stderr
+    assert "complete" in proc.stdout and "qmsgraph" in proc.stdout.lower()
 
 
 def test_missing_output_folder_is_one_clear_line(store: str, tmp_path: Path) -> None:

@@ -357,3 +357,11 @@ def unsupported(progress: Mapping[str, ProjectProgress]
     evidence does not support: the facts of ``progress-not-evidenced``."""
     return [(p.project, float(p.recorded), p.level, p.next or "")
             for p in progress.values() if p.recorded is not None and not p.supported]
+
+
+def recorded_unsupported(graph: QMSGraph) -> list[tuple[str, float, float, str]]:
+    """:func:`unsupported` for the projects of ``graph`` with a recorded level (read from
+    the node bodies: stores answer this with :meth:`Store.progress_facts`)."""
+    recorded = [n.id for n in graph.nodes("ImprovementProject")
+                if getattr(n, "progress_recorded", None) is not None]
+    return unsupported(assess(graph, recorded)) if recorded else []

@@ -106,6 +106,8 @@ class ProjectProgress(BaseModel):
     supported: bool | None = Field(None, description=(
         "Whether the evidence supports the recorded level (None: none recorded)."))
     next: str | None = Field(None, description="What would move it up a level.")
+    measures: list[str] = Field(default_factory=list, description=(
+        "The measures it or its change ideas improve."))
     checks: list[LevelCheck]
 
 
@@ -328,7 +330,7 @@ def _assess(cx: _Context, pid: str) -> ProjectProgress:
         name=LEVELS[level][0], recorded=recorded,
         supported=None if recorded is None else recorded <= level,
         next=None if nxt is None else f"{nxt.level:.1f} ({nxt.name}): {nxt.missing}",
-        checks=checks)
+        measures=measures, checks=checks)
 
 
 def assess(graph: QMSGraph, projects: Iterable[str] | None = None,

@@ -27,6 +27,7 @@ if TYPE_CHECKING:  # annotations only: the interface loads no networkx or pydant
         ThreadResult,
         XMatrix,
     )
+    from ..alignment.hub import Portfolio
     from ..alignment.progress import ProjectProgress
     from ..alignment.views import MapView
     from ..graph import GraphTransaction, QMSGraph
@@ -230,6 +231,17 @@ class Store(ABC):
                                   "ImprovementProject", field="project")
         return assess(view, None if project_id is None else [project_id],
                       self.spc_summaries(), self.node_fields)
+
+    def portfolio(self, *, goal: str | None = None, unit: str | None = None,
+                  status: str | None = None, config: AlignmentConfig | None = None
+                  ) -> Portfolio:
+        """The QI hub's portfolio (:mod:`qmsgraph.alignment.hub`), filtered."""
+        from ..alignment.hub import portfolio
+
+        types = {k: v["measure_type"] for k, v in self.node_fields(
+            "Measure", ("measure_type",)).items()}
+        return portfolio(self.view(), self.progress(), self.audit(config), types, goal=goal,
+                         unit=unit, status=status)
 
     def progress_facts(self) -> list[tuple[str, float, float, str]]:
         """The recorded progress levels the evidence does not support."""

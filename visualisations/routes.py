@@ -105,7 +105,8 @@ def map_router(get_store: Callable[..., Any], require_viewer: Callable[..., Any]
                 report = store.audit(config)
                 content = store.map_view(view, focus=focus, unit=unit, depth=d)
                 text = render_map(graph, view, report=report, spc=spc, links="served",
-                                  content=content, account=who(request))
+                                  content=content, account=who(request),
+                                  progress=store.progress())
         except NotFoundError as err:
             return problem(404, "Not found", str(err))
         except ValidationError as err:
@@ -121,6 +122,6 @@ def map_router(get_store: Callable[..., Any], require_viewer: Callable[..., Any]
             graph = store.view()
             spc = store.spc_summaries()
             return _html(render_board(graph, store.audit(config), spc, links="served",
-                                      account=who(request)))
+                                      account=who(request), progress=store.progress()))
 
     return router

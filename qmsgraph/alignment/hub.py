@@ -107,7 +107,8 @@ def portfolio(graph: QMSGraph, progress: Mapping[str, ProjectProgress], report: 
             if value not in graph:
                 raise NotFoundError(f"no node with id {value!r}")
             if not schema.is_a(graph.kind(value), want):
-                raise ValidationError(f"{value!r} is a {graph.kind(value)}, not a {want}",
+                raise ValidationError(f"{value!r} is a {graph.kind(value)}, not "
+                                      f"{'an' if want[0] in 'AEIOU' else 'a'} {want}",
                                       field=fld)
     projects = np.flatnonzero(kind == KIND_CODE["ImprovementProject"])
     measures = np.flatnonzero(kind == KIND_CODE["Measure"])
@@ -163,6 +164,7 @@ def portfolio(graph: QMSGraph, progress: Mapping[str, ProjectProgress], report: 
             evidence=[f"{c.level:.1f} {' '.join(c.evidence)}" for c in pr.checks if c.met],
             measures=ms, family=fam, verdict=verdict, goals=active,
             overlaps=sorted(overlaps.get(pid, ()))))
+    rows.sort(key=lambda r: r.project)
     return Portfolio(filters={"goal": goal, "unit": unit, "status": status}, rows=rows,
                      goals=_goal_totals(graph, ix, rows, goals, measures, reached,
                                         measure_types, goal),

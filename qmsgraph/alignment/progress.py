@@ -48,6 +48,7 @@ from pydantic import BaseModel, Field
 
 from .. import schema
 from ..graph import QMSGraph
+from ..model import fast_constructor
 from .index import KIND_CODE, UNIT_CODES, index_of
 
 BASELINE_POINTS = 6   # points before the start date that make a baseline
@@ -111,6 +112,11 @@ class ProjectProgress(BaseModel):
     checks: list[LevelCheck]
 
 
+# built from trusted values, tens of thousands at a time: no validation (model.py)
+_check = fast_constructor(LevelCheck)
+_progress = fast_constructor(ProjectProgress)
+
+
 def level_name(level: float | None) -> str:
     return "" if level is None else LEVELS[float(level)][0]
 
@@ -138,7 +144,7 @@ def graph_fields(graph: Any) -> Fields:
 
 
 PROJECT_FIELDS = ("label", "status", "aim", "start_date", "progress_recorded")
-MEASURE_FIELDS = ("measure_type", "target", "data")
+MEASURE_FIELDS = ("label", "measure_type", "target", "data")
 
 
 class _Context:
@@ -193,10 +199,21 @@ class _Context:
             {m for pid in self.projects for m in self.improves.get(pid, ())}
             | {m for ci in ideas_of for m in self.improves.get(ci, ())})
         self.measures = fields("Measure", MEASURE_FIELDS, measures)
-        self.idea_dates = {k: v.get("date") for k, v in fields(
-            "ChangeIdea", ("date",), None if want is None else sorted(set(ideas_of))).items()}
+        idea_rows = fields("ChangeIdea", ("label", "date"),
+                           None if want is None else sorted(set(ideas_of)))
+        self.idea_dates = {k: v.get("date") for k, v in idea_rows.items()}
+        who = sorted({x for pid in self.projects for x in (*self.leaders.get(pid, ()),
+                                                           *self.hands.get(pid, ()))})
+        people = [fields(k, ("label",), who) for k in ("OrganisationalUnit", "Person")]
+        self.known = {k: v["label"] for rows in (self.measures, idea_rows, *people)
+                      for k, v in rows.items()}
         self.summaries = summaries
-        self.labels: Callable[[str], str] = graph.label
+        self.graph_label: Callable[[str], str] = graph.label
+
+    def labels(self, node_id: str) -> str:
+        """A label, from the rows read in bulk when there (else the graph's)."""
+        got = self.known.get(node_id)
+        return got if got is not None else self.graph_label(node_id)
 
 
 def _months_between(a: str, b: str) -> int:
@@ -221,16 +238,17 @@ def _assess(cx: _Context, pid: str) -> ProjectProgress:
     p = cx.projects[pid]
     checks: list[LevelCheck] = []
 
-    def check(level: float, met: bool, evidence: list[str], missing: str,
+    def check(level: float, met: bool, evidence: Callable[[], list[str]], missing: str,
               nodes: Iterable[str] = ()) -> None:
-        checks.append(LevelCheck(level=level, name=LEVELS[level][0], met=met,
-                                 evidence=evidence if met else [],
-                                 missing=None if met else missing, nodes=sorted(set(nodes))))
+        """``evidence`` is worked out only when the level is met."""
+        checks.append(_check(level=level, name=LEVELS[level][0], met=met,
+                             evidence=evidence() if met else [],
+                             missing=None if met else missing, nodes=sorted(set(nodes))))
 
     lab = cx.labels
-    check(0.5, True, [f"'{p['label']}' is on the register (status {p['status']})."], "", [])
+    check(0.5, True, lambda: [f"'{p['label']}' is on the register (status {p['status']})."], "", [])
     leaders = sorted(cx.leaders.get(pid, ()))
-    check(1.0, bool(leaders), [f"Led by {', '.join(lab(x) for x in leaders)}."],
+    check(1.0, bool(leaders), lambda: [f"Led by {', '.join(lab(x) for x in leaders)}."],
           "Record who leads it (a team or a person: led_by).", leaders)
     ideas = cx.ideas.get(pid, [])
     measures = sorted(set(cx.improves.get(pid, ())) | {
@@ -243,7 +261,7 @@ def _assess(cx: _Context, pid: str) -> ProjectProgress:
     if not with_target:
         missing.append("link it to a measure with a target (improves)" if not measures else
                        "give one of its measures a target")
-    check(1.5, not missing, [f"Aim: {aim}", "Measures with a target: " + ", ".join(
+    check(1.5, not missing, lambda: [f"Aim: {aim}", "Measures with a target: " + ", ".join(
         f"'{lab(m)}' ({cx.measures[m]['target']:g})" for m in with_target) + "."],
           "To plan: " + "; ".join(missing) + "." if missing else "", with_target)
     start = p.get("start_date")
@@ -251,21 +269,21 @@ def _assess(cx: _Context, pid: str) -> ProjectProgress:
                        if start is None or d < start) for m in measures}
     base_ok = [m for m, n in baseline.items() if n >= BASELINE_POINTS]
     where = f"before {start}" if start else "(no start date recorded: all points counted)"
-    check(2.0, bool(base_ok), [f"Baseline {where}: " + ", ".join(
+    check(2.0, bool(base_ok), lambda: [f"Baseline {where}: " + ", ".join(
         f"'{lab(m)}' {baseline[m]} points" for m in base_ok) + "."],
           f"Collect baseline data: at least {BASELINE_POINTS} points of one of its measures "
           f"before the project starts" + ("" if measures else " (it improves no measure yet)")
           + ".", base_ok)
     cycles = {ci: sorted(cx.tests.get(ci, ())) for ci in ideas}
     tested = [ci for ci in ideas if cycles[ci]]
-    check(2.5, bool(tested), ["PDSA cycles: " + "; ".join(
+    check(2.5, bool(tested), lambda: ["PDSA cycles: " + "; ".join(
         f"'{lab(ci)}' tested by {len(cycles[ci])}" for ci in tested) + "."],
           "Test a change idea with a PDSA cycle (a driver diagram with change ideas, and "
           "cycles that test them)." if not ideas else
           f"Test one of its {len(ideas)} change idea(s) with a PDSA cycle.",
           [*tested, *(c for ci in tested for c in cycles[ci])])
     adopted = sorted((cx.idea_dates[ci], ci) for ci in tested if cx.idea_dates.get(ci))
-    check(3.0, bool(adopted), ["Adopted: " + "; ".join(
+    check(3.0, bool(adopted), lambda: ["Adopted: " + "; ".join(
         f"'{lab(ci)}' from {d}" for d, ci in adopted) + "."],
           "Adopt a tested change idea: record the date it became the way of working.",
           [ci for _, ci in adopted])
@@ -282,12 +300,12 @@ def _assess(cx: _Context, pid: str) -> ProjectProgress:
         return f"'{lab(m)}' from {dates[i]}"
 
     after = f" on or after {first}" if first else " after an adopted change"
-    check(3.5, bool(signals), ["Special-cause improvement: " + "; ".join(
+    check(3.5, bool(signals), lambda: ["Special-cause improvement: " + "; ".join(
         said(m) for m in signals) + "."],
           f"Show special-cause improvement on one of its measures{after} (SPC; at least "
           "12 points).", list(signals))
     outcome = [m for m in signals if cx.measures[m].get("measure_type") == "outcome"]
-    check(4.0, bool(outcome), ["On outcome measures: " + "; ".join(
+    check(4.0, bool(outcome), lambda: ["On outcome measures: " + "; ".join(
         said(m) for m in outcome) + "."],
           f"Show special-cause improvement on an outcome measure{after}"
           + ("" if any(cx.measures.get(m, {}).get("measure_type") == "outcome"
@@ -307,7 +325,7 @@ def _assess(cx: _Context, pid: str) -> ProjectProgress:
             why.append(f"no unit watches '{lab(m)}' in daily control (monitors)")
         else:
             why.append(f"'{lab(m)}' shows special-cause concern since the signal")
-    check(4.5, bool(held), ["Held: " + "; ".join(
+    check(4.5, bool(held), lambda: ["Held: " + "; ".join(
         f"'{lab(m)}' {n} points since the signal, watched by "
         f"{', '.join(lab(w) for w in ws)}" for m, n, ws in held) + "."],
           "Sustain it: " + ("; ".join(why) if why else "an outcome measure's improvement "
@@ -315,7 +333,8 @@ def _assess(cx: _Context, pid: str) -> ProjectProgress:
           [m for m, _, _ in held])
     own = set(leaders)
     spread = sorted(u for u in cx.hands.get(pid, ()) if u not in own)
-    check(5.0, bool(spread), [f"Spread: handed over to {', '.join(lab(u) for u in spread)}."],
+    check(5.0, bool(spread),
+          lambda: [f"Spread: handed over to {', '.join(lab(u) for u in spread)}."],
           "Spread it: hand the change over to another unit's daily control (handsOverTo).",
           spread)
     level = 0.5
@@ -325,7 +344,7 @@ def _assess(cx: _Context, pid: str) -> ProjectProgress:
         level = c.level
     nxt = next((c for c in checks if c.level > level), None)
     recorded = p.get("progress_recorded")
-    return ProjectProgress(
+    return _progress(
         project=pid, label=p["label"], status=p["status"] or "active", level=level,
         name=LEVELS[level][0], recorded=recorded,
         supported=None if recorded is None else recorded <= level,

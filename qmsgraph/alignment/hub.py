@@ -31,8 +31,9 @@ from pydantic import BaseModel, Field
 from .. import schema
 from ..errors import NotFoundError, ValidationError
 from ..graph import QMSGraph
+from ..model import fast_constructor
 from .index import KIND_CODE, UNIT_CODES, index_of, unit_tree
-from .progress import ProjectProgress
+from .progress import ProjectProgress, paused_gc
 from .results import AuditReport
 
 FAMILY = ("outcome", "process", "balancing")
@@ -87,6 +88,9 @@ class Portfolio(BaseModel):
     units: list[UnitTotal]
 
 
+_row = fast_constructor(PortfolioRow)  # trusted values, one per project: no validation
+
+
 def _mean(xs: list[float]) -> float | None:
     return round(sum(xs) / len(xs), 2) if xs else None
 
@@ -96,6 +100,13 @@ def portfolio(graph: QMSGraph, progress: Mapping[str, ProjectProgress], report: 
               unit: str | None = None, status: str | None = None) -> Portfolio:
     """The portfolio, filtered by goal (projects whose thread reaches it), unit (led by it
     or a unit below it) and status. ``measure_types``: measure id -> measure type."""
+    with paused_gc():
+        return _portfolio(graph, progress, report, measure_types, goal, unit, status)
+
+
+def _portfolio(graph: QMSGraph, progress: Mapping[str, ProjectProgress], report: AuditReport,
+               measure_types: Mapping[str, str], goal: str | None, unit: str | None,
+               status: str | None) -> Portfolio:
     ix = index_of(graph)
     ids, kind = ix.ids, ix.kind
     if status is not None and status not in schema.PROJECT_STATUSES:
@@ -157,7 +168,7 @@ def portfolio(graph: QMSGraph, progress: Mapping[str, ProjectProgress], report: 
         fam = {t: any(measure_types.get(m) == t for m in ms) for t in FAMILY}
         verdict = report.classification.get(pid) or (
             "aligned" if active else "misaligned" if reached.get(i) else "orphaned")
-        rows.append(PortfolioRow(
+        rows.append(_row(
             project=pid, label=pr.label, status=pr.status, units=units,
             progress=pr.level, progress_name=pr.name, recorded=pr.recorded,
             supported=pr.supported, next=pr.next,

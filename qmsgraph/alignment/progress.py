@@ -40,18 +40,22 @@ SPC summaries the store keeps.
 from __future__ import annotations
 
 import datetime as dt
+import gc
 from collections import defaultdict
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
+from contextlib import contextmanager
 from typing import Any
 
+import numpy as np
 from pydantic import BaseModel, Field
 
 from .. import schema
 from ..graph import QMSGraph
 from ..model import fast_constructor
-from .index import KIND_CODE, UNIT_CODES, index_of
+from .index import KIND_CODE, index_of
 
 BASELINE_POINTS = 6   # points before the start date that make a baseline
+LOCAL_UP_TO = 64      # projects asked about up to this many: their neighbourhood, no index
 SUSTAIN_POINTS = 6    # points since the first improvement signal that show it held
 
 LEVELS: dict[float, tuple[str, str]] = {
@@ -76,6 +80,7 @@ LEVELS: dict[float, tuple[str, str]] = {
           "beyond the ones that led it."),
 }
 assert tuple(LEVELS) == schema.PROGRESS_LEVELS
+_UNITS = [k for k in schema.NODE_KINDS if schema.is_a(k, "OrganisationalUnit")]
 
 # (kind, field names, ids or None for every node of the kind) -> id -> field -> value, with
 # dates as ISO strings and a measure's "data" as the list of its points' dates
@@ -152,21 +157,25 @@ class _Context:
 
     def __init__(self, graph: QMSGraph, fields: Fields, summaries: Mapping[str, Any],
                  want_projects: Iterable[str] | None) -> None:
+        want = None if want_projects is None else sorted(set(want_projects))
+        if want is not None and len(want) <= LOCAL_UP_TO:
+            self._local(graph, want)
+        else:
+            self._whole(graph)
+        self._fields(graph, fields, summaries, want)
+
+    def _whole(self, graph: QMSGraph) -> None:
+        """The edges of every project, from the array index."""
         ix = index_of(graph)
         ids, kind = ix.ids, ix.kind
 
         def pairs(edge: str, src_kinds: Iterable[str] | None = None,
                   dst_kinds: Iterable[str] | None = None) -> list[tuple[str, str]]:
             s, t = ix.edges[edge]
-            keep = None
             if src_kinds is not None:
-                import numpy as np
-
                 keep = np.isin(kind[s], [KIND_CODE[k] for k in src_kinds])
                 s, t = s[keep], t[keep]
             if dst_kinds is not None:
-                import numpy as np
-
                 keep = np.isin(kind[t], [KIND_CODE[k] for k in dst_kinds])
                 s, t = s[keep], t[keep]
             return [(ids[a], ids[b]) for a, b in zip(s.tolist(), t.tolist(), strict=True)]
@@ -177,10 +186,7 @@ class _Context:
                 (out[b].append(a) if by_target else out[a].append(b))
             return out
 
-        units = [k for k in schema.NODE_KINDS if schema.is_a(k, "OrganisationalUnit")]
         self.leaders = group(pairs("leads", None, ["ImprovementProject"]), True)
-        self.unit_codes = {int(c) for c in UNIT_CODES}
-        self.kind_of = graph.kind
         self.improves = group(pairs("improves", None, ["Measure"]), False)
         primary = group(pairs("drives", ["PrimaryDriver"], ["ImprovementProject"]), True)
         secondary = group(pairs("drives", ["SecondaryDriver"], ["PrimaryDriver"]), True)
@@ -190,9 +196,33 @@ class _Context:
         for p, pds in primary.items():
             found = {ci for pd in pds for sd in secondary.get(pd, ()) for ci in ideas.get(sd, ())}
             self.ideas[p] = sorted(found)
-        self.hands = group(pairs("handsOverTo", ["ImprovementProject"], units), False)
-        self.monitored = group(pairs("monitors", units, ["Measure"]), True)
-        want = None if want_projects is None else sorted(set(want_projects))
+        self.hands = group(pairs("handsOverTo", ["ImprovementProject"], _UNITS), False)
+        self.monitored = group(pairs("monitors", _UNITS, ["Measure"]), True)
+
+    def _local(self, graph: QMSGraph, projects: list[str]) -> None:
+        """The same, for a few projects: their neighbourhood only (no index)."""
+        def near(node: str, edge: str, out: bool, kinds: Iterable[str]) -> list[str]:
+            found = graph.successors(node, edge) if out else graph.predecessors(node, edge)
+            return [x for x in found if any(schema.is_a(graph.kind(x), k) for k in kinds)]
+
+        self.leaders, self.improves, self.tests = {}, {}, {}
+        self.ideas, self.hands, self.monitored = {}, {}, {}
+        for p in projects:
+            self.leaders[p] = graph.predecessors(p, "leads")
+            ideas = sorted({ci for pd in near(p, "drives", False, ["PrimaryDriver"])
+                            for sd in near(pd, "drives", False, ["SecondaryDriver"])
+                            for ci in graph.predecessors(sd, "changes")})
+            self.ideas[p] = ideas
+            for x in (p, *ideas):
+                self.improves[x] = near(x, "improves", True, ["Measure"])
+            for ci in ideas:
+                self.tests[ci] = graph.predecessors(ci, "tests")
+            self.hands[p] = near(p, "handsOverTo", True, _UNITS)
+        for m in {m for ms in self.improves.values() for m in ms}:
+            self.monitored[m] = near(m, "monitors", False, _UNITS)
+
+    def _fields(self, graph: QMSGraph, fields: Fields, summaries: Mapping[str, Any],
+                want: list[str] | None) -> None:
         self.projects = fields("ImprovementProject", PROJECT_FIELDS, want)
         ideas_of = [ci for pid in self.projects for ci in self.ideas.get(pid, ())]
         measures = None if want is None else sorted(
@@ -214,11 +244,6 @@ class _Context:
         """A label, from the rows read in bulk when there (else the graph's)."""
         got = self.known.get(node_id)
         return got if got is not None else self.graph_label(node_id)
-
-
-def _months_between(a: str, b: str) -> int:
-    da, db = dt.date.fromisoformat(a[:10]), dt.date.fromisoformat(b[:10])
-    return (db.year - da.year) * 12 + db.month - da.month
 
 
 def _signal(cx: _Context, mid: str, since: str) -> tuple[int, list[str]] | None:
@@ -369,7 +394,22 @@ def assess(graph: QMSGraph, projects: Iterable[str] | None = None,
             for m in cx.improves.get(ci, ())}
         got = {m: summary(graph, m) for m in sorted(wanted)}
         cx.summaries = {m: s for m, s in got.items() if s is not None}
-    return {pid: _assess(cx, pid) for pid in sorted(cx.projects)}
+    with paused_gc():
+        return {pid: _assess(cx, pid) for pid in sorted(cx.projects)}
+
+
+@contextmanager
+def paused_gc() -> Iterator[None]:
+    """No cyclic garbage collection while tens of thousands of small acyclic objects are
+    made: on a 100k-node store each collection walks the whole heap, and the collections
+    cost ten times the work itself (measured: benchmarks/bench_progress.py)."""
+    was = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was:
+            gc.enable()
 
 
 def unsupported(progress: Mapping[str, ProjectProgress]

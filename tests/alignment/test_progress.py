@@ -156,6 +156,10 @@ def test_bulk_field_reads_match_the_node_bodies(tmp_path):
                             ("Measure", ("measure_type", "target", "data")),
                             ("ChangeIdea", ("date",))):
             assert s.node_fields(kind, names) == graph_fields(view)(kind, names, None)
+        # one project's neighbourhood gives what the whole portfolio's arrays give
+        whole = s.progress()
+        for pid in view.ids("ImprovementProject"):
+            assert s.progress(pid)[pid] == whole[pid], pid
         some = ["QI-007", "QI-P02", "M-FALLS"]
         assert set(s.node_fields("ImprovementProject", ("label",), some)) == {"QI-007",
                                                                               "QI-P02"}

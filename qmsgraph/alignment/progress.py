@@ -157,6 +157,7 @@ class _Context:
 
     def __init__(self, graph: QMSGraph, fields: Fields, summaries: Mapping[str, Any],
                  want_projects: Iterable[str] | None) -> None:
+        self.unmet: dict[tuple[float, str], LevelCheck] = {}  # shared: read only
         want = None if want_projects is None else sorted(set(want_projects))
         if want is not None and len(want) <= LOCAL_UP_TO:
             self._local(graph, want)
@@ -266,9 +267,18 @@ def _assess(cx: _Context, pid: str) -> ProjectProgress:
     def check(level: float, met: bool, evidence: Callable[[], list[str]], missing: str,
               nodes: Iterable[str] = ()) -> None:
         """``evidence`` is worked out only when the level is met."""
+        nodes = sorted(set(nodes))
+        if not met and not nodes:  # the same unmet level reads the same for many projects
+            key = (level, missing)
+            got = cx.unmet.get(key)
+            if got is None:
+                got = cx.unmet[key] = _check(level=level, name=LEVELS[level][0], met=False,
+                                             evidence=[], missing=missing, nodes=[])
+            checks.append(got)
+            return
         checks.append(_check(level=level, name=LEVELS[level][0], met=met,
                              evidence=evidence() if met else [],
-                             missing=None if met else missing, nodes=sorted(set(nodes))))
+                             missing=None if met else missing, nodes=nodes))
 
     lab = cx.labels
     check(0.5, True, lambda: [f"'{p['label']}' is on the register (status {p['status']})."], "", [])

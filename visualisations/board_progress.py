@@ -65,3 +65,17 @@ def progress_facts(p: ProjectProgress | None) -> list[list[str]]:
     if p.next:
         out.append(["To move up", p.next])
     return out
+
+
+def view_progress(store: Any, node_ids: list[str], up_to: int = 64
+                  ) -> dict[str, ProjectProgress]:
+    """The progress of the projects a map shows: one by one (each from its neighbourhood)
+    when they are few, else the whole portfolio's (kept per revision by the store)."""
+    view = store.view()
+    projects = [n for n in node_ids if view.kind(n) == "ImprovementProject"]
+    if len(projects) > up_to:
+        return store.progress()
+    out: dict[str, ProjectProgress] = {}
+    for pid in projects:
+        out.update(store.progress(pid))
+    return out

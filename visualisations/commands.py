@@ -61,13 +61,15 @@ def map_cmd(
     config: ConfigOpt = None,
 ) -> None:
     """Write an interactive system map as one self-contained HTML file."""
+    from .board_progress import view_progress
     from .maps import render_map
 
     cfg = read_config(config)
     with opened(store, create=False) as s:
         content = s.map_view(view, focus=focus, unit=unit, depth=depth)
         html = render_map(s.view(), view, report=s.audit(cfg), spc=s.spc_summaries(),
-                          title=title, content=content, progress=s.progress())
+                          title=title, content=content,
+                          progress=view_progress(s, content.nodes))
     typer.echo(str(_write(output, html)))
 
 

@@ -24,6 +24,7 @@ from qmsgraph.errors import NotFoundError, ValidationError
 from qmsgraph.stores import Store
 
 from .board import render_board
+from .board_progress import view_progress
 from .maps import render_map
 from .page import CSP
 
@@ -106,7 +107,7 @@ def map_router(get_store: Callable[..., Any], require_viewer: Callable[..., Any]
                 content = store.map_view(view, focus=focus, unit=unit, depth=d)
                 text = render_map(graph, view, report=report, spc=spc, links="served",
                                   content=content, account=who(request),
-                                  progress=store.progress())
+                                  progress=view_progress(store, content.nodes))
         except NotFoundError as err:
             return problem(404, "Not found", str(err))
         except ValidationError as err:

@@ -39,6 +39,16 @@ class FieldReads:
                                                                   strict=True)}
         return out
 
+    def recorded_progress(self) -> list[str]:
+        """As :meth:`Store.recorded_progress`; the JSON is parsed only for the bodies that
+        name the field (every audit asks this)."""
+        with self._reader() as c:  # type: ignore[attr-defined]
+            rows = c.execute(
+                "SELECT id FROM nodes WHERE kind = 'ImprovementProject' AND "
+                "instr(body, '\"progress_recorded\"') > 0 AND "
+                "json_extract(body, '$.progress_recorded') IS NOT NULL").fetchall()
+        return sorted(r[0] for r in rows)
+
     def progress(self, project_id: str | None = None) -> Any:
         """As :meth:`Store.progress`; the whole portfolio once per revision."""
         from .base import Store

@@ -243,13 +243,17 @@ class Store(ABC):
         return portfolio(self.view(), self.progress(), self.audit(config), types, goal=goal,
                          unit=unit, status=status)
 
+    def recorded_progress(self) -> list[str]:
+        """Ids of the projects with a recorded progress level, sorted."""
+        return sorted(k for k, v in self.node_fields(
+            "ImprovementProject", ("progress_recorded",)).items()
+            if v["progress_recorded"] is not None)
+
     def progress_facts(self) -> list[tuple[str, float, float, str]]:
         """The recorded progress levels the evidence does not support."""
         from ..alignment.progress import assess, unsupported
 
-        recorded = [k for k, v in self.node_fields(
-            "ImprovementProject", ("progress_recorded",)).items()
-            if v["progress_recorded"] is not None]
+        recorded = self.recorded_progress()
         if not recorded:
             return []
         return unsupported(assess(self.view(), recorded, self.spc_summaries(),

@@ -16,6 +16,7 @@ from qmsgraph.errors import ValidationError
 from qmsgraph.io.readers import load_files
 from qmsgraph.model import make_node
 from qmsgraph.stores import ChangeSet, SQLiteStore, changes_from_graph
+from qmsgraph.stores.base import Store
 
 from .builder import G
 
@@ -156,6 +157,7 @@ def test_bulk_field_reads_match_the_node_bodies(tmp_path):
                             ("Measure", ("measure_type", "target", "data")),
                             ("ChangeIdea", ("date",))):
             assert s.node_fields(kind, names) == graph_fields(view)(kind, names, None)
+        assert s.recorded_progress() == Store.recorded_progress(s) == ["QI-P01", "QI-P02"]
         # one project's neighbourhood gives what the whole portfolio's arrays give
         whole = s.progress()
         for pid in view.ids("ImprovementProject"):

@@ -1081,6 +1081,67 @@ DRIVER_DIAGRAMS: list[dict[str, Any]] = [
 ]
 
 # =============================================================================================
+# The QI hub's progress examples (issue 20): projects written in the YAML with a recorded
+# progress level (IHI 0.5-5), their driver diagrams and adopted (dated) change ideas
+# =============================================================================================
+
+# change idea id -> the date it was adopted as the way of working
+ADOPTED: dict[str, str] = {
+    "CI-F1.1.1": "2024-07-01",  # QI-007: safety cross on every shift
+    "CI-F2.1.1": "2024-09-02",  # QI-007: Baywatch in every bay (falls shift from October)
+    "CI-P11.1.1": "2024-08-01",  # QI-P01: stay conversations
+}
+
+HUB_PROJECTS: list[dict[str, Any]] = [
+    # completed, sustained and spread: progress 5.0 from the evidence, as recorded
+    dict(id="QI-P01", kind="ImprovementProject",
+         label="Stay conversations for nurses in their first two years", status="completed",
+         tier="project", method=MFI,
+         aim="Reduce staff turnover from 13.1% to 11.5% by 30 June 2025",
+         start_date=D("2024-04-01"), end_date=D("2025-06-30"), progress_recorded=5.0,
+         led_by="T-LEARN", sponsored_by="p-kerr", improves=["M-TURNOVER"], alignsTo="G3",
+         handsOverTo=["DIR-WF", "T-RECRUIT"]),
+    # planted: records 4.0 (significant improvement), the evidence shows 2.5
+    dict(id="QI-P02", kind="ImprovementProject",
+         label="Sepsis Six within the hour on the medical wards", status="active",
+         tier="project", method=MFI,
+         aim="Increase patients with red-flag sepsis given IV antibiotics within 1 hour from "
+             "71% to 90% by 31 March 2026",
+         start_date=D("2025-01-06"), end_date=D("2026-03-31"), progress_recorded=4.0,
+         led_by="T-AMU", sponsored_by="p-menon", improves=["M-SEPSIS-ABX"],
+         alignsTo="O1-DETER"),
+]
+
+HUB_DRIVER_DIAGRAMS: list[dict[str, Any]] = [
+    dict(project="QI-P01", code="P1", primaries=[
+        ("Feeling valued and supported early in a career", [
+            ("Regular conversations about what would make people stay", [
+                ("Stay conversations at 3, 6 and 12 months", ["M-TURNOVER"], [
+                    ("Stay conversations on two medical wards", "2024-05-13"),
+                    ("All medical wards, prompted by the e-roster", "2024-07-01"),
+                ]),
+            ]),
+            ("Flexible rostering for early-career nurses", [
+                ("Self-rostering pilot", ["M-TURNOVER"], [
+                    ("Self-rostering on Ward 12 for one roster period", "2024-06-10"),
+                ]),
+            ]),
+        ]),
+    ]),
+    dict(project="QI-P02", code="P2", primaries=[
+        ("Recognise sepsis early", [
+            ("Screening at triage and on the wards", [
+                ("Sepsis screening prompt in the electronic observations",
+                 ["M-SEPSIS-ABX"], [
+                     ("Screening prompt on the acute medical unit for one week",
+                      "2025-02-03"),
+                 ]),
+            ]),
+        ]),
+    ]),
+]
+
+# =============================================================================================
 # SPC (NHS "Making Data Count" XmR rules, as in NHSRplotthedots) for choosing the series
 # =============================================================================================
 
@@ -1333,7 +1394,9 @@ def build_sections() -> tuple[list[tuple[str, list[dict[str, Any]]]], list[dict[
     sections.append(("Feedback sources", [
         _node(dict(id=i, kind="FeedbackSource", label=label, channel=ch, informs=informs))
         for i, label, ch, informs in FEEDBACK]))
-    for dd in DRIVER_DIAGRAMS:
+    sections.append(("QI hub: projects with a recorded progress level (issue 20)",
+                     [_node(p) for p in HUB_PROJECTS]))
+    for dd in DRIVER_DIAGRAMS + HUB_DRIVER_DIAGRAMS:
         nodes: list[dict[str, Any]] = []
         code = dd["code"]
         for pi, (plabel, secondaries) in enumerate(dd["primaries"], start=1):
@@ -1346,14 +1409,17 @@ def build_sections() -> tuple[list[tuple[str, list[dict[str, Any]]]], list[dict[
                                         drives=pd_id)))
                 for ci, (clabel, improves, cycles) in enumerate(ideas, start=1):
                     ci_id = f"CI-{code}{pi}.{si}.{ci}"
+                    adopted = ADOPTED.get(ci_id)
                     nodes.append(_node(dict(id=ci_id, kind="ChangeIdea", label=clabel,
+                                            date=D(adopted) if adopted else None,
                                             changes=sd_id, improves=improves)))
                     for k, (plabel2, d) in enumerate(cycles, start=1):
                         nodes.append(_node(dict(id=f"PDSA-{code}{pi}.{si}.{ci}.{k}",
                                                 kind="PDSACycle", label=plabel2, date=D(d),
                                                 tests=ci_id)))
-        project = next(p for p in PROJECTS if p[0] == dd["project"])
-        sections.append((f"Driver diagram for {project[0]} {project[1]}", nodes))
+        name = next((p[1] for p in PROJECTS if p[0] == dd["project"]), None) or next(
+            p["label"] for p in HUB_PROJECTS if p["id"] == dd["project"])
+        sections.append((f"Driver diagram for {dd['project']} {name}", nodes))
     edges: list[dict[str, Any]] = []
     for m in MEASURES:
         for unit, reason in m.get("huddle", []):

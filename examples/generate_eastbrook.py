@@ -27,6 +27,19 @@ def series(level: float, n: int = 24) -> list[dict[str, Any]]:
     return out
 
 
+def shifted(level: float, drop: float, before: int = 18, after: int = 12
+            ) -> list[dict[str, Any]]:
+    """Monthly points from April 2023: ``before`` common-cause points around ``level``, then
+    ``after`` points ``drop`` lower (with half the wiggle): special-cause improvement for a
+    lower-is-better measure from the first lower point, and no point of concern."""
+    out, y, m = [], 2023, 4
+    for i in range(before + after):
+        v = level + WIGGLE[i % 12] if i < before else level - drop + WIGGLE[i % 12] / 2
+        out.append({"date": dt.date(y, m, 1), "value": round(v, 2)})
+        y, m = (y + 1, 1) if m == 12 else (y, m + 1)
+    return out
+
+
 def node(nid: str, kind: str, label: str, **fields: Any) -> dict[str, Any]:
     return {"id": nid, "kind": kind, "label": label, **fields}
 
@@ -122,6 +135,33 @@ def build() -> dict[str, Any]:
     add(node("QI-PHC", "ImprovementProject", "Health checks in the community clinic",
              status="completed", start_date="2024-04-01", end_date="2025-01-31",
              led_by="T-CMHT-N", improves="M-PHC", handsOverTo="T-CMHT-N"))
+    # ---- the QI hub (issue 20): progress from the evidence. EB-QI-P01 is completed,
+    # sustained and spread (5.0, as recorded); EB-QI-P02 records 3.5 with evidence for 1.0
+    # (planted: progress-not-evidenced)
+    add(node("M-SECLUSION", "Measure", "Seclusion episodes per 1,000 occupied bed days",
+             measure_type="outcome", direction="decrease", target=8.0, indicates="O-RESTRAINT",
+             quality_domains=["safe"], owned_by="T-WARD-A", data=shifted(10.0, 2.0)))
+    add(node("EB-QI-P01", "ImprovementProject", "Sensory de-escalation on Aspen Ward",
+             status="completed", method="Model for Improvement",
+             aim="Reduce seclusion on Aspen Ward from 10 to 8 episodes per 1,000 bed days by "
+                 "31 March 2025", start_date="2024-04-01", end_date="2025-03-31",
+             progress_recorded=5.0, led_by="T-WARD-A", improves="M-SECLUSION",
+             alignsTo="O-RESTRAINT", handsOverTo=["T-WARD-A", "DIR-MH"]))
+    add(node("EB-PD-P1", "PrimaryDriver", "Calm, predictable ward environment",
+             drives="EB-QI-P01"))
+    add(node("EB-SD-P1", "SecondaryDriver", "Alternatives to seclusion when distress rises",
+             drives="EB-PD-P1"))
+    add(node("EB-CI-P1", "ChangeIdea", "Sensory room and comfort boxes", date="2024-08-05",
+             changes="EB-SD-P1", improves="M-SECLUSION"))
+    add(node("EB-PDSA-P1.1", "PDSACycle", "Sensory room on the evening shift for two weeks",
+             date="2024-05-13", tests="EB-CI-P1"))
+    add(node("EB-PDSA-P1.2", "PDSACycle", "Sensory room and comfort boxes on every shift",
+             date="2024-06-24", tests="EB-CI-P1"))
+    add(node("EB-QI-P02", "ImprovementProject", "Digital self-referral for young people",
+             status="active", method="Model for Improvement", progress_recorded=3.5,
+             aim="Increase young people seen within 4 weeks of referral by March 2026",
+             start_date="2025-04-07", led_by="T-CAMHS", improves="M-CYP-WAIT",
+             alignsTo="O-CYP"))
     # ---- tools per aspect (ELFT's examples), and who uses them
     tools = [("TL-SERVICE-MODEL", "PlanningTool", "Service model and pathway", "yearly",
               ["DIR-MH", "DIR-COM"]),
@@ -221,6 +261,8 @@ def build() -> dict[str, Any]:
               "reason": "morning huddle"},
              {"source": "T-CMHT-N", "kind": "monitors", "target": "M-PHC",
               "reason": "weekly clinic review"},
+             {"source": "T-WARD-A", "kind": "monitors", "target": "M-SECLUSION",
+              "reason": "daily safety huddle"},
              {"source": "LC-QMS", "kind": "yields", "target": "L-CONTROL",
               "reason": "summary of the 90-day cycle"},
              {"source": "QI-RESTRAINT", "kind": "yields", "target": "L-RESTRAINT",

@@ -200,8 +200,21 @@ class ImprovementProject(Node):
     aim: str | None = Field(None, max_length=2000)
     start_date: dt.date | None = None
     end_date: dt.date | None = None
+    progress_recorded: float | None = Field(None, ge=0.5, le=5.0, allow_inf_nan=False,
+                                            description=(
+        "The progress level the team records on the IHI 0.5-5 scale (steps of 0.5); "
+        "qmsgraph derives its own from the evidence and flags a recorded level it does "
+        "not support."))
 
     _after_start = field_validator("end_date")(end_not_before_start)
+
+    @field_validator("progress_recorded")
+    @classmethod
+    def _half_steps(cls, v: float | None) -> float | None:
+        if v is not None and v * 2 != int(v * 2):
+            raise ValueError(f"progress {v} is not on the 0.5-5 scale: use steps of 0.5 "
+                             "(0.5, 1.0, 1.5 ... 5.0)")
+        return v
 
 
 class PrimaryDriver(Node):

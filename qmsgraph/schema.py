@@ -198,6 +198,7 @@ ATTRIBUTES: dict[str, tuple[tuple[str, ...], str, str]] = {
     "aim": (("ImprovementProject",), "string", "aimStatement"),
     "start_date": (("ImprovementProject", "LearningCycle"), "date", "startDate"),
     "end_date": (("ImprovementProject", "LearningCycle"), "date", "endDate"),
+    "progress_recorded": (("ImprovementProject",), "double", "progressRecorded"),
     "date": (("AssuranceActivity", "PDSACycle", "ChangeIdea", "Incident", "Lesson"), "date",
              "date"),
     "question": (("LearningCycle",), "string", "question"),
@@ -226,6 +227,8 @@ GOAL_STATUSES = ("active", "deprioritised", "retired")
 PROJECT_STATUSES = ("proposed", "active", "paused", "completed", "stopped")
 PROJECT_TIERS = ("project", "directorate", "system")
 PROCESS_TYPES = ("driver", "mainstay", "support")
+# The IHI Model for Improvement progress assessment scale (0.5 to 5.0 in steps of 0.5).
+PROGRESS_LEVELS = (0.5, 1.0, 1.5, 2.0, 2.5, 3.0, 3.5, 4.0, 4.5, 5.0)
 MEASURE_TYPES = ("outcome", "process", "balancing", "structure")
 DIRECTIONS = ("increase", "decrease", "neutral")
 # The Duty of Quality enablers first, then the earlier framework's terms (still accepted).

@@ -31,6 +31,7 @@ from qmsgraph.spc.icons import icon_for, icon_svg
 from qmsgraph.spc.measures import board_facts, display_value
 
 from . import page, style
+from .board_progress import concern_no_work, no_work_tile, progress_badge
 from .changes import changes_section
 from .maps import LinkMode, concern_from_spc
 from .spark import sparkline
@@ -179,10 +180,12 @@ def render_board(graph: QMSGraph, report: AuditReport,
                  spc: dict[str, dict[str, Any]] | None = None, title: str | None = None, *,
                  links: LinkMode = "file", map_file: str = MAP_FILE,
                  changes: dict[str, Any] | None = None,
-                 account: dict[str, Any] | None = None) -> str:
+                 account: dict[str, Any] | None = None,
+                 progress: dict[str, Any] | None = None) -> str:
     """The Board summary page as self-contained HTML (see the module docstring).
     ``changes``: what changed since an earlier date (:func:`qmsgraph.alignment.history.since`),
-    shown after the headline figures when given (:mod:`.changes`)."""
+    shown after the headline figures when given (:mod:`.changes`). ``progress``: each
+    project's progress (:meth:`Store.progress`), shown under the measures it improves."""
     spc = spc or {}
     findings = sorted(report.findings, key=lambda f: (SEVERITY_ORDER[f.severity], f.rule,
                                                       f.node))
@@ -279,7 +282,8 @@ def render_board(graph: QMSGraph, report: AuditReport,
                            for d in graph.predecessors(pid, "drives")) else None,
                     "status": getattr(pn, "status", None) or "active",
                     "verdict": verdict, "verdict_text": VERDICT_WORDS.get(verdict or "", ""),
-                    "findings": [f.rule for f in findings_by_node.get(pid, [])]})
+                    "findings": [f.rule for f in findings_by_node.get(pid, [])],
+                    "progress": progress_badge(progress, pid)})
             projects.sort(key=lambda x: (x["status"] != "active", x["label"]))
             rank = concern_rank(s or None)
             rows.append({
@@ -297,6 +301,7 @@ def render_board(graph: QMSGraph, report: AuditReport,
                 **_chart_facts(graph, m.node, link),
                 "via": _via(m.path),
                 "projects": projects,
+                "no_work": concern_no_work(s or None, projects),
             })
         rows.sort(key=lambda r: (r["rank"], r["label"], r["id"]))
         worst = min((r["rank"] for r in rows), default=(9, 9))
@@ -312,6 +317,7 @@ def render_board(graph: QMSGraph, report: AuditReport,
             "in_concern": sum(1 for r in rows if r["rank"][0] == 0),
         })
     goal_cards.sort(key=lambda gc: (gc["status"] != "active", gc["worst"], gc["id"]))
+    tiles.append(no_work_tile(goal_cards))
 
     finding_rows = [{"severity": f.severity, "badge": style.SEVERITY_BADGES[f.severity],
                      "rule": f.rule, "node": f.node, "label": f.label,

@@ -29,14 +29,17 @@ def _write(path: Path, text: str) -> Path:
 
 
 def write_pages(graph: Any, report: Any, spc: dict[str, Any], folder: Path,
-                title: str | None = None) -> tuple[Path, Path]:
+                title: str | None = None, progress: dict[str, Any] | None = None
+                ) -> tuple[Path, Path]:
     """Write ``board.html`` and ``map.html`` (the findings map) side by side; the board links
     to ``map.html?focus=ID``. ``graph`` is a store's read view (:meth:`Store.view`)."""
     from .board import render_board
     from .maps import render_map
 
-    board = _write(folder / "board.html", render_board(graph, report, spc, title))
-    map_path = _write(folder / "map.html", render_map(graph, "findings", report=report, spc=spc))
+    board = _write(folder / "board.html", render_board(graph, report, spc, title,
+                                                       progress=progress))
+    map_path = _write(folder / "map.html", render_map(graph, "findings", report=report, spc=spc,
+                                                      progress=progress))
     return board, map_path
 
 
@@ -58,13 +61,15 @@ def map_cmd(
     config: ConfigOpt = None,
 ) -> None:
     """Write an interactive system map as one self-contained HTML file."""
+    from .board_progress import view_progress
     from .maps import render_map
 
     cfg = read_config(config)
     with opened(store, create=False) as s:
         content = s.map_view(view, focus=focus, unit=unit, depth=depth)
         html = render_map(s.view(), view, report=s.audit(cfg), spc=s.spc_summaries(),
-                          title=title, content=content)
+                          title=title, content=content,
+                          progress=view_progress(s, content.nodes))
     typer.echo(str(_write(output, html)))
 
 
@@ -100,9 +105,12 @@ def board_cmd(
     with opened(store, create=False) as s:
         graph, spc, report = s.view(), s.spc_summaries(), s.audit(cfg)
         changes = record_and_compare(s, report, since, record, graph, spc)
-        board = _write(output, render_board(graph, report, spc, title, changes=changes))
+        progress = s.progress()
+        board = _write(output, render_board(graph, report, spc, title, changes=changes,
+                                            progress=progress))
         map_path = _write(output.parent / "map.html",
-                          render_map(graph, "findings", report=report, spc=spc))
+                          render_map(graph, "findings", report=report, spc=spc,
+                                     progress=progress))
     typer.echo(str(board))
     typer.echo(str(map_path))
     if pdf is not None:
@@ -115,7 +123,8 @@ def board_cmd(
 
 
 def demo_pages(store: Any, report: Any, spc: dict[str, Any], folder: Path) -> None:
-    board, map_path = write_pages(store.view(), report, spc, folder)
+    board, map_path = write_pages(store.view(), report, spc, folder,
+                                  progress=store.progress())
     console.print(f"Board summary: {board}\nFindings map: {map_path}", highlight=False)
 
 

@@ -119,7 +119,8 @@ def map_data(graph: QMSGraph, view: str = "system", *, focus: str | None = None,
              unit: str | None = None, depth: int | None = None,
              report: AuditReport | None = None, spc: dict[str, dict[str, Any]] | None = None,
              links: LinkMode = "file", cluster_threshold: int = CLUSTER_THRESHOLD,
-             content: MapView | None = None) -> MapData:
+             content: MapView | None = None,
+             progress: dict[str, Any] | None = None) -> MapData:
     """The nodes (vis-network dicts with fixed x/y), edges and clusters of a map.
     ``content``: the view's nodes and edges as the store gave them
     (:meth:`~qmsgraph.stores.Store.map_view`); worked out from ``graph`` when None."""
@@ -215,7 +216,7 @@ def map_data(graph: QMSGraph, view: str = "system", *, focus: str | None = None,
             "name": node.label, "kind": style.KIND_NAMES[node.kind], "rawKind": node.kind,
             "aspect": schema.aspect(node.kind),
             "aspectName": style.ASPECTS[schema.aspect(node.kind)][0],
-            "facts": _facts(graph, nid, report),
+            "facts": _with_progress(_facts(graph, nid, report), (progress or {}).get(nid)),
             "findings": [[f.severity, f.rule, f.message] for f in own],
             "related": [[f.severity, f.rule, f.message] for f in rel if f not in own],
             "spc": spc_info, "role": role, "links": _links(graph, nid, links),
@@ -254,6 +255,17 @@ def map_data(graph: QMSGraph, view: str = "system", *, focus: str | None = None,
                      {k for _, k, _ in mv.edges}, bool(clusters), states_seen)
     return MapData(view=mv, nodes=nodes, edges=edges, clusters=clusters, layout=lay,
                    full_layout=full, findings=in_view_findings, legend=legend)
+
+def _with_progress(facts: list[list[str]], p: Any) -> list[list[str]]:
+    """A project's progress lines after its id and status (the panel's short list shows
+    the first nine)."""
+    if p is None:
+        return facts
+    from .board_progress import progress_facts
+
+    facts = [f for f in facts if f[0] != "Progress recorded"]
+    return facts[:2] + progress_facts(p) + facts[2:]
+
 
 # ============================================================================ the page
 
@@ -305,7 +317,8 @@ def render_map(graph: QMSGraph, view: str = "system", *, focus: str | None = Non
                title: str | None = None, links: LinkMode = "file",
                cluster_threshold: int = CLUSTER_THRESHOLD,
                content: MapView | None = None,
-               account: dict[str, Any] | None = None) -> str:
+               account: dict[str, Any] | None = None,
+               progress: dict[str, Any] | None = None) -> str:
     """A complete, self-contained HTML page with the map (see the module docstring).
 
     ``report``: the audit to show (computed with the default configuration when None);
@@ -313,12 +326,14 @@ def render_map(graph: QMSGraph, view: str = "system", *, focus: str | None = Non
     icons on measures; ``links``: "file" or "served" (how links are written).
     """
     data = map_data(graph, view, focus=focus, unit=unit, depth=depth, report=report, spc=spc,
-                    links=links, cluster_threshold=cluster_threshold, content=content)
+                    links=links, cluster_threshold=cluster_threshold, content=content,
+                    progress=progress)
     return render_page(data, title=title, links=links, account=account)
 
 
 def render_page(data: MapData, *, title: str | None = None, links: LinkMode = "file",
-                account: dict[str, Any] | None = None) -> str:
+                account: dict[str, Any] | None = None,
+               progress: dict[str, Any] | None = None) -> str:
     net = build_network(data)
     nodes, edges, _heading, _h, _w, options = net.get_network_data()
     mv = data.view

@@ -71,6 +71,7 @@ FIELD_NAMES = {
     "tier": "Tier", "method": "Method", "aim": "Aim", "start_date": "Start",
     "end_date": "End", "date": "Date", "rating": "Rating", "reference": "Reference",
     "publisher": "Publisher", "channel": "Channel", "enabler_type": "Enabler type",
+    "progress_recorded": "Progress recorded",
 }
 DIRECTION_WORDS = {"increase": "higher", "decrease": "lower", "neutral": "neither (neutral)"}
 

@@ -24,6 +24,7 @@ from qmsgraph.errors import NotFoundError, ValidationError
 from qmsgraph.stores import Store
 
 from .board import render_board
+from .board_progress import view_progress
 from .maps import render_map
 from .page import CSP
 
@@ -105,7 +106,8 @@ def map_router(get_store: Callable[..., Any], require_viewer: Callable[..., Any]
                 report = store.audit(config)
                 content = store.map_view(view, focus=focus, unit=unit, depth=d)
                 text = render_map(graph, view, report=report, spc=spc, links="served",
-                                  content=content, account=who(request))
+                                  content=content, account=who(request),
+                                  progress=view_progress(store, content.nodes))
         except NotFoundError as err:
             return problem(404, "Not found", str(err))
         except ValidationError as err:
@@ -135,7 +137,8 @@ def map_router(get_store: Callable[..., Any], require_viewer: Callable[..., Any]
                     day = history.parse_day(since, "since")
                     changes = history.since(store, day, history.record(graph, report, spc))
                 return _html(render_board(graph, report, spc, links="served",
-                                          changes=changes, account=who(request)))
+                                          changes=changes, account=who(request),
+                                          progress=store.progress()))
         except ValidationError as err:
             return problem(422, "Invalid request", str(err), field="since")
 

@@ -79,6 +79,8 @@ RULES: dict[str, tuple[Severity, str]] = {
     "assurance-heavy-unit": ("warning", "A unit doing more assurance than planning, control "
                              "and improvement together."),
     "unit-without-planning": ("warning", "A Board or directorate doing no quality planning."),
+    "progress-not-evidenced": ("warning", "A project's recorded progress level (IHI 0.5-5) "
+                               "above the level its evidence in the graph supports."),
 }
 
 
@@ -185,6 +187,8 @@ class Facts(BaseModel):
     domains_missing: list[tuple[str, list[str]]] = Field(default_factory=list)
     assurance_heavy: list[tuple[str, dict[str, int]]] = Field(default_factory=list)
     no_planning: list[tuple[str, dict[str, int]]] = Field(default_factory=list)
+    # Progress (alignment.progress): (project, recorded level, derived level, next step)
+    progress_unsupported: list[tuple[str, float, float, str]] = Field(default_factory=list)
 
 
 class Score(BaseModel):

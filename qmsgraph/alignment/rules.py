@@ -23,6 +23,7 @@ from .index import (
     index_of,
 )
 from .learning import learning_facts, learning_findings
+from .progress import level_name
 from .results import RULES, WORK_RULES, AuditReport, Evidence, Facts, Finding
 
 
@@ -282,6 +283,12 @@ def findings_from_facts(facts: Facts, cfg: AlignmentConfig, lookup: Lookup) -> A
         add("at-risk-goal", gid, f"Goal '{lookup.label(gid)}' is at risk: {names} "
             f"{'shows' if len(ms) == 1 else 'show'} special-cause variation of concern.",
             Evidence(paths=lookup.paths_to(gid, ms), related=ms))
+    for pid, recorded, derived, nxt in facts.progress_unsupported:
+        add("progress-not-evidenced", pid, f"Project '{lookup.label(pid)}' records progress "
+            f"{recorded:.1f} ({level_name(recorded)}), but the graph evidences "
+            f"{derived:.1f} ({level_name(derived)}). Record the evidence for the next level "
+            f"- {nxt} - or record the level the evidence shows.",
+            Evidence(details={"recorded": recorded, "derived": derived, "next": nxt}))
     learning_findings(facts, cfg, lookup, add)
     out.sort(key=lambda f: (SEVERITY_ORDER[f.severity], f.rule, f.node))
     return AuditReport(findings=out, classification=facts.classification,
@@ -289,9 +296,17 @@ def findings_from_facts(facts: Facts, cfg: AlignmentConfig, lookup: Lookup) -> A
 
 
 def audit(graph: QMSGraph, config: AlignmentConfig | None = None,
-          concern: Iterable[str] | None = None) -> AuditReport:
+          concern: Iterable[str] | None = None,
+          progress: list[tuple[str, float, float, str]] | None = None) -> AuditReport:
     """Every rule over the whole graph. ``concern``: ids of measures whose SPC shows
-    special-cause concern (see :func:`qmsgraph.spc.graph.concern_measures`)."""
+    special-cause concern (see :func:`qmsgraph.spc.graph.concern_measures`); ``progress``:
+    recorded progress levels the evidence does not support (worked out from the graph
+    when not given: :func:`qmsgraph.alignment.progress.unsupported`)."""
     cfg = config or AlignmentConfig()
-    return findings_from_facts(index_facts(graph, cfg, set(concern or ())), cfg,
-                               Lookup(graph, index_of(graph)))
+    facts = index_facts(graph, cfg, set(concern or ()))
+    if progress is None:
+        from .progress import recorded_unsupported
+
+        progress = recorded_unsupported(graph)
+    facts.progress_unsupported = progress
+    return findings_from_facts(facts, cfg, Lookup(graph, index_of(graph)))

@@ -8,7 +8,7 @@ from typing import Annotated
 import typer
 
 from .. import __version__
-from . import alignment, data, neo4j, spc
+from . import alignment, data, hub, neo4j, spc
 from .common import console
 
 app = typer.Typer(help="qmsgraph: your Quality Management System as a knowledge graph.",
@@ -34,7 +34,8 @@ def _register() -> None:
     from qmsgraph.io.commands import register as register_io
     from qmsgraph.visualisations.commands import register as register_pages
 
-    for register in (data.register, alignment.register, spc.register, register_io,
+    for register in (data.register, alignment.register, hub.register, spc.register,
+                     register_io,
                      register_api, register_pages, neo4j.register):
         register(app)
 

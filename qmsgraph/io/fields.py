@@ -35,7 +35,7 @@ _EXAMPLES = {
     "end_date": "2026-03-31", "date": "2025-10-01", "method": "Model for Improvement",
     "aim": "Reduce falls by 30% by March 2026", "unit_of_measure": "per 1,000 bed days",
     "rating": "moderate", "reference": "NG161", "publisher": "NICE", "channel": "survey",
-    "email": "name@nhs.net",
+    "email": "name@nhs.net", "progress_recorded": "2.5",
 }
 
 

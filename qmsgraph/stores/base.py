@@ -27,6 +27,8 @@ if TYPE_CHECKING:  # annotations only: the interface loads no networkx or pydant
         ThreadResult,
         XMatrix,
     )
+    from ..alignment.hub import Portfolio
+    from ..alignment.progress import ProjectProgress
     from ..alignment.views import MapView
     from ..graph import GraphTransaction, QMSGraph
     from ..model import Edge, Node
@@ -206,7 +208,56 @@ class Store(ABC):
         from ..alignment import AlignmentConfig, audit
 
         cfg = config or AlignmentConfig()
-        return audit(self.view(), cfg, self.concern_measures(cfg.concern_window))
+        return audit(self.view(), cfg, self.concern_measures(cfg.concern_window),
+                     self.progress_facts())
+
+    # Progress of improvement projects (qmsgraph.alignment.progress).
+    def node_fields(self, kind: str, names: tuple[str, ...], ids: list[str] | None = None
+                    ) -> dict[str, dict[str, Any]]:
+        """Some fields of the nodes of ``kind`` (all of them, or ``ids``): id -> name ->
+        value, dates as ISO strings, a measure's ``data`` as its points' dates."""
+        from ..alignment.progress import graph_fields
+
+        return graph_fields(self.view())(kind, names, ids)
+
+    def progress(self, project_id: str | None = None) -> dict[str, ProjectProgress]:
+        """Progress of every project (or of one) on the IHI 0.5-5 scale, from the evidence."""
+        from ..alignment.progress import assess
+        from ..errors import ValidationError
+
+        view = self.view()
+        if project_id is not None and view.kind(project_id) != "ImprovementProject":
+            raise ValidationError(f"{project_id!r} is a {view.kind(project_id)}, not an "
+                                  "ImprovementProject", field="project")
+        return assess(view, None if project_id is None else [project_id],
+                      self.spc_summaries(), self.node_fields)
+
+    def portfolio(self, *, goal: str | None = None, unit: str | None = None,
+                  status: str | None = None, config: AlignmentConfig | None = None
+                  ) -> Portfolio:
+        """The QI hub's portfolio (:mod:`qmsgraph.alignment.hub`), filtered."""
+        from ..alignment.hub import portfolio
+
+        types = {k: v["measure_type"] for k, v in self.node_fields(
+            "Measure", ("measure_type",)).items()}
+        return portfolio(self.view(), self.progress(), self.audit(config), types, goal=goal,
+                         unit=unit, status=status)
+
+    def recorded_progress(self) -> list[str]:
+        """Ids of the projects with a recorded progress level, sorted."""
+        return sorted(k for k, v in self.node_fields(
+            "ImprovementProject", ("progress_recorded",)).items()
+            if v["progress_recorded"] is not None)
+
+    def progress_facts(self) -> list[tuple[str, float, float, str]]:
+        """The recorded progress levels the evidence does not support."""
+        from ..alignment.progress import assess, unsupported
+
+        recorded = self.recorded_progress()
+        if not recorded:
+            return []
+        return unsupported(assess(self.view(), recorded, self.spc_summaries(),
+                                  self.node_fields))
 
     def thread(self, node_id: str) -> ThreadResult:
         from ..alignment import thread

@@ -28,6 +28,7 @@ GETS = [
     "/measures/M-spc/spc.svg", "/export/ttl", "/export/jsonld", "/export/graphml",
     "/export/yaml", "/board", "/map", "/map?view=unit&unit=ward-7",
     "/map?view=thread&focus=QI-1", "/map?view=goal&focus=G1", "/map?view=findings",
+    "/portfolio", "/portfolio?format=csv&unit=ward-7", "/projects/QI-1/progress",
 ]
 
 
@@ -69,7 +70,8 @@ def test_page_commands_never_pull_the_whole_graph(store: SQLiteStore, tmp_path: 
     for args in (["board", "-o", str(tmp_path / "b" / "board.html")],
                  ["map", "--view", "system", "-o", str(tmp_path / "m.html")],
                  ["export", "--format", "yaml", "-o", str(tmp_path / "x.yaml")],
-                 ["audit", "--format", "json"], ["thread", "QI-1"]):
+                 ["audit", "--format", "json"], ["thread", "QI-1"],
+                 ["portfolio", "--format", "json"], ["progress", "QI-1"]):
         r = runner.invoke(cli_app, [*args, "--store", path])
         assert r.exit_code == 0, (args, r.output)
     assert (tmp_path / "b" / "map.html").read_text(encoding="utf-8").count("QI-1") > 0

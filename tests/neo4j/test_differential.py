@@ -174,4 +174,5 @@ def test_second_example_organisation_same_answers(neo: Neo4jStore, lite: SQLiteS
     _compare(neo, lite, g, random.Random(3), thread_sample=20)
     assert {f.rule for f in neo.audit().findings} == {
         "informs-nothing", "need-not-addressed", "gains-not-held", "domain-without-measure",
-        "domain-without-goal", "assurance-heavy-unit", "unit-without-planning"}
+        "domain-without-goal", "assurance-heavy-unit", "unit-without-planning",
+        "progress-not-evidenced"}

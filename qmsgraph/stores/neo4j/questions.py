@@ -153,9 +153,35 @@ class ServerQuestions:
 
         cfg = config or AlignmentConfig()
         facts = self.facts(cfg, self.concern_measures(cfg.concern_window))
+        facts.progress_unsupported = self.progress_facts()
         lookup = Neo4jLookup(self)
         lookup.prepare(facts)
         return findings_from_facts(facts, cfg, lookup)
+
+    def progress(self, project_id: str | None = None) -> dict[str, Any]:
+        """Progress from the neighbourhood of the projects only (:mod:`.progress`)."""
+        from ...alignment.progress import assess
+        from ...errors import ValidationError
+        from .progress import progress_graph
+
+        if project_id is not None:
+            node = self.get_node(project_id)  # type: ignore[attr-defined]
+            if node.kind != "ImprovementProject":
+                raise ValidationError(f"{project_id!r} is a {node.kind}, not an "
+                                      "ImprovementProject", field="project")
+        ids = None if project_id is None else [project_id]
+        return assess(progress_graph(self, ids), ids,  # type: ignore[arg-type]
+                      self.spc_summaries())
+
+    def progress_facts(self) -> list[tuple[str, float, float, str]]:
+        from ...alignment.progress import assess, unsupported
+        from .progress import progress_graph, recorded_projects
+
+        recorded = recorded_projects(self)  # type: ignore[arg-type]
+        if not recorded:
+            return []
+        g = progress_graph(self, recorded)  # type: ignore[arg-type]
+        return unsupported(assess(g, recorded, self.spc_summaries()))
 
     def thread(self, node_id: str) -> ThreadResult:
         from ...alignment import thread

@@ -1,0 +1,157 @@
+"""What every question reads, computed once per question set: the store's read view, the
+audit, the SPC summaries, and small helpers shared by the questions and the Duty of Quality
+report (measures of a project, whether a project shifted its measure, units of a node).
+
+Everything is read through the :class:`~qmsgraph.stores.Store` interface (``view()``,
+``audit``, ``spc_summaries``, ``concern_measures``, ``impact``); nothing pulls the whole graph.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable
+from functools import cached_property
+from typing import TYPE_CHECKING, Any
+
+from .. import schema
+from ..alignment import AlignmentConfig
+from ..spc import RUN_LENGTH, SPECIAL_CAUSE_CONCERN, SPECIAL_CAUSE_IMPROVEMENT
+from .results import Item
+
+if TYPE_CHECKING:
+    from ..alignment import AuditReport
+    from ..stores import Store
+
+UNIT_LINKS = ("owns", "leads", "delivers", "monitors")
+LIVE = ("proposed", "active", "paused")
+
+
+class Context:
+    """One snapshot's worth of answers (``with store.snapshot():`` around a set of questions
+    keeps them to one revision)."""
+
+    def __init__(self, store: Store, config: AlignmentConfig | None = None) -> None:
+        self.store = store
+        self.cfg = config or AlignmentConfig()
+        self.g = store.view()
+
+    # ---------------------------------------------------------------- whole-store answers
+    @cached_property
+    def report(self) -> AuditReport:
+        return self.store.audit(self.cfg)
+
+    @cached_property
+    def spc(self) -> dict[str, dict[str, Any]]:
+        return self.store.spc_summaries()
+
+    @cached_property
+    def concern(self) -> set[str]:
+        return set(self.store.concern_measures(self.cfg.concern_window))
+
+    def findings(self, rule: str) -> list[Any]:
+        return [f for f in self.report.findings if f.rule == rule]
+
+    # ---------------------------------------------------------------- reading the graph
+    def ids(self, kind: str) -> list[str]:
+        return sorted(self.g.ids(kind))
+
+    def node(self, nid: str) -> Any:
+        return self.g.node(nid)
+
+    def item(self, nid: str, note: str = "") -> Item:
+        return Item(id=nid, label=self.g.label(nid), kind=self.g.kind(nid), note=note)
+
+    def items(self, ids: Iterable[str], note: str = "") -> list[Item]:
+        return [self.item(i, note) for i in ids]
+
+    def units_of(self, nid: str) -> list[str]:
+        """The units that own, lead, deliver or monitor a node (people: their units)."""
+        out: set[str] = set()
+        for rel in UNIT_LINKS:
+            for src in self.g.predecessors(nid, rel):
+                kind = self.g.kind(src)
+                if schema.is_a(kind, "OrganisationalUnit"):
+                    out.add(src)
+                elif kind == "Person":
+                    out.update(self.g.successors(src, "memberOf"))
+        return sorted(out)
+
+    def level(self, unit: str) -> str:
+        return self.g.kind(unit)
+
+    # ---------------------------------------------------------------- measures and SPC
+    def measure_state(self, mid: str) -> str:
+        """'concern', 'failing' (target consistently missed), 'improving', 'hit and miss',
+        'stable', or 'no chart' (fewer than 12 points)."""
+        s = self.spc.get(mid)
+        if not s:
+            return "no chart"
+        if mid in self.concern:
+            return "concern"
+        if s.get("assurance_icon") == "fail":
+            return "failing"
+        if s.get("variation_type") == SPECIAL_CAUSE_IMPROVEMENT:
+            return "improving"
+        if s.get("assurance_icon") == "inconsistent":
+            return "hit and miss"
+        return "stable"
+
+    def measure_note(self, mid: str) -> str:
+        s = self.spc.get(mid)
+        state = self.measure_state(mid)
+        if not s:
+            n = len(getattr(self.node(mid), "data", []) or [])
+            return f"no SPC chart ({n} point(s); 12 needed)"
+        parts = [state, s.get("variation_label") or ""]
+        if s.get("assurance_label"):
+            parts.append(s["assurance_label"])
+        return "; ".join(p for p in parts if p)
+
+    def project_measures(self, pid: str) -> list[str]:
+        """Measures a project improves: directly, or through the change ideas of its driver
+        diagram (project <- primary driver <- secondary driver <- change idea)."""
+        out = {m for m in self.g.successors(pid, "improves") if self.g.kind(m) == "Measure"}
+        for pd in self.g.predecessors(pid, "drives"):
+            for sd in self.g.predecessors(pd, "drives"):
+                for ci in self.g.predecessors(sd, "changes"):
+                    out.update(m for m in self.g.successors(ci, "improves")
+                               if self.g.kind(m) == "Measure")
+        return sorted(out)
+
+    @cached_property
+    def improvers(self) -> dict[str, set[str]]:
+        """Measure -> the projects that improve it (:meth:`project_measures` reversed)."""
+        out: dict[str, set[str]] = {}
+        for pid in self.ids("ImprovementProject"):
+            for mid in self.project_measures(pid):
+                out.setdefault(mid, set()).add(pid)
+        return out
+
+    def shift(self, mid: str, since: dt.date | None) -> tuple[str, str]:
+        """Whether a measure shifted after ``since`` (a project's start): ``(state, note)``
+        with state 'shifted' (a special-cause improvement point dated on or after it),
+        'concern' (special-cause concern after it and no improvement), 'no shift' (at least
+        a run's worth of points after it, no signal), 'too early' (fewer points than a run),
+        'no chart' (fewer than 12 points) or 'no start date'."""
+        s = self.spc.get(mid)
+        if not s:
+            return "no chart", "no SPC chart: fewer than 12 points"
+        if since is None:
+            return "no start date", "the project has no start date to look for a shift after"
+        data = self.node(mid).data
+        types = s.get("point_types") or []
+        dates = [p.date for p in data][-len(types):] if types else []
+        after = [(d, t) for d, t in zip(dates, types, strict=False) if d >= since]
+        for d, t in after:
+            if t == SPECIAL_CAUSE_IMPROVEMENT:
+                return "shifted", f"special-cause improvement from {d:%b %Y} (after the " \
+                    f"start, {since:%b %Y})"
+        if any(t == SPECIAL_CAUSE_CONCERN for _, t in after):
+            first = next(d for d, t in after if t == SPECIAL_CAUSE_CONCERN)
+            return "concern", f"special-cause concern from {first:%b %Y}, no improvement " \
+                "signal since the start"
+        if len(after) < RUN_LENGTH:
+            return "too early", f"{len(after)} point(s) since the start ({since:%b %Y}); " \
+                f"a shift needs {RUN_LENGTH}"
+        return "no shift", f"{len(after)} points since the start ({since:%b %Y}), common " \
+            "cause only"

@@ -34,7 +34,8 @@ def ask_cmd(
     """Answer NHS Wales's "where to start" and building-a-QMS questions from the graph: a
     plain answer, its evidence and what is missing to answer it better."""
     from ..io.safe import for_terminal as tty
-    from ..questions import ask, list_questions, question as find
+    from ..questions import ask, list_questions
+    from ..questions import question as find
 
     if list_:
         qs = list_questions()

@@ -19,6 +19,8 @@ from .maps import LinkMode
 SHIFT_WORDS = {"shifted": "shifted its measure", "no shift": "no shift",
                "concern": "concern", "too early": "too early to tell",
                "no chart": "no SPC chart", "no start date": "no start date"}
+STATE_TEXT = {"concern": "special-cause concern (recent)", "failing": "target missed",
+              "no chart": "too few points"}
 STATE_CLASS = {"concern": "bad", "failing": "bad", "improving": "good", "stable": "neutral",
                "hit and miss": "neutral", "no chart": "neutral"}
 
@@ -42,6 +44,7 @@ def render_duty(graph: Any, report: dict[str, Any], *, links: LinkMode = "file",
             r["variation"] = _icon("variation", r["variation_icon"])
             r["assurance"] = _icon("assurance", r["assurance_icon"])
             r["state_class"] = STATE_CLASS.get(r["state"], "neutral")
+            r["state_text"] = STATE_TEXT.get(r["state"], r["state"])
     p = report["period"]
     return page.render("duty.html", title=f"Duty of Quality report: {report['organisation']}",
                        r=report, period=f"{p['start']} to {p['end']}", link=link,

@@ -232,11 +232,18 @@ def _levels(ctx: Context) -> dict[str, dict[str, float]]:
     for u, c in rows.items():
         if sum(c.values()):
             levels.setdefault(ctx.g.kind(u), []).append(c)
-    return {k: {a: round(100 * sum(c[a] / sum(c.values()) for c in cs) / len(cs), 1)
-                for a in ("QP", "QC", "QA", "QI")}
-            for k, cs in sorted(levels.items(), key=lambda kv: _LEVEL_ORDER.get(kv[0], 9))}
+    out = {}
+    for k, cs in sorted(levels.items(), key=lambda kv: _LEVEL_ORDER.get(kv[0], 9)):
+        out[LEVEL_NAMES.get(k, k)] = {
+            a: round(100 * sum(c[a] / sum(c.values()) for c in cs) / len(cs), 1)
+            for a in ("QP", "QC", "QA", "QI")}
+    return out
 
 
+LEVEL_NAMES = {"HealthSystem": "System (national, region)",
+               "Organisation": "Board (organisation)",
+               "Directorate": "Directorate (middle management)",
+               "OrganisationalUnit": "Other units", "Team": "Team (microsystem)"}
 _LEVEL_ORDER = {"HealthSystem": 0, "Organisation": 1, "Directorate": 2,
                 "OrganisationalUnit": 3, "Team": 4}
 

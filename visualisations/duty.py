@@ -34,10 +34,11 @@ def _icon(family: str, name: str | None) -> dict[str, Any] | None:
 
 
 def render_duty(graph: Any, report: dict[str, Any], *, links: LinkMode = "file",
-                map_file: str = "map.html") -> str:
-    """The page (see the module docstring). ``graph`` is the store's read view."""
+                map_file: str = "map.html", prefix: str = "") -> str:
+    """The page (see the module docstring). ``graph`` is the store's read view; ``prefix``
+    goes before each served link (``../`` from ``/reports/duty-of-quality``)."""
     def link(nid: str) -> str | None:
-        return map_link(graph, nid, links, map_file) if nid in graph else None
+        return prefix + map_link(graph, nid, links, map_file) if nid in graph else None
 
     for sec in (*report["domains"], *report["enablers"]):
         for r in sec["measures"]:

@@ -18,7 +18,8 @@ from .maps import LinkMode
 
 SHIFT_WORDS = {"shifted": "shifted its measure", "no shift": "no shift",
                "concern": "concern", "too early": "too early to tell",
-               "no chart": "no SPC chart", "no start date": "no start date"}
+               "no chart": "no SPC chart", "no start date": "no start date",
+               "before the start": "improving before the start"}
 STATE_TEXT = {"concern": "special-cause concern (recent)", "failing": "target missed",
               "no chart": "too few points"}
 STATE_CLASS = {"concern": "bad", "failing": "bad", "improving": "good", "stable": "neutral",

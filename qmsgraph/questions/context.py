@@ -130,6 +130,8 @@ class Context:
     def shift(self, mid: str, since: dt.date | None) -> tuple[str, str]:
         """Whether a measure shifted after ``since`` (a project's start): ``(state, note)``
         with state 'shifted' (a special-cause improvement point dated on or after it),
+        'before the start' (the measure was already in special-cause improvement at the
+        start, so the shift is not the project's),
         'concern' (special-cause concern after it and no improvement), 'no shift' (at least
         a run's worth of points after it, no signal), 'too early' (fewer points than a run),
         'no chart' (fewer than 12 points) or 'no start date'."""
@@ -141,7 +143,17 @@ class Context:
         data = self.node(mid).data
         types = s.get("point_types") or []
         dates = [p.date for p in data][-len(types):] if types else []
-        after = [(d, t) for d, t in zip(dates, types, strict=False) if d >= since]
+        pairs = list(zip(dates, types, strict=False))
+        after = [(d, t) for d, t in pairs if d >= since]
+        before = [(d, t) for d, t in pairs if d < since]
+        if before and before[-1][1] == SPECIAL_CAUSE_IMPROVEMENT:
+            first = before[-1][0]
+            for d, t in reversed(before):
+                if t != SPECIAL_CAUSE_IMPROVEMENT:
+                    break
+                first = d
+            return "before the start", f"special-cause improvement already from " \
+                f"{first:%b %Y}, before the start ({since:%b %Y})"
         for d, t in after:
             if t == SPECIAL_CAUSE_IMPROVEMENT:
                 return "shifted", f"special-cause improvement from {d:%b %Y} (after the " \

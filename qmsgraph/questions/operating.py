@@ -138,7 +138,8 @@ def improvement_worked(ctx: Context) -> Result:
                    "start; whether it meets the need is not recorded")
     answer = (f"Of {plural(sum(states.values()), 'measure')} improved by completed or active "
               f"projects, {states['shifted']} shifted after the project started, "
-              f"{states['no shift']} did not, {states['concern']} show concern, "
+              f"{states['no shift']} did not, {states['before the start']} were already "
+              f"improving before it started, {states['concern']} show concern, "
               f"{states['too early']} are too early to tell.")
     return answer, ev, missing
 

@@ -1,0 +1,148 @@
+"""`qmsgraph ask`: the catalogue, both example organisations, and answers that change when the
+graph does (each query fires and stays quiet)."""
+
+from __future__ import annotations
+
+import json
+import re
+
+from typer.testing import CliRunner
+
+from qmsgraph.cli import app
+from qmsgraph.model import make_node
+from qmsgraph.questions import QUESTIONS, ask, list_questions
+from qmsgraph.stores import ChangeSet, SQLiteStore
+
+from .conftest import ROOT, apply, monthly
+
+FRAMEWORK = ROOT.parent / "shared" / "frameworks" / "003_f3a68b05401fe16b.txt"
+
+
+def one(store: SQLiteStore, qid: str):
+    (a,) = ask(store, qid)
+    return a
+
+
+def test_catalogue_covers_the_fourteen_questions_and_appendix_c() -> None:
+    qs = list_questions()
+    numbers = {re.match(r"Where to start (\d+)", q.number)[1] for q in qs
+               if q.number.startswith("Where to start")}
+    assert numbers == {str(i) for i in range(1, 15)}
+    assert sum(q.number.startswith("Appendix C") for q in qs) >= 15
+    assert len({q.id for q in qs}) == len(qs)
+    for q in qs:
+        assert q.answerable == (not q.needs), q.id  # a question answered or what to record
+    assert {q.id for q in qs if not q.answerable} == {"purpose-change", "skills", "interaction"}
+    if FRAMEWORK.exists():  # the framework's own words
+        text = " ".join(FRAMEWORK.read_text(encoding="utf-8").split())
+        for q in QUESTIONS:
+            if q.number.startswith("Where to start") and q.number[-1].isdigit():
+                assert q.text in text, q.text
+
+
+def test_both_organisations_answer_every_question(northvale: SQLiteStore,
+                                                  eastbrook: SQLiteStore) -> None:
+    for store in (northvale, eastbrook):
+        answers = ask(store)
+        assert [a.id for a in answers] == [q.id for q in QUESTIONS]
+        view = store.view()
+        for a in answers:
+            assert a.answer
+            if not a.answerable:
+                assert a.evidence == [] and a.missing == list(a.needs)
+            for e in a.evidence:  # evidence names real nodes, with their labels
+                assert view.label(e.id) == e.label and view.kind(e.id) == e.kind
+
+
+def test_eastbrook_answers_name_its_planted_problems(eastbrook: SQLiteStore) -> None:
+    a = one(eastbrook, "quality-domains")
+    assert a.answer.startswith("Quality domains with no active goal or objective: efficient;"
+                               " with no measure: efficient, equitable.")
+    assert "G-ACCESS" in {e.id for e in a.evidence}  # domain-without-measure
+    lead = {e.id for e in one(eastbrook, "leadership-ready").evidence}
+    assert {"PN-ISOL", "DIR-QUAL", "PUR-M"} <= lead
+    assert one(eastbrook, "assured-enablers").answer.startswith(
+        "6 of the six Duty of Quality enablers")
+    daily = {e.id: e.note for e in one(eastbrook, "daily-work").evidence}
+    assert any("TL-HUDDLE" in n for n in daily.values())
+
+
+def test_northvale_answers(northvale: SQLiteStore) -> None:
+    assert "with no measure: equitable" in one(northvale, "quality-domains").answer
+    esc = one(northvale, "escalate")
+    live = {"proposed", "active", "paused"}
+    view = northvale.view()
+    for e in esc.evidence:  # nothing escalated that live work already improves
+        assert not any(view.node(p).status in live
+                       for p in view.predecessors(e.id, "improves")
+                       if view.kind(p) == "ImprovementProject")
+    assert one(northvale, "improvement-worked").answer.startswith("Of 54 measures")
+
+
+def test_escalate_fires_and_stays_quiet(small: SQLiteStore) -> None:
+    # a measure consistently missing its target with no project: escalate, no route known
+    apply(small, [{"kind": "Measure", "id": "M2", "label": "Sepsis antibiotics in 1 hour",
+                   "measure_type": "process", "direction": "increase", "target": 95,
+                   "data": monthly([70, 72, 71, 69, 70, 73, 71, 70, 72, 71, 70, 69])}],
+          [("M2", "indicates", "G1"), ("WARD", "owns", "M2")])
+    a = one(small, "escalate")
+    assert [e.id for e in a.evidence] == ["M2"]
+    assert "no escalation route" in a.evidence[0].note and a.missing
+    apply(small, [], [("WARD", "escalatesTo", "ORG")])
+    assert "escalate from WARD to ORG" in one(small, "escalate").evidence[0].note
+    apply(small, [{"kind": "ImprovementProject", "id": "QI-1", "label": "Sepsis QI",
+                   "status": "active"}], [("QI-1", "improves", "M2")])
+    assert one(small, "escalate").evidence == []
+
+
+def test_improvement_worked_reads_the_shift_after_the_start(small: SQLiteStore) -> None:
+    apply(small, [{"kind": "ImprovementProject", "id": "QI-EARLY", "label": "Falls QI",
+                   "status": "completed", "start_date": "2023-11-01",
+                   "end_date": "2024-06-30"},
+                  {"kind": "ImprovementProject", "id": "QI-LATE", "label": "Late start",
+                   "status": "active", "start_date": "2024-10-01"},
+                  {"kind": "Measure", "id": "M3", "label": "Short series",
+                   "measure_type": "process", "data": monthly([1, 2, 3])}],
+          [("QI-EARLY", "improves", "M1"), ("QI-LATE", "improves", "M1"),
+           ("QI-EARLY", "improves", "M3")])
+    notes = [(e.id, e.note) for e in one(small, "improvement-worked").evidence]
+    assert ("QI-EARLY", "completed; M1: shifted - special-cause improvement from Jan 2024 "
+            "(after the start, Nov 2023)") in notes
+    assert ("QI-EARLY", "completed; M3: no chart - no SPC chart: fewer than 12 points") in notes
+    # the run began long before this project: not its shift
+    assert any(i == "QI-LATE" and "M1: before the start" in n for i, n in notes)
+    small.apply(ChangeSet(update_nodes=[(make_node({
+        "kind": "ImprovementProject", "id": "QI-EARLY", "label": "Falls QI",
+        "status": "completed", "start_date": "2024-08-01"}), None, None)]))
+    notes = [(e.id, e.note) for e in one(small, "improvement-worked").evidence]
+    assert any(i == "QI-EARLY" and "M1: before the start" in n for i, n in notes)
+
+
+def test_quality_domains_follow_the_tags(small: SQLiteStore) -> None:
+    a = one(small, "quality-domains")
+    assert "no active goal or objective: timely, effective, efficient, equitable, " \
+        "person-centred" in a.answer
+    apply(small, [{"kind": "StrategicGoal", "id": "G2", "label": "Fair access",
+                   "status": "active", "quality_domains": ["equitable"]}],
+          [("G2", "serves", "PUR")])
+    a = one(small, "quality-domains")
+    assert "no active goal or objective: timely, effective, efficient, person-centred;" \
+        in a.answer and "equitable" in a.answer.split("no measure:")[1]
+
+
+runner = CliRunner()
+
+
+def test_cli_list_and_json(eastbrook: SQLiteStore) -> None:
+    r = runner.invoke(app, ["ask", "--list"])
+    assert r.exit_code == 0 and "signal-change" in r.stdout and "cannot be answered" in r.stdout
+    r = runner.invoke(app, ["ask", "--list", "--format", "json"])
+    assert len(json.loads(r.stdout)) == len(QUESTIONS)
+    path = str(eastbrook.path)
+    r = runner.invoke(app, ["ask", "quality-domains", "--format", "json", "--store", path])
+    assert r.exit_code == 0, r.output
+    assert json.loads(r.stdout)["id"] == "quality-domains"
+    r = runner.invoke(app, ["ask", "--store", path])
+    assert r.exit_code == 0 and "Where to start 14" in r.stdout and "missing:" in r.stdout
+    r = runner.invoke(app, ["ask", "no-such-question", "--store", path])
+    assert r.exit_code == 1 and "no question 'no-such-question'" in r.output

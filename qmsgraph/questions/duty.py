@@ -71,10 +71,12 @@ def _in(d: dt.date | None, period: tuple[dt.date, dt.date]) -> bool:
     return d is not None and period[0] <= d <= period[1]
 
 
-def _measure_row(ctx: Context, mid: str) -> dict[str, Any]:
+def _measure_row(ctx: Context, mid: str, period: tuple[dt.date, dt.date]) -> dict[str, Any]:
+    """The measure's icons (its chart to the latest data) and its latest value in the
+    period."""
     m = ctx.node(mid)
     s = ctx.spc.get(mid) or {}
-    last = m.data[-1] if m.data else None
+    last = next((p for p in reversed(m.data) if p.date <= period[1]), None)
     return {"id": mid, "label": m.label, "state": ctx.measure_state(mid),
             "variation_icon": s.get("variation_icon"), "assurance_icon": s.get("assurance_icon"),
             "variation_label": s.get("variation_label"),
@@ -118,7 +120,7 @@ def _section(ctx: Context, goals: list[str], measures: list[str],
             recurring.append(row)
     return {"goals": [{"id": g, "label": ctx.g.label(g), "kind": ctx.g.kind(g)}
                       for g in goals],
-            "measures": [_measure_row(ctx, m) for m in measures],
+            "measures": [_measure_row(ctx, m, period) for m in measures],
             "improvement": done, "live_projects": live,
             "assurance": sorted(assurance, key=lambda r: r["date"] or ""),
             "recurring": recurring}

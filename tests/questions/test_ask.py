@@ -146,3 +146,15 @@ def test_cli_list_and_json(eastbrook: SQLiteStore) -> None:
     assert r.exit_code == 0 and "Where to start 14" in r.stdout and "missing:" in r.stdout
     r = runner.invoke(app, ["ask", "no-such-question", "--store", path])
     assert r.exit_code == 1 and "no question 'no-such-question'" in r.output
+
+
+def test_ask_and_report_never_pull_the_whole_graph(eastbrook: SQLiteStore, tmp_path,
+                                                   monkeypatch) -> None:
+    def graph(self):  # noqa: ANN001
+        raise AssertionError("Store.graph() called: the whole graph was pulled")
+
+    monkeypatch.setattr(SQLiteStore, "graph", graph)
+    for args in (["ask"], ["report", "duty-of-quality", "-o", str(tmp_path / "r.html")],
+                 ["report", "duty-of-quality", "--format", "md"]):
+        r = runner.invoke(app, [*args, "--store", str(eastbrook.path)])
+        assert r.exit_code == 0, (args, r.output)

@@ -158,3 +158,42 @@ def test_ask_and_report_never_pull_the_whole_graph(eastbrook: SQLiteStore, tmp_p
                  ["report", "duty-of-quality", "--format", "md"]):
         r = runner.invoke(app, [*args, "--store", str(eastbrook.path)])
         assert r.exit_code == 0, (args, r.output)
+
+
+def _commands(path) -> list[list[str]]:  # noqa: ANN001
+    """Every `qmsgraph ...` line of the fenced code blocks, comments and redirection cut."""
+    import shlex
+
+    out, fenced = [], False
+    for line in path.read_text(encoding="utf-8").splitlines():
+        if line.startswith("```"):
+            fenced = not fenced
+            continue
+        if fenced and line.startswith("qmsgraph "):
+            line = line.split(" #")[0].split(" >")[0]
+            out.append(shlex.split(line)[1:])
+    return out
+
+
+def test_documented_commands_run(tmp_path, monkeypatch) -> None:  # noqa: ANN001
+    """docs/questions.md and the README's lines for ask and report run as written, after
+    scripts/demo.sh (Northvale in qmsgraph-demo.qmsdb) and the Eastbrook load."""
+    import shutil
+
+    from qmsgraph.cli import example_files
+    from qmsgraph.io.readers import load_files
+
+    shutil.copytree(ROOT / "examples", tmp_path / "examples")
+    demo = SQLiteStore(tmp_path / "qmsgraph-demo.qmsdb")
+    load_files(demo, example_files())
+    demo.close()
+    monkeypatch.chdir(tmp_path)
+    readme = [c for c in _commands(ROOT / "README.md")
+              if c[0] in ("ask", "report") or "eastbrook.qmsdb" in c]
+    docs = _commands(ROOT / "docs" / "questions.md")
+    assert len(readme) >= 6 and len(docs) >= 8
+    unique = list(dict.fromkeys(tuple(c) for c in [*readme, *docs]))  # the load once
+    for args in unique:
+        r = runner.invoke(app, list(args))
+        assert r.exit_code == 0, (args, r.output[-500:])
+    assert (tmp_path / "doq" / "northvale.html").exists()

@@ -59,7 +59,12 @@ def answer_one(st: State, _: Viewer,
 
 
 @router.get("/reports/duty-of-quality", response_class=HTMLResponse,
-            summary="The Duty of Quality report", responses=INVALID)
+            summary="The Duty of Quality report",
+            responses={200: {"description": "The report in the format asked for.",
+                             "content": {"text/html": {"schema": {"type": "string"}},
+                                         "text/markdown": {"schema": {"type": "string"}},
+                                         "application/json": {"schema": {"type": "object"}}}},
+                       **INVALID})
 def duty_of_quality(st: State, _: Viewer,
                     period: Annotated[str | None, Query(max_length=21, description=(
                         "START:END, e.g. 2025-04-01:2026-03-31 (default: the April-March "

@@ -21,7 +21,7 @@ def environment(ctx: Context) -> Result:
         ids = ctx.ids(kind)
         counts[kind] = len(ids)
         for nid in ids:
-            told = ctx.g.successors(nid, "informs")
+            told = ctx.succ(nid, "informs")
             ev.append(ctx.item(nid, "informs " + ", ".join(told) if told else
                                "informs nothing recorded"))
     drivers = [p for p in ctx.ids("Process") if ctx.node(p).process_type == "driver"]
@@ -59,7 +59,7 @@ def data_telling(ctx: Context) -> Result:
 def needs(ctx: Context) -> Result:
     ev = []
     for need in ctx.ids("PopulationNeed"):
-        by = sorted(ctx.g.predecessors(need, "addresses"))
+        by = sorted(ctx.pred(need, "addresses"))
         ev.append(ctx.item(need, "addressed by " + ", ".join(by) if by else
                            "addressed by nothing"))
     unaddressed = len(ctx.findings("need-not-addressed"))
@@ -73,7 +73,7 @@ def who_we_serve(ctx: Context) -> Result:
     orgs = ctx.ids("Organisation") + ctx.ids("HealthSystem")
     ev = ctx.items(orgs, "the organisation")
     ev += [ctx.item(n, "a need of the population served") for n in ctx.ids("PopulationNeed")]
-    ev += [ctx.item(s, "delivered by " + (", ".join(ctx.g.predecessors(s, "delivers"))
+    ev += [ctx.item(s, "delivered by " + (", ".join(ctx.pred(s, "delivers"))
                                           or "no unit")) for s in ctx.ids("Service")]
     answer = (f"The graph records the needs of the population served "
               f"({len(ctx.ids('PopulationNeed'))}) and the services delivered to it "
@@ -87,7 +87,7 @@ def purpose(ctx: Context) -> Result:
     for kind in ("Mission", "Vision", "Purpose"):
         for pid in ctx.ids(kind):
             if ctx.g.kind(pid) != "Value":
-                goals = ctx.g.predecessors(pid, "serves")
+                goals = ctx.pred(pid, "serves")
                 ev.append(ctx.item(pid, (ctx.node(pid).description or "")
                                    + f" ({plural(len(goals), 'goal')} serve it)"))
     ev = list({e.id: e for e in ev}.values())
@@ -99,8 +99,8 @@ def purpose(ctx: Context) -> Result:
 def value_added(ctx: Context) -> Result:
     ev = []
     for sid in ctx.ids("Service"):
-        needs_ = [n for n in ctx.g.successors(sid, "addresses")]
-        goals = ctx.g.successors(sid, "contributesTo")
+        needs_ = [n for n in ctx.succ(sid, "addresses")]
+        goals = ctx.succ(sid, "contributesTo")
         ev.append(ctx.item(sid, "addresses " + (", ".join(needs_) or "no need")
                            + "; contributes to " + (", ".join(goals) or "no goal")))
     lacking = [e.id for e in ev if e.note.startswith("addresses no need")]
@@ -115,7 +115,7 @@ def value_added(ctx: Context) -> Result:
 def purpose_measures(ctx: Context) -> Result:
     ev: dict[str, Item] = {}
     for pid in ctx.ids("Purpose") or []:
-        for gid in ctx.g.predecessors(pid, "serves"):
+        for gid in ctx.pred(pid, "serves"):
             if getattr(ctx.node(gid), "status", None) != "active":
                 continue
             for c in ctx.store.contributors(gid).measures:
@@ -163,7 +163,7 @@ def process_links(ctx: Context) -> Result:
         p = ctx.node(pid)
         types[p.process_type] += 1
         to = [f"{rel} {t}" for rel in ("supports", "partOf")
-              for t in ctx.g.successors(pid, rel)]
+              for t in ctx.succ(pid, rel)]
         ev.append(ctx.item(pid, f"{p.process_type}; " + ("; ".join(to) or "linked to nothing")))
     orphans = from_findings(ctx, "orphaned-work")
     lonely = [o for o in orphans if o.kind == "Process"]
@@ -196,9 +196,9 @@ def vital_processes(ctx: Context) -> Result:
 def roles(ctx: Context) -> Result:
     ev, unfilled = [], []
     for rid in ctx.ids("Role"):
-        holders = ctx.g.predecessors(rid, "holdsRole")
+        holders = ctx.pred(rid, "holdsRole")
         resp = [f"{getattr(ctx.node(r), 'aspect', '?')}: {ctx.g.label(r)}"
-                for r in ctx.g.successors(rid, "hasResponsibility")]
+                for r in ctx.succ(rid, "hasResponsibility")]
         if not holders:
             unfilled.append(rid)
         ev.append(ctx.item(rid, f"{plural(len(holders), 'holder')}; " + ("; ".join(resp)
@@ -211,12 +211,12 @@ def roles(ctx: Context) -> Result:
 
 def culture(ctx: Context) -> Result:
     ev = [ctx.item(e, "culture enabler; supports " + (
-        ", ".join(ctx.g.successors(e, "supports")) or "nothing recorded"))
+        ", ".join(ctx.succ(e, "supports")) or "nothing recorded"))
         for e in ctx.ids("Enabler") if ctx.node(e).enabler_type == "culture"]
     staff = [m for m in ctx.ids("Measure")
              if "staff-experience" in (ctx.node(m).quadruple_aim or [])]
     ev += [ctx.item(m, "staff experience; " + ctx.measure_note(m)) for m in staff]
-    tools = [t for t in ctx.ids("Tool") if ctx.g.predecessors(t, "uses")]
+    tools = [t for t in ctx.ids("Tool") if ctx.pred(t, "uses")]
     answer = (f"{plural(len(ev) - len(staff), 'culture enabler')}, "
               f"{plural(len(staff), 'staff experience measure')} and "
               f"{plural(len(tools), 'quality tool')} in use are recorded.")

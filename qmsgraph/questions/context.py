@@ -64,6 +64,14 @@ class Context:
     def items(self, ids: Iterable[str], note: str = "") -> list[Item]:
         return [self.item(i, note) for i in ids]
 
+    def succ(self, nid: str, rel: str) -> list[str]:
+        """Targets of ``rel`` edges out of a node, sorted (the same on every store)."""
+        return sorted(self.g.successors(nid, rel))
+
+    def pred(self, nid: str, rel: str) -> list[str]:
+        """Sources of ``rel`` edges into a node, sorted."""
+        return sorted(self.g.predecessors(nid, rel))
+
     def units_of(self, nid: str) -> list[str]:
         """The units that own, lead, deliver or monitor a node (people: their units)."""
         out: set[str] = set()

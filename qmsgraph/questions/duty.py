@@ -106,10 +106,10 @@ def _section(ctx: Context, goals: list[str], measures: list[str],
             live += 1
     watched = set(goals) | mset
     for mid in measures:
-        watched.update(ctx.g.successors(mid, "measures"))
+        watched.update(ctx.succ(mid, "measures"))
     assurance, recurring = [], []
     for aid in ctx.ids("AssuranceActivity"):
-        if not watched.intersection(ctx.g.successors(aid, "assures")):
+        if not watched.intersection(ctx.succ(aid, "assures")):
             continue
         a = ctx.node(aid)
         row = {"id": aid, "label": a.label, "kind": ctx.g.kind(aid), "date": _iso(a.date),
@@ -161,7 +161,7 @@ def _domains(ctx: Context, period: tuple[dt.date, dt.date]) -> list[dict[str, An
                  and getattr(ctx.node(g), "status", "active") == "active"]
         measures = {m for m in ctx.ids("Measure") if d in (ctx.node(m).quality_domains or [])}
         # untagged measures of its goals count for it (tagged ones count for their own)
-        measures.update(m for g in goals for m in ctx.g.predecessors(g, "indicates")
+        measures.update(m for g in goals for m in ctx.pred(g, "indicates")
                         if not ctx.node(m).quality_domains)
         sec = _section(ctx, goals, sorted(measures), period)
         out.append({"key": d, "name": DOMAIN_NAMES[d], **sec,
@@ -173,17 +173,17 @@ def _enablers(ctx: Context, period: tuple[dt.date, dt.date]) -> list[dict[str, A
     out = []
     for t in schema.DOQ_ENABLERS:
         ens = [e for e in ctx.ids("Enabler") if ctx.node(e).enabler_type == t]
-        supported = sorted({s for e in ens for s in ctx.g.successors(e, "supports")})
+        supported = sorted({s for e in ens for s in ctx.succ(e, "supports")})
         goals = [g for g in supported if ctx.g.kind(g) in ("StrategicGoal", "Objective")]
-        measures = sorted({m for g in goals for m in ctx.g.predecessors(g, "indicates")})
+        measures = sorted({m for g in goals for m in ctx.pred(g, "indicates")})
         sec = _section(ctx, goals, measures, period)
         gaps = ([f"no {ENABLER_NAMES[t].lower()} enabler recorded"] if not ens else
                 [f"{ctx.g.label(e)} ({e}) supports nothing" for e in ens
-                 if not ctx.g.successors(e, "supports")])
+                 if not ctx.succ(e, "supports")])
         gaps += [] if not ens else _gaps(sec, "that these enablers support")
         out.append({"key": t, "name": ENABLER_NAMES[t],
                     "enablers": [{"id": e, "label": ctx.g.label(e),
-                                  "supports": ctx.g.successors(e, "supports")} for e in ens],
+                                  "supports": ctx.succ(e, "supports")} for e in ens],
                     "supported": [{"id": s, "label": ctx.g.label(s), "kind": ctx.g.kind(s)}
                                   for s in supported], **sec, "gaps": gaps})
     return out
@@ -194,11 +194,11 @@ def _aspects(ctx: Context, period: tuple[dt.date, dt.date]) -> list[dict[str, An
         return sum(1 for x in ctx.ids(kind) if pred is None or pred(ctx.node(x)))
 
     def used(kind: str) -> int:
-        return sum(1 for t in ctx.ids(kind) if ctx.g.predecessors(t, "uses"))
+        return sum(1 for t in ctx.ids(kind) if ctx.pred(t, "uses"))
 
     projects = [ctx.node(p) for p in ctx.ids("ImprovementProject")]
     acts = [ctx.node(a) for a in ctx.ids("AssuranceActivity")]
-    monitored = sum(1 for m in ctx.ids("Measure") if ctx.g.predecessors(m, "monitors"))
+    monitored = sum(1 for m in ctx.ids("Measure") if ctx.pred(m, "monitors"))
     return [
         {"key": "planning", "name": ASPECT_NAMES["planning"], "items": [
             ("active strategic goals", count("StrategicGoal", lambda n: n.status == "active")),

@@ -15,9 +15,9 @@ from .results import Item
 def daily_work(ctx: Context) -> Result:
     ev, without = [], []
     for tid in ctx.ids("Team"):
-        tools = [t for t in ctx.g.successors(tid, "uses") if ctx.g.kind(t) == "ControlTool"]
-        watched = ctx.g.successors(tid, "monitors")
-        daily = [p for p in ctx.g.successors(tid, "owns") if ctx.g.kind(p) == "Process"
+        tools = [t for t in ctx.succ(tid, "uses") if ctx.g.kind(t) == "ControlTool"]
+        watched = ctx.succ(tid, "monitors")
+        daily = [p for p in ctx.succ(tid, "owns") if ctx.g.kind(p) == "Process"
                  and getattr(ctx.node(p), "frequency", None) in ("daily", "weekly")]
         if tools or watched or daily:
             parts = []
@@ -47,7 +47,7 @@ def operating(ctx: Context) -> Result:
     ev, counts = [], Counter()
     for kind in ("Service", "Process"):
         for nid in ctx.ids(kind):
-            ms = sorted(ctx.g.predecessors(nid, "measures"))
+            ms = sorted(ctx.pred(nid, "measures"))
             if not ms:
                 counts["unmeasured"] += 1
                 continue
@@ -58,7 +58,7 @@ def operating(ctx: Context) -> Result:
                                + "; ".join(f"{m}: {s}" for m, s in states.items())))
     unwatched = [m for m in ctx.ids("Measure") if not any(
         schema.is_a(ctx.g.kind(u), "OrganisationalUnit")
-        for u in ctx.g.predecessors(m, "monitors"))]
+        for u in ctx.pred(m, "monitors"))]
     missing = no_chart(ctx)
     if counts["unmeasured"]:
         n = plural(counts["unmeasured"], "process or service", "processes and services")
@@ -103,7 +103,7 @@ def escalate(ctx: Context) -> Result:
         if _live_projects(ctx, mid):
             continue
         units = ctx.units_of(mid)
-        routes = sorted({r for u in units for r in ctx.g.successors(u, "escalatesTo")})
+        routes = sorted({r for u in units for r in ctx.succ(u, "escalatesTo")})
         note = (f"{ctx.measure_note(mid)}; no live project improves it; "
                 + (f"escalate from {', '.join(units)} to {', '.join(routes)}" if routes
                    else f"units {', '.join(units) or 'none'} have no escalation route"))
@@ -175,7 +175,7 @@ def assured_enablers(ctx: Context) -> Result:
     for eid in ctx.ids("Enabler"):
         t = getattr(ctx.node(eid), "enabler_type", None)
         have.add(t)
-        sup = ctx.g.successors(eid, "supports")
+        sup = ctx.succ(eid, "supports")
         ev.append(ctx.item(eid, f"{t}; supports " + (", ".join(sup) or "nothing recorded")))
     programmes = [p for p in ctx.ids("ImprovementProject")
                   if ctx.node(p).tier in ("system", "directorate")

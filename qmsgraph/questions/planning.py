@@ -55,7 +55,7 @@ def signal_change(ctx: Context) -> Result:
     informing = []
     for kind in SIGNAL_SOURCES:
         for nid in ctx.ids(kind):
-            told = ctx.g.successors(nid, "informs")
+            told = ctx.succ(nid, "informs")
             if told:
                 informing.append(ctx.item(nid, "informs " + ", ".join(told)))
     ev += informing
@@ -77,12 +77,12 @@ def signal_need(ctx: Context) -> Result:
     ev, missing = [], []
     changed = 0
     for need in ctx.ids("PopulationNeed"):
-        informed = [s for s in ctx.g.predecessors(need, "informs")]
-        anchors = ctx.g.predecessors(need, "addresses")
-        signals = sorted({m for a in anchors for m in ctx.g.predecessors(a, "indicates")
+        informed = [s for s in ctx.pred(need, "informs")]
+        anchors = ctx.pred(need, "addresses")
+        signals = sorted({m for a in anchors for m in ctx.pred(a, "indicates")
                           if m in ctx.concern or (ctx.spc.get(m) or {}).get(
                               "variation_type") not in (None, COMMON_CAUSE)})
-        measured = any(ctx.g.predecessors(a, "indicates") for a in anchors)
+        measured = any(ctx.pred(a, "indicates") for a in anchors)
         notes = []
         if informed:
             notes.append("informed by " + ", ".join(sorted(informed)))
@@ -110,7 +110,7 @@ def leadership_ready(ctx: Context) -> Result:
     leaders = [e for e in ctx.ids("Enabler")
                if getattr(ctx.node(e), "enabler_type", None) == "leadership"]
     ev += [ctx.item(e, "leadership enabler; supports " + (
-        ", ".join(ctx.g.successors(e, "supports")) or "nothing recorded")) for e in leaders]
+        ", ".join(ctx.succ(e, "supports")) or "nothing recorded")) for e in leaders]
     missing = [] if leaders else ["no leadership enabler is recorded (Enabler, "
                                   "enabler_type leadership)"]
     n = len(ev) - len(leaders)
@@ -126,7 +126,7 @@ def change_plans(ctx: Context) -> Result:
     for gid in ctx.ids("StrategicGoal"):
         if getattr(ctx.node(gid), "status", None) != "active":
             continue
-        failing = [m for m in ctx.g.predecessors(gid, "indicates")
+        failing = [m for m in ctx.pred(gid, "indicates")
                    if (ctx.spc.get(m) or {}).get("assurance_icon") == "fail"]
         if failing:
             ev.append(ctx.item(gid, "its measure(s) " + ", ".join(sorted(failing))
@@ -141,7 +141,7 @@ def change_plans(ctx: Context) -> Result:
 def processes_meeting(ctx: Context) -> Result:
     ev, meeting, not_meeting, unknown = [], 0, 0, []
     for pid in ctx.ids("Process"):
-        ms = sorted(ctx.g.predecessors(pid, "measures"))
+        ms = sorted(ctx.pred(pid, "measures"))
         if not ms:
             unknown.append(pid)
             continue
@@ -172,8 +172,8 @@ def people_capacity(ctx: Context) -> Result:
     missing: list[str] = []
     for rid in ctx.ids("Role"):
         aspects = sorted({getattr(ctx.node(r), "aspect", None) or "?"
-                          for r in ctx.g.successors(rid, "hasResponsibility")})
-        holders = ctx.g.predecessors(rid, "holdsRole")
+                          for r in ctx.succ(rid, "hasResponsibility")})
+        holders = ctx.pred(rid, "holdsRole")
         ev.append(ctx.item(rid, f"{plural(len(holders), 'holder')}; responsibilities in "
                            + (", ".join(aspects) or "no aspect")))
         lacking = [a for a in ("planning", "control", "assurance", "improvement")
@@ -183,7 +183,7 @@ def people_capacity(ctx: Context) -> Result:
     for eid in ctx.ids("Enabler"):
         if getattr(ctx.node(eid), "enabler_type", None) in ("workforce", "skills"):
             ev.append(ctx.item(eid, "workforce/skills enabler; supports " + (
-                ", ".join(ctx.g.successors(eid, "supports")) or "nothing recorded")))
+                ", ".join(ctx.succ(eid, "supports")) or "nothing recorded")))
     if not ctx.ids("Role"):
         missing.append("no role is recorded (Role, hasResponsibility, holdsRole)")
     missing.append("capacity (staff in post, vacancies, time for improvement) and skills "
@@ -198,13 +198,13 @@ def people_capacity(ctx: Context) -> Result:
 def design_new(ctx: Context) -> Result:
     ev = from_findings(ctx, "need-not-addressed")
     for need in ctx.ids("PopulationNeed"):
-        served = [s for s in ctx.g.predecessors(need, "addresses") if ctx.g.kind(s) == "Service"]
+        served = [s for s in ctx.pred(need, "addresses") if ctx.g.kind(s) == "Service"]
         if not served and need not in {e.id for e in ev}:
             ev.append(ctx.item(need, "no service addresses this need"))
     for gid in ctx.ids("StrategicGoal"):
         if getattr(ctx.node(gid), "status", None) == "active" and not any(
                 ctx.g.kind(s) in ("Process", "Service")
-                for rel in ("supports", "contributesTo") for s in ctx.g.predecessors(gid, rel)):
+                for rel in ("supports", "contributesTo") for s in ctx.pred(gid, rel)):
             ev.append(ctx.item(gid, "no process or service supports this goal directly"))
     answer = (f"{plural(len(ev), 'gap')} call for a new process, product or service: needs no "
               "goal or service addresses, active goals no process or service supports." if ev
@@ -219,19 +219,19 @@ def redesign(ctx: Context) -> Result:
     for kind in ("Process", "Service"):
         for nid in ctx.ids(kind):
             why = []
-            bad = [m for m in ctx.g.predecessors(nid, "measures")
+            bad = [m for m in ctx.pred(nid, "measures")
                    if ctx.measure_state(m) in ("concern", "failing")]
             if bad:
                 why.append("measure(s) " + ", ".join(sorted(bad)) + " show concern or miss "
                            "their target")
-            told = sorted(ctx.g.predecessors(nid, "informs"))
+            told = sorted(ctx.pred(nid, "informs"))
             if told:
                 why.append("informed by " + ", ".join(told))
-            risks = sorted(ctx.g.predecessors(nid, "threatens"))
+            risks = sorted(ctx.pred(nid, "threatens"))
             if risks:
                 why.append("threatened by " + ", ".join(risks))
             if why:
-                projects = sorted(p for p in ctx.g.predecessors(nid, "improves")
+                projects = sorted(p for p in ctx.pred(nid, "improves")
                                   if getattr(ctx.node(p), "status", None) in ("active",
                                                                                "proposed"))
                 why.append("being improved by " + ", ".join(projects) if projects

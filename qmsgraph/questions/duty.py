@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from collections import Counter
 from typing import Any
 
 from .. import schema
@@ -189,6 +190,27 @@ def _enablers(ctx: Context, period: tuple[dt.date, dt.date]) -> list[dict[str, A
     return out
 
 
+def _cadence(ctx: Context) -> dict[str, list[list[Any]]]:
+    """How often each aspect's recorded activities happen (``frequency``), per aspect:
+    planning - driver processes and planning tools; control - mainstay and support processes,
+    measures and control tools; assurance - assurance activities and tools; improvement -
+    improvement tools (projects run in bursts: their dates are counted above)."""
+    def freq(ids: list[str]) -> list[list[Any]]:
+        c = Counter(getattr(ctx.node(x), "frequency", None) or "not recorded" for x in ids)
+        order = [*schema.CADENCES, "not recorded"]
+        return [[k, c[k]] for k in order if c[k]]
+
+    procs = ctx.ids("Process")
+    return {
+        "planning": freq([p for p in procs if ctx.node(p).process_type == "driver"]
+                         + ctx.ids("PlanningTool")),
+        "control": freq([p for p in procs if ctx.node(p).process_type != "driver"]
+                        + ctx.ids("Measure") + ctx.ids("ControlTool")),
+        "assurance": freq(ctx.ids("AssuranceActivity") + ctx.ids("AssuranceTool")),
+        "improvement": freq(ctx.ids("ImprovementTool")),
+    }
+
+
 def _aspects(ctx: Context, period: tuple[dt.date, dt.date]) -> list[dict[str, Any]]:
     def count(kind: str, pred: Any = None) -> int:
         return sum(1 for x in ctx.ids(kind) if pred is None or pred(ctx.node(x)))
@@ -266,8 +288,8 @@ def duty_report(store: Any, period: tuple[dt.date, dt.date] | None = None,
             "generated": dt.date.today().isoformat(),
             "domains": _domains(ctx, period),
             "enablers": _enablers(ctx, period),
-            "aspects": [{**a, "items": [list(i) for i in a["items"]]}
-                        for a in _aspects(ctx, period)],
+            "aspects": [{**a, "items": [list(i) for i in a["items"]],
+                         "cadence": _cadence(ctx)[a["key"]]} for a in _aspects(ctx, period)],
             "levels": _levels(ctx),
             "findings": [{"rule": f.rule, "severity": f.severity, "node": f.node,
                           "label": f.label, "message": f.message}
@@ -317,7 +339,9 @@ def duty_markdown(report: dict[str, Any]) -> str:
              f"Period {p['start']} to {p['end']}; generated {report['generated']} by "
              "qmsgraph.", "", "## The four aspects of the QMS", ""]
     for a in report["aspects"]:
-        lines.append(f"- **{a['name']}:** " + "; ".join(f"{n} {w}" for w, n in a["items"]))
+        lines.append(f"- **{a['name']}:** " + "; ".join(f"{n} {w}" for w, n in a["items"])
+                     + (" (cadence: " + ", ".join(f"{n} {k}" for k, n in a["cadence"]) + ")"
+                        if a["cadence"] else ""))
     if report["levels"]:
         lines += ["", "| level | planning % | control % | assurance % | improvement % |",
                   "|---|---|---|---|---|"]

@@ -45,6 +45,12 @@ def test_report_content_per_domain_and_enabler(eastbrook: SQLiteStore,
     done = {p["id"] for d in r["domains"] for p in d["improvement"]}
     assert done == {"QI-PHC", "QI-RESTRAINT"}  # both completed in FY 2024/25
     assert r["questions"] and len(r["questions"]) == 16
+    cadence = {a["key"]: dict(a["cadence"]) for a in r["aspects"]}
+    view = eastbrook.view()
+    assert cadence["planning"] == {"yearly": sum(  # driver processes and planning tools
+        1 for k in ("Process", "PlanningTool") for n in view.nodes(k)
+        if getattr(n, "process_type", "driver") == "driver")}
+    assert cadence["control"]["daily"] >= 1 and cadence["assurance"]["quarterly"] == 4
     # another year: nothing completed, and the gap says so
     r25 = duty_report(eastbrook, (dt.date(2025, 4, 1), dt.date(2026, 3, 31)))
     assert not any(d["improvement"] for d in r25["domains"])

@@ -13,7 +13,7 @@ from qmsgraph.model import make_node
 from qmsgraph.questions import QUESTIONS, ask, list_questions
 from qmsgraph.stores import ChangeSet, SQLiteStore
 
-from .conftest import ROOT, apply, monthly
+from .conftest import ROOT, SHIFTED, apply, monthly
 
 FRAMEWORK = ROOT.parent / "shared" / "frameworks" / "003_f3a68b05401fe16b.txt"
 
@@ -197,3 +197,17 @@ def test_documented_commands_run(tmp_path, monkeypatch) -> None:  # noqa: ANN001
         r = runner.invoke(app, list(args))
         assert r.exit_code == 0, (args, r.output[-500:])
     assert (tmp_path / "doq" / "northvale.html").exists()
+
+
+def test_cli_prints_hostile_labels_as_text(small: SQLiteStore) -> None:
+    label = "[bold red]Falls[/] \x1b[31mred"
+    apply(small, [{"kind": "PopulationNeed", "id": "PN-1", "label": "[link=x]need[/link]"}],
+          [])
+    small.apply(ChangeSet(update_nodes=[(make_node({
+        "kind": "Measure", "id": "M1", "label": label.replace("\x1b", ""),
+        "measure_type": "outcome", "direction": "decrease", "quality_domains": ["safe"],
+        "data": monthly(SHIFTED)}), None, None)]))
+    r = runner.invoke(app, ["ask", "needs", "--store", str(small.path)])
+    assert r.exit_code == 0 and "[link=x]need" in r.stdout  # shown, not run as markup
+    r = runner.invoke(app, ["ask", "quality-domains", "--store", str(small.path)])
+    assert "[bold red]Falls" in r.stdout

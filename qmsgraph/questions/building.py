@@ -225,30 +225,38 @@ def culture(ctx: Context) -> Result:
     return answer, ev, missing
 
 
-def quality_domains(ctx: Context) -> Result:
-    goals: dict[str, list[str]] = {d: [] for d in schema.QUALITY_DOMAINS}
-    measures: dict[str, list[str]] = {d: [] for d in schema.QUALITY_DOMAINS}
+def _coverage(ctx: Context, attr: str, values: tuple[str, ...], what: str
+              ) -> tuple[str, list[Item], list[str]]:
+    """Which of ``values`` (of the field ``attr``) no active goal or objective, and no
+    measure, names."""
+    goals: dict[str, list[str]] = {d: [] for d in values}
+    measures: dict[str, list[str]] = {d: [] for d in values}
     for kind, into in (("StrategicGoal", goals), ("Objective", goals), ("Measure", measures)):
         for nid in ctx.ids(kind):
             n = ctx.node(nid)
             if kind == "StrategicGoal" and n.status != "active":
                 continue
-            for d in n.quality_domains or []:
+            for d in getattr(n, attr, None) or []:
                 into[d].append(nid)
     ev = []
-    no_goal = [d for d in schema.QUALITY_DOMAINS if not goals[d]]
-    no_measure = [d for d in schema.QUALITY_DOMAINS if not measures[d]]
-    for d in schema.QUALITY_DOMAINS:
-        for gid in goals[d]:
-            ev.append(ctx.item(gid, f"{d}: goal or objective"))
-        for mid in measures[d]:
-            ev.append(ctx.item(mid, f"{d}: measure; {ctx.measure_note(mid)}"))
-    ev += from_findings(ctx, "domain-without-measure")
-    answer = ("Quality domains with no active goal or objective: "
-              + (", ".join(no_goal) or "none") + "; with no measure: "
-              + (", ".join(no_measure) or "none") + ".")
-    untagged = [m for m in ctx.ids("Measure") if not ctx.node(m).quality_domains]
-    missing = ([f"{plural(len(untagged), 'measure')} name no quality domain"]
+    for d in values:
+        ev += [ctx.item(gid, f"{d}: goal or objective") for gid in goals[d]]
+        ev += [ctx.item(mid, f"{d}: measure; {ctx.measure_note(mid)}") for mid in measures[d]]
+    no_goal = [d for d in values if not goals[d]]
+    no_measure = [d for d in values if not measures[d]]
+    answer = (f"{what} with no active goal or objective: " + (", ".join(no_goal) or "none")
+              + "; with no measure: " + (", ".join(no_measure) or "none") + ".")
+    untagged = [m for m in ctx.ids("Measure") if not getattr(ctx.node(m), attr, None)]
+    missing = ([f"{plural(len(untagged), 'measure')} name no {what.lower()[:-1]}"]
                if untagged else [])
     return answer, ev, missing
 
+
+def quality_domains(ctx: Context) -> Result:
+    answer, ev, missing = _coverage(ctx, "quality_domains", schema.QUALITY_DOMAINS,
+                                    "Quality domains")
+    return answer, ev + from_findings(ctx, "domain-without-measure"), missing
+
+
+def quadruple_aim(ctx: Context) -> Result:
+    return _coverage(ctx, "quadruple_aim", schema.QUADRUPLE_AIM, "Quadruple Aim dimensions")

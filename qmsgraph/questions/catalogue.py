@@ -18,6 +18,7 @@ from .results import Answer, QuestionInfo
 WS = "NHS Wales, Developing a QMS, 2.4 Where to start"
 APP_C = "NHS Wales, Developing a QMS, Appendix C"
 DOQ = "Duty of Quality (Wales): quality domains"
+QA4 = "NHS Wales, Developing a QMS, 1.2: improvements in the Quadruple Aim"
 
 
 @dataclass(frozen=True)
@@ -121,6 +122,9 @@ QUESTIONS: tuple[Question, ...] = (
        "can our efforts to improve/maintain our culture align?", APP_C, "people", b.culture),
     _Q("quality-domains", "Duty of Quality", "Which quality domain has no goal or no "
        "measure?", DOQ, "planning", b.quality_domains),
+    _Q("quadruple-aim", "Quadruple Aim", "Which Quadruple Aim dimension (population health, "
+       "experience of care, value, staff experience) has no goal or no measure?", QA4,
+       "planning", b.quadruple_aim),
 )
 BY_ID = {q.id: q for q in QUESTIONS}
 

@@ -211,3 +211,17 @@ def test_cli_prints_hostile_labels_as_text(small: SQLiteStore) -> None:
     assert r.exit_code == 0 and "[link=x]need" in r.stdout  # shown, not run as markup
     r = runner.invoke(app, ["ask", "quality-domains", "--store", str(small.path)])
     assert "[bold red]Falls" in r.stdout
+
+
+def test_quadruple_aim_follows_the_tags(small: SQLiteStore) -> None:
+    assert one(small, "quadruple-aim").answer == (
+        "Quadruple Aim dimensions with no active goal or objective: population-health, "
+        "experience-of-care, value, staff-experience; with no measure: population-health, "
+        "experience-of-care, value, staff-experience.")
+    apply(small, [{"kind": "Measure", "id": "M-STAFF", "label": "Staff survey",
+                   "measure_type": "outcome", "quadruple_aim": ["staff-experience"]}],
+          [("M-STAFF", "indicates", "G1")])
+    a = one(small, "quadruple-aim")
+    assert a.answer.endswith("with no measure: population-health, experience-of-care, "
+                             "value.")
+    assert [e.id for e in a.evidence] == ["M-STAFF"]

@@ -118,7 +118,7 @@ def purpose_measures(ctx: Context) -> Result:
         for gid in ctx.pred(pid, "serves"):
             if getattr(ctx.node(gid), "status", None) != "active":
                 continue
-            for c in ctx.store.contributors(gid).measures:
+            for c in ctx.contributors(gid).measures:
                 m = ctx.node(c.node)
                 if c.node not in ev:
                     ev[c.node] = ctx.item(c.node, f"{m.measure_type} measure of {gid}; "
@@ -176,19 +176,30 @@ def process_links(ctx: Context) -> Result:
 VITAL_SHARE = 0.2  # the 20% of processes
 
 
+DEPENDS = ("measures", "improves", "partOf", "owns", "supports", "checksAgainst")
+
+
 def vital_processes(ctx: Context) -> Result:
+    """Processes ranked by the active goals whose thread they are on (from each goal's
+    contributors) plus the nodes that depend on them directly (measures, projects, change
+    ideas, sub-processes, owners): one pass over the goals, not a search per process."""
+    goals: dict[str, int] = {}
+    for gid in ctx.active_goals():
+        for c in ctx.contributors(gid).processes:
+            goals[c.node] = goals.get(c.node, 0) + 1
     scored = []
     for pid in ctx.ids("Process"):
-        imp = ctx.store.impact(pid)
-        scored.append((len(imp.loses_thread) + len(imp.goals_supported), pid, imp))
-    scored.sort(key=lambda x: (-x[0], x[1]))
+        direct = len({s for rel in DEPENDS for s in ctx.g.predecessors(pid, rel)})
+        scored.append((goals.get(pid, 0) + direct, goals.get(pid, 0), direct, pid))
+    scored.sort(key=lambda x: (-x[0], x[3]))
     top = max(1, round(len(scored) * VITAL_SHARE)) if scored else 0
-    ev = [ctx.item(pid, f"supports {plural(len(imp.goals_supported), 'active goal')}; "
-                   f"{plural(len(imp.loses_thread), 'item')} lose their thread if it stops")
-          for _, pid, imp in scored[:top]]
-    answer = (f"The {top} processes (20% of {len(scored)}) most depended on, by the active "
-              "goals they support and the work that would lose its thread without them, are "
-              "listed." if scored else "No process is recorded.")
+    ev = [ctx.item(pid, f"on the thread of {plural(g, 'active goal')}; "
+                   f"{plural(d, 'node')} depend on it directly")
+          for _, g, d, pid in scored[:top]]
+    answer = (f"The {top} processes (20% of {len(scored)}) most depended on - by the active "
+              "goals whose golden thread they are on and the measures, projects, processes "
+              "and owners that depend on them directly - are listed." if scored
+              else "No process is recorded.")
     return answer, ev, ["dependence is read from the golden thread; volumes (patients, "
                         "transactions) through each process are not recorded"]
 

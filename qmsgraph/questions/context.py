@@ -34,6 +34,7 @@ class Context:
         self.store = store
         self.cfg = config or AlignmentConfig()
         self.g = store.view()
+        self._contributors: dict[str, Any] = {}
 
     # ---------------------------------------------------------------- whole-store answers
     @cached_property
@@ -47,6 +48,17 @@ class Context:
     @cached_property
     def concern(self) -> set[str]:
         return set(self.store.concern_measures(self.cfg.concern_window))
+
+    def contributors(self, goal: str) -> Any:
+        """The store's contributors of a goal, asked once."""
+        got = self._contributors.get(goal)
+        if got is None:
+            got = self._contributors[goal] = self.store.contributors(goal)
+        return got
+
+    def active_goals(self) -> list[str]:
+        return [g for g in self.ids("StrategicGoal")
+                if getattr(self.node(g), "status", None) == "active"]
 
     def findings(self, rule: str) -> list[Any]:
         return [f for f in self.report.findings if f.rule == rule]

@@ -113,16 +113,13 @@ def value_added(ctx: Context) -> Result:
 
 
 def purpose_measures(ctx: Context) -> Result:
+    goals = [g for p in ctx.ids("Purpose") for g in ctx.pred(p, "serves")
+             if getattr(ctx.node(g), "status", None) == "active"]
     ev: dict[str, Item] = {}
-    for pid in ctx.ids("Purpose") or []:
-        for gid in ctx.pred(pid, "serves"):
-            if getattr(ctx.node(gid), "status", None) != "active":
-                continue
-            for c in ctx.contributors(gid).measures:
-                m = ctx.node(c.node)
-                if c.node not in ev:
-                    ev[c.node] = ctx.item(c.node, f"{m.measure_type} measure of {gid}; "
-                                          + ctx.measure_note(c.node))
+    for nid, gid in sorted(ctx.upstream(sorted(set(goals))).items()):
+        if ctx.g.kind(nid) == "Measure":
+            ev[nid] = ctx.item(nid, f"{ctx.node(nid).measure_type} measure of {gid}; "
+                               + ctx.measure_note(nid))
     outcome = sum(1 for e in ev.values() if e.note.startswith("outcome"))
     answer = (f"{plural(len(ev), 'measure')} on the golden thread of the active goals that "
               f"serve the purpose, {outcome} of them outcome measures.")

@@ -9,6 +9,7 @@ Everything is read through the :class:`~qmsgraph.stores.Store` interface (``view
 from __future__ import annotations
 
 import datetime as dt
+from collections import deque
 from collections.abc import Iterable
 from functools import cached_property
 from typing import TYPE_CHECKING, Any
@@ -55,6 +56,20 @@ class Context:
         if got is None:
             got = self._contributors[goal] = self.store.contributors(goal)
         return got
+
+    def upstream(self, targets: list[str]) -> dict[str, str]:
+        """Every node with a golden thread to one of ``targets`` -> the first target it is
+        found from (one breadth-first search back along the thread edges, targets in the
+        order given, neighbours in (edge kind, id) order)."""
+        seen = {t: t for t in targets}
+        queue = deque(targets)
+        while queue:
+            x = queue.popleft()
+            for _, src in self.g.thread_in(x):
+                if src not in seen:
+                    seen[src] = seen[x]
+                    queue.append(src)
+        return seen
 
     def active_goals(self) -> list[str]:
         return [g for g in self.ids("StrategicGoal")

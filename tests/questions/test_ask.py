@@ -225,3 +225,14 @@ def test_quadruple_aim_follows_the_tags(small: SQLiteStore) -> None:
     assert a.answer.endswith("with no measure: population-health, experience-of-care, "
                              "value.")
     assert [e.id for e in a.evidence] == ["M-STAFF"]
+
+
+def test_purpose_measures_match_the_goals_contributors(northvale: SQLiteStore,
+                                                       eastbrook: SQLiteStore) -> None:
+    """One search back from the goals finds what each goal's contributors (with paths) do."""
+    for store in (northvale, eastbrook):
+        view = store.view()
+        goals = {g for p in view.ids("Purpose") for g in view.predecessors(p, "serves")
+                 if view.node(g).status == "active"}
+        want = {c.node for g in goals for c in store.contributors(g).measures}
+        assert {e.id for e in one(store, "purpose-measures").evidence} == want

@@ -36,6 +36,7 @@ class Context:
         self.cfg = config or AlignmentConfig()
         self.g = store.view()
         self._contributors: dict[str, Any] = {}
+        self._project_measures: dict[str, list[str]] = {}
 
     # ---------------------------------------------------------------- whole-store answers
     @cached_property
@@ -144,7 +145,13 @@ class Context:
 
     def project_measures(self, pid: str) -> list[str]:
         """Measures a project improves: directly, or through the change ideas of its driver
-        diagram (project <- primary driver <- secondary driver <- change idea)."""
+        diagram (project <- primary driver <- secondary driver <- change idea). Kept."""
+        got = self._project_measures.get(pid)
+        if got is None:
+            got = self._project_measures[pid] = self._measures_of(pid)
+        return got
+
+    def _measures_of(self, pid: str) -> list[str]:
         out = {m for m in self.g.successors(pid, "improves") if self.g.kind(m) == "Measure"}
         for pd in self.g.predecessors(pid, "drives"):
             for sd in self.g.predecessors(pd, "drives"):

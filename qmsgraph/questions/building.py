@@ -177,15 +177,22 @@ DEPENDS = ("measures", "improves", "partOf", "owns", "supports", "checksAgainst"
 
 
 def vital_processes(ctx: Context) -> Result:
-    """Processes ranked by the active goals whose thread they are on (from each goal's
-    contributors) plus the nodes that depend on them directly (measures, projects, change
-    ideas, sub-processes, owners): one pass over the goals, not a search per process."""
+    """Processes ranked by the active goals their golden thread reaches (the alignment
+    index's reachability masks: one popcount per process) plus the nodes that depend on them
+    directly (measures, projects, change ideas, sub-processes, owners)."""
+    import numpy as np
+
+    from ..alignment import index_of
+
+    procs = ctx.ids("Process")
     goals: dict[str, int] = {}
-    for gid in ctx.active_goals():
-        for c in ctx.contributors(gid).processes:
-            goals[c.node] = goals.get(c.node, 0) + 1
+    if procs:
+        ix = index_of(ctx.g)
+        pos = np.array([ix.pos[p] for p in procs])
+        reach = np.bitwise_count(ix.masks[pos] & ix.active_bits[ix.comp[pos]]).sum(axis=1)
+        goals = dict(zip(procs, map(int, reach), strict=True))
     scored = []
-    for pid in ctx.ids("Process"):
+    for pid in procs:
         direct = len({s for rel in DEPENDS for s in ctx.g.predecessors(pid, rel)})
         scored.append((goals.get(pid, 0) + direct, goals.get(pid, 0), direct, pid))
     scored.sort(key=lambda x: (-x[0], x[3]))

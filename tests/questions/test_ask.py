@@ -236,3 +236,16 @@ def test_purpose_measures_match_the_goals_contributors(northvale: SQLiteStore,
                  if view.node(g).status == "active"}
         want = {c.node for g in goals for c in store.contributors(g).measures}
         assert {e.id for e in one(store, "purpose-measures").evidence} == want
+
+
+def test_vital_processes_count_the_goals_their_thread_reaches(northvale: SQLiteStore) -> None:
+    view = northvale.view()
+    active = [g for g in view.ids("StrategicGoal") if view.node(g).status == "active"]
+    on_thread: dict[str, int] = {}
+    for g in active:
+        for c in northvale.contributors(g).processes:
+            on_thread[c.node] = on_thread.get(c.node, 0) + 1
+    a = one(northvale, "vital-processes")
+    assert len(a.evidence) == round(len(view.ids("Process")) * 0.2)
+    for e in a.evidence:
+        assert e.note.startswith(f"on the thread of {on_thread.get(e.id, 0)} active goal")

@@ -25,6 +25,8 @@ if TYPE_CHECKING:
 
 UNIT_LINKS = ("owns", "leads", "delivers", "monitors")
 LIVE = ("proposed", "active", "paused")
+BODY_KINDS = frozenset({"ImprovementProject", "Measure", "Process", "StrategicGoal",
+                        "Objective", "AssuranceActivity", "Enabler", "Role", "Tool"})
 
 
 class Context:
@@ -37,6 +39,7 @@ class Context:
         self.g = store.view()
         self._contributors: dict[str, Any] = {}
         self._project_measures: dict[str, list[str]] = {}
+        self._ids: dict[str, list[str]] = {}
 
     # ---------------------------------------------------------------- whole-store answers
     @cached_property
@@ -81,7 +84,14 @@ class Context:
 
     # ---------------------------------------------------------------- reading the graph
     def ids(self, kind: str) -> list[str]:
-        return sorted(self.g.ids(kind))
+        """Ids of a kind, sorted; the bodies of the kinds whose fields the questions read are
+        fetched in bulk the first time (the embedded store reads bodies on demand)."""
+        got = self._ids.get(kind)
+        if got is None:
+            got = self._ids[kind] = sorted(self.g.ids(kind))
+            if kind in BODY_KINDS and hasattr(self.g, "prefetch"):
+                self.g.prefetch(got)
+        return got
 
     def node(self, nid: str) -> Any:
         return self.g.node(nid)

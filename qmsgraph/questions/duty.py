@@ -300,7 +300,10 @@ def duty_report(store: Any, period: tuple[dt.date, dt.date] | None = None,
 
 
 def _cell(text: Any) -> str:
-    return str("" if text is None else text).replace("|", "\\|").replace("\n", " ")
+    """Text for a Markdown line or table cell: no line break, ``|`` escaped, and ``< > &`` as
+    entities (a Markdown viewer would otherwise pass HTML in a label through)."""
+    text = str("" if text is None else text).replace("&", "&amp;").replace("<", "&lt;")
+    return text.replace(">", "&gt;").replace("|", "\\|").replace("\n", " ")
 
 
 def _md_section(sec: dict[str, Any], lines: list[str]) -> None:

@@ -153,3 +153,10 @@ def test_hostile_names_are_text(small: SQLiteStore, open_page, tmp_path: Path) -
     assert page.evaluate("window.__pwned") is None
     watch.assert_clean()
     assert watch.dialogs == []
+
+
+def test_markdown_shows_hostile_labels_as_text(small: SQLiteStore) -> None:
+    apply(small, [{"kind": "StrategicGoal", "id": "G-EVIL", "label": HOSTILE + " | x",
+                   "status": "active", "quality_domains": ["safe"]}], [])
+    md = duty_markdown(duty_report(small, FY24))
+    assert "<img" not in md and "&lt;img src=x onerror=alert(1)&gt; \\| x" in md

@@ -190,7 +190,8 @@ def test_documented_commands_run(tmp_path, monkeypatch) -> None:  # noqa: ANN001
     monkeypatch.chdir(tmp_path)
     readme = [c for c in _commands(ROOT / "README.md")
               if c[0] in ("ask", "report") or "eastbrook.qmsdb" in c]
-    docs = _commands(ROOT / "docs" / "questions.md")
+    docs = _commands(ROOT / "docs" / "questions.md") + _commands(ROOT / "examples" /
+                                                                "EASTBROOK.md")
     assert len(readme) >= 6 and len(docs) >= 8
     unique = list(dict.fromkeys(tuple(c) for c in [*readme, *docs]))  # the load once
     for args in unique:

@@ -44,6 +44,9 @@ def test_report_content_per_domain_and_enabler(eastbrook: SQLiteStore,
     assert "no measure" in dom["equitable"]["gaps"]  # as the domain-without-measure finding
     done = {p["id"] for d in r["domains"] for p in d["improvement"]}
     assert done == {"QI-PHC", "QI-RESTRAINT"}  # both completed in FY 2024/25
+    assert not any(p["shifted"] for d in r["domains"] for p in d["improvement"])
+    qa = dict(next(a for a in r["aspects"] if a["key"] == "assurance")["items"])
+    assert qa["recurring activities with no date recorded"] == 4
     assert r["questions"] and len(r["questions"]) == 16
     cadence = {a["key"]: dict(a["cadence"]) for a in r["aspects"]}
     view = eastbrook.view()

@@ -17,7 +17,7 @@ from qmsgraph.stores import SQLiteStore
 from qmsgraph.visualisations.duty import render_duty
 
 from ..visualisations.conftest import ARTEFACTS, HOSTILE, SCRIPT_BREAKER
-from ..visualisations.test_board_served import AXE, run_axe
+from ..visualisations.test_board_served import AXE, run_axe, served, sign_in  # noqa: F401
 from .conftest import apply
 
 FY24 = (dt.date(2024, 4, 1), dt.date(2025, 3, 31))
@@ -163,3 +163,20 @@ def test_markdown_shows_hostile_labels_as_text(small: SQLiteStore) -> None:
                    "status": "active", "quality_domains": ["safe"]}], [])
     md = duty_markdown(duty_report(small, FY24))
     assert "<img" not in md and "&lt;img src=x onerror=alert(1)&gt; \\| x" in md
+
+
+@pytest.mark.browser
+def test_served_report_links_to_the_served_map(served, open_page) -> None:  # noqa: F811
+    """Signed in as a Board member, GET /reports/duty-of-quality in Chromium: accessible, and
+    a goal's link opens the served map on that goal."""
+    base = served["url"]
+    page, watch = open_page(base + "/login")
+    sign_in(page, base, served["viewer"], "/board")
+    page.goto(base + "/reports/duty-of-quality?period=2025-04-01:2026-03-31")
+    page.locator("#domain-safe").wait_for()
+    if AXE.exists():
+        assert run_axe(page) == []
+    page.screenshot(path=str(SHOTS / "duty-served.png"))
+    page.locator("#domain-safe-goals + ul a").first.click()
+    page.wait_for_url("**/map?view=goal&focus=*")
+    watch.assert_clean()

@@ -70,6 +70,9 @@ def test_eastbrook_answers_name_its_planted_problems(eastbrook: SQLiteStore) -> 
 def test_northvale_answers(northvale: SQLiteStore) -> None:
     assert "with no measure: equitable" in one(northvale, "quality-domains").answer
     esc = one(northvale, "escalate")
+    # as examples/README.md says
+    assert [e.id for e in esc.evidence] == ["M-APPRAISAL", "M-MANDTRAIN", "M-SEPSIS-ABX"]
+    assert "no escalation route" in esc.evidence[2].note
     live = {"proposed", "active", "paused"}
     view = northvale.view()
     for e in esc.evidence:  # nothing escalated that live work already improves

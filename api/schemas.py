@@ -184,18 +184,27 @@ class ImportFile(BaseModel):
     content: str = Field(description="The file's text (UTF-8).")
 
 
-class ImportRequest(BaseModel):
+class ImportOptions(BaseModel):
+    """How files are imported (the form fields of an upload beside its files)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    mode: Literal["add", "upsert"] = Field("add", description=(
+        "'add': an id already in the store is an error; 'upsert': replace such nodes."))
+    dry_run: StrictBool = Field(False, description="Validate only and report; write "
+                                "nothing.")
+    reason: str | None = Field(None, max_length=2000, description="Why (kept in provenance).")
+
+
+class ImportRequest(ImportOptions):
+    """Files to import in one transaction, and how."""
+
     model_config = ConfigDict(extra="forbid", json_schema_extra={"examples": [{
         "files": [{"name": "model.yaml", "content": "qmsgraph: 1\nnodes:\n  - id: G9\n"
                    "    kind: StrategicGoal\n    label: Better staff experience\n"}],
         "mode": "add", "dry_run": True, "reason": "2025 planning round"}]})
 
     files: list[ImportFile] = Field(min_length=1, max_length=100)
-    mode: Literal["add", "upsert"] = Field("add", description=(
-        "'add': an id already in the store is an error; 'upsert': replace such nodes."))
-    dry_run: StrictBool = Field(False, description="Validate only and report; write "
-                                "nothing.")
-    reason: str | None = Field(None, max_length=2000, description="Why (kept in provenance).")
 
 
 class ImportReport(BaseModel):

@@ -184,6 +184,14 @@ class Measure(Node):
         return sorted(v, key=lambda p: p.date)
 
 
+def end_not_before_start(cls: type, v: dt.date | None, info: Any) -> dt.date | None:
+    """A period's end date is not before its start (a validator of dated work)."""
+    start = info.data.get("start_date")
+    if v is not None and start is not None and v < start:
+        raise ValueError(f"end date {v} is before start date {start}")
+    return v
+
+
 class ImprovementProject(Node):
     kind: ClassVar[str] = "ImprovementProject"
     status: Literal["proposed", "active", "paused", "completed", "stopped"] = "active"
@@ -193,13 +201,7 @@ class ImprovementProject(Node):
     start_date: dt.date | None = None
     end_date: dt.date | None = None
 
-    @field_validator("end_date")
-    @classmethod
-    def _after_start(cls, v: dt.date | None, info: Any) -> dt.date | None:
-        start = info.data.get("start_date")
-        if v is not None and start is not None and v < start:
-            raise ValueError(f"end date {v} is before start date {start}")
-        return v
+    _after_start = field_validator("end_date")(end_not_before_start)
 
 
 class PrimaryDriver(Node):
@@ -280,13 +282,7 @@ class LearningCycle(Node):
     start_date: dt.date | None = None
     end_date: dt.date | None = None
 
-    @field_validator("end_date")
-    @classmethod
-    def _after_start(cls, v: dt.date | None, info: Any) -> dt.date | None:
-        start = info.data.get("start_date")
-        if v is not None and start is not None and v < start:
-            raise ValueError(f"end date {v} is before start date {start}")
-        return v
+    _after_start = field_validator("end_date")(end_not_before_start)
 
 
 class Tool(Node):

@@ -8,7 +8,7 @@ import socket
 import subprocess
 import sys
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import ExitStack, contextmanager
 from pathlib import Path
 
@@ -55,11 +55,12 @@ class Server:
     """A running ``qmsgraph serve``."""
 
     def __init__(self, url: str, keys: dict[str, str], log: Path,
-                 proc: subprocess.Popen[bytes]) -> None:
+                 proc: subprocess.Popen[bytes], store: Path) -> None:
         self.url = url
         self.keys = keys
         self.log = log
         self.proc = proc
+        self.store = store
 
     def client(self, role: str = "admin", timeout: float = 30) -> httpx.Client:
         return httpx.Client(base_url=self.url, timeout=timeout,
@@ -68,14 +69,18 @@ class Server:
 
 @contextmanager
 def serve(store: Path, keys: dict[str, str], log: Path, *, args: tuple[str, ...] = (),
-          env: dict[str, str] | None = None, ready_timeout: float = 60) -> Iterator[Server]:
-    """``qmsgraph serve`` on a free loopback port, ready when /health answers."""
+          env: dict[str, str] | None = None, ready_timeout: float = 60,
+          cwd: Path | None = None, preexec_fn: Callable[[], None] | None = None
+          ) -> Iterator[Server]:
+    """``qmsgraph serve`` on a free loopback port, ready when /health answers
+    (``preexec_fn``: e.g. resource limits set in the child before it starts)."""
     port = free_port()
     with open(log, "wb") as out:
         proc = subprocess.Popen([str(BIN), "serve", "--store", str(store), "--port",
                                  str(port), "--log-level", "warning", *args],
                                 stdout=out, stderr=subprocess.STDOUT,
-                                env=env or clean_env())
+                                env=env or clean_env(), cwd=cwd,
+                                preexec_fn=preexec_fn)  # noqa: PLW1509
     url = f"http://127.0.0.1:{port}"
     try:
         deadline = time.monotonic() + ready_timeout
@@ -90,7 +95,7 @@ def serve(store: Path, keys: dict[str, str], log: Path, *, args: tuple[str, ...]
             if time.monotonic() > deadline:
                 raise RuntimeError(f"server did not start: {log.read_text()}")
             time.sleep(0.1)
-        yield Server(url, keys, log, proc)
+        yield Server(url, keys, log, proc, store)
     finally:
         stop(proc)
 

@@ -31,6 +31,7 @@ from qmsgraph.spc.icons import icon_for, icon_svg
 from qmsgraph.spc.measures import board_facts, display_value
 
 from . import page, style
+from .changes import changes_section
 from .maps import LinkMode, concern_from_spc
 from .spark import sparkline
 
@@ -180,8 +181,8 @@ def render_board(graph: QMSGraph, report: AuditReport,
                  changes: dict[str, Any] | None = None,
                  account: dict[str, Any] | None = None) -> str:
     """The Board summary page as self-contained HTML (see the module docstring).
-    ``changes``: what changed since an earlier date (:mod:`qmsgraph.alignment.history`), shown
-    at the top when given."""
+    ``changes``: what changed since an earlier date (:func:`qmsgraph.alignment.history.since`),
+    shown after the headline figures when given (:mod:`.changes`)."""
     spc = spc or {}
     findings = sorted(report.findings, key=lambda f: (SEVERITY_ORDER[f.severity], f.rule,
                                                       f.node))
@@ -333,4 +334,5 @@ def render_board(graph: QMSGraph, report: AuditReport,
                           ("concern_high", "concern_low", "common_cause", "improvement_high",
                            "improvement_low", "neutral_high", "neutral_low")],
         assurance_legend=[_icon("assurance", k, 34) for k in ("fail", "inconsistent", "pass")],
-        changes=changes, account=account)
+        changes=changes_section(graph, changes, link, lambda m: chart_link(m, links)),
+        account=account)

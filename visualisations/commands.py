@@ -73,21 +73,45 @@ def board_cmd(
                                          "findings map is written beside it as "
                                          "map.html.")] = Path("board.html"),
     title: Annotated[str | None, typer.Option(help="Page title.")] = None,
+    since: Annotated[str | None, typer.Option(
+        help="Add 'What changed since' this day (YYYY-MM-DD), against the audit recorded on "
+        "or before it.")] = None,
+    pdf: Annotated[Path | None, typer.Option(
+        help="Also print the page to this PDF (A4 landscape) with headless Chromium.")]
+    = None,
+    chromium: Annotated[str | None, typer.Option(
+        help="The Chromium or Chrome program for --pdf (default: QMSGRAPH_CHROMIUM, else "
+        "chromium on the PATH).")] = None,
+    record: Annotated[bool, typer.Option(
+        help="Keep this audit's record under today's date (QMSGRAPH_TODAY overrides) for "
+        "later '--since' questions.")] = True,
     store: StoreOpt = DEFAULT_STORE,
     config: ConfigOpt = None,
 ) -> None:
-    """Write the Board summary page (and the findings map it links to)."""
+    """Write the Board summary page (and the findings map it links to); --pdf prints it."""
+    from qmsgraph.cli.alignment import record_and_compare
+    from qmsgraph.cli.common import fail
+    from qmsgraph.errors import QMSGraphError
+
     from .board import render_board
     from .maps import render_map
 
     cfg = read_config(config)
     with opened(store, create=False) as s:
         graph, spc, report = s.view(), s.spc_summaries(), s.audit(cfg)
-        board = _write(output, render_board(graph, report, spc, title))
+        changes = record_and_compare(s, report, since, record, graph, spc)
+        board = _write(output, render_board(graph, report, spc, title, changes=changes))
         map_path = _write(output.parent / "map.html",
                           render_map(graph, "findings", report=report, spc=spc))
     typer.echo(str(board))
     typer.echo(str(map_path))
+    if pdf is not None:
+        from .pdf import print_pdf
+
+        try:
+            typer.echo(str(print_pdf(board, pdf, chromium)))
+        except QMSGraphError as err:
+            fail(err)
 
 
 def demo_pages(store: Any, report: Any, spc: dict[str, Any], folder: Path) -> None:

@@ -3,7 +3,9 @@
 1. Every node goes to a row by its kind (:data:`style.ROWS`): purpose at the top, units at
    the bottom. Empty rows are dropped.
 2. Rows wider than ``max_per_row`` nodes wrap onto sub-rows, so a 5,000-node map keeps a
-   sensible shape instead of one row 100,000 pixels wide.
+   sensible shape instead of one row 100,000 pixels wide; by default the row width is
+   chosen so the map has about the shape of a screen (:func:`per_row_for_screen`), not a
+   wide flat band that fit-to-screen shrinks to tiny symbols.
 3. Nodes are ordered within their row to reduce crossings: alternate downward and upward
    sweeps sort each row by the barycentre (mean x) of its neighbours in the rows already
    placed; ties keep the previous order, so the result is deterministic.
@@ -57,9 +59,29 @@ class Layout:
         return None
 
 
+ASPECT = 1.25    # width / height of the map area (a laptop screen less side panel, row titles)
+
+
 def max_per_row_for(n: int) -> int:
     """Wrap rows at about 1.6 x sqrt(n) nodes (at least 24): a map about as wide as tall."""
     return max(24, int(1.6 * math.sqrt(max(n, 1))))
+
+
+def per_row_for_screen(sizes: list[int], aspect: float = ASPECT) -> int:
+    """The row width (nodes) whose layout is closest to the screen's shape: at fit-to-screen
+    a map as wide as the screen fills its height too, so it is drawn larger (and more
+    labels fit) than a wide flat band of a few long rows."""
+    if not sizes:
+        return 1
+    best, best_err = max(sizes), math.inf
+    for per_row in range(4, max(sizes) + 1):
+        lines = [max(1, math.ceil(k / per_row)) for k in sizes]
+        width = (min(per_row, max(sizes)) - 1) * DX + DX
+        height = len(sizes) * DY + sum(x - 1 for x in lines) * SUB_DY
+        err = abs(math.log(width / height / aspect))
+        if err < best_err - 1e-9:
+            best, best_err = per_row, err
+    return best
 
 
 def layered_layout(graph: QMSGraph, nodes: list[str], edges: list[tuple[str, str, str]],
@@ -74,11 +96,12 @@ def layered_layout(graph: QMSGraph, nodes: list[str], edges: list[tuple[str, str
     def kind_of(n: str) -> str:
         return extra.get(n) or graph.node(n).kind
 
-    per_row = max_per_row or max_per_row_for(len(nodes))
     kind_order = {k: i for i, k in enumerate(schema.NODE_KINDS)}
     rows: dict[int, list[str]] = defaultdict(list)
     for n in nodes:
         rows[ROW_OF_KIND[kind_of(n)]].append(n)
+    per_row = max_per_row or min(max_per_row_for(len(nodes)),
+                                 per_row_for_screen([len(v) for v in rows.values()]))
     row_ids = sorted(rows)
     for r in row_ids:
         rows[r].sort(key=lambda n: (kind_order[kind_of(n)], n))

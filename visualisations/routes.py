@@ -18,7 +18,7 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import HTMLResponse, JSONResponse
 
-from qmsgraph.alignment import AlignmentConfig
+from qmsgraph.alignment import AlignmentConfig, history
 from qmsgraph.alignment.views import VIEWS
 from qmsgraph.errors import NotFoundError, ValidationError
 from qmsgraph.stores import Store
@@ -113,14 +113,30 @@ def map_router(get_store: Callable[..., Any], require_viewer: Callable[..., Any]
         return _html(text)
 
     @router.get("/board", response_class=HTMLResponse, summary="Board summary page",
-                responses={200: {"content": {"text/html": {}}}})
-    def get_board(request: Request, store: Annotated[Store, Depends(get_store)]) -> Any:
+                responses={200: {"content": {"text/html": {}}},
+                           422: {"description": "Bad since date, or no audit recorded "
+                                 "that early", **_PROBLEM_SCHEMA}})
+    def get_board(
+        request: Request, store: Annotated[Store, Depends(get_store)],
+        since: Annotated[str | None, Query(description="YYYY-MM-DD: also show what changed "
+                                           "since the audit recorded on or before that "
+                                           "day.")] = None,
+    ) -> Any:
         """The Board's integrated performance report: per goal its measures with SPC
-        charts and icons, most worrying first, and the projects that improve them."""
-        with store.snapshot():  # the graph, SPC and findings of one revision
-            graph = store.view()
-            spc = store.spc_summaries()
-            return _html(render_board(graph, store.audit(config), spc, links="served",
-                                      account=who(request)))
+        charts and icons, most worrying first, and the projects that improve them; with
+        ``since``, what changed since then (nothing is recorded by this page)."""
+        try:
+            with store.snapshot():  # the graph, SPC and findings of one revision
+                graph = store.view()
+                spc = store.spc_summaries()
+                report = store.audit(config)
+                changes = None
+                if since:
+                    day = history.parse_day(since, "since")
+                    changes = history.since(store, day, history.record(graph, report, spc))
+                return _html(render_board(graph, report, spc, links="served",
+                                          changes=changes, account=who(request)))
+        except ValidationError as err:
+            return problem(422, "Invalid request", str(err), field="since")
 
     return router

@@ -15,7 +15,7 @@ from qmsgraph.io.readers import apply_parsed, parse_files
 from ..auth import Principal, require_role
 from ..deps import AUTH_ERRORS, INVALID, problem
 from ..problems import ProblemException
-from ..schemas import ExportFormat, ImportFile, ImportReport, ImportRequest
+from ..schemas import ExportFormat, ImportOptions, ImportReport, ImportRequest
 from ..state import AppState, state
 
 router = APIRouter(tags=["import and export"], responses=AUTH_ERRORS)
@@ -39,13 +39,15 @@ FORM_BOOLEANS = {"true": True, "1": True, "yes": True, "on": True,
 HAVE_MULTIPART = importlib.util.find_spec("python_multipart") is not None
 
 
-def run_import(st: AppState, who: Principal, request: ImportRequest) -> ImportReport:
-    """Parse every file against the store's graph, then apply (or only check) at once."""
-    names = [f.name for f in request.files]
+def run_import(st: AppState, who: Principal, files: list[tuple[str, str | bytes]],
+               request: ImportOptions) -> ImportReport:
+    """Parse every file (name, text or bytes as uploaded) against the store's graph, then
+    apply (or only check) at once."""
+    names = [name for name, _ in files]
     dup = sorted({n for n in names if names.count(n) > 1})
     if dup:
         raise ValidationError(f"two files named {', '.join(dup)}", field="files")
-    texts = {f.name: f.content for f in request.files}
+    texts = dict(files)
     # Parse before anything touches the store: a large or hostile file holds up nobody else;
     # a write conflicting with another's is worked out and applied again (apply_parsed).
     parsed = parse_files(names, agent=who.name, reason=request.reason, texts=texts)
@@ -65,7 +67,8 @@ def run_import(st: AppState, who: Principal, request: ImportRequest) -> ImportRe
 IMPORT_DOC = """Load model files in one transaction: all of them, or nothing if any is wrong.
 
 Formats by file suffix: YAML model files, CSV registers and measure data
-(`measure_id,date,value`), Turtle and JSON-LD (docs/formats.md). With `dry_run` the files
+(`measure_id,date,value`), Excel workbooks (`.xlsx`, upload only), ArchiMate exchange files,
+Turtle and JSON-LD (docs/formats.md). With `dry_run` the files
 are only checked: the report lists every problem (200, `valid: false`) and nothing is
 written. Without it, a bad file gives 422 with every problem in `errors`."""
 
@@ -73,13 +76,14 @@ written. Without it, a bad file gives 422 with every problem in `errors`."""
 @router.post("/import", response_model=ImportReport, summary="Import files (JSON body)",
              description=IMPORT_DOC, responses=INVALID)
 async def import_json(st: State, who: Planner, body: ImportRequest) -> ImportReport:
-    return await _import(st, who, body)
+    return await _import(st, who, [(f.name, f.content) for f in body.files], body)
 
 
-async def _import(st: AppState, who: Principal, body: ImportRequest) -> ImportReport:
-    if body.dry_run:  # a check is a read: it takes no write slot and no lock
-        return await run_in_threadpool(run_import, st, who, body)
-    return await st.writes.run(run_import, st, who, body)
+async def _import(st: AppState, who: Principal, files: list[tuple[str, str | bytes]],
+                  options: ImportOptions) -> ImportReport:
+    if options.dry_run:  # a check is a read: it takes no write slot and no lock
+        return await run_in_threadpool(run_import, st, who, files, options)
+    return await st.writes.run(run_import, st, who, files, options)
 
 
 UPLOAD_SCHEMA = {
@@ -114,20 +118,21 @@ async def import_upload(st: State, who: Planner, request: Request) -> ImportRepo
         raise ProblemException(422, f"malformed multipart body: {err}", field="files") \
             from None
     try:
-        files: list[ImportFile] = []
+        # Parts are passed on as bytes: the readers decode them as they do files on disk
+        # (Excel's CSV encodings, .xlsx workbooks).
+        files: list[tuple[str, str | bytes]] = []
         for part in form.getlist("files"):
             if isinstance(part, str) or not getattr(part, "filename", None):
                 raise ValidationError("each 'files' part must be a file with a file name",
                                       field="files")
-            raw = await part.read()
-            try:
-                text = raw.decode("utf-8")
-            except UnicodeDecodeError:
-                raise ValidationError(f"{part.filename}: not UTF-8 text",
-                                      field="files") from None
             name = part.filename.replace("\\", "/").rsplit("/", 1)[-1]
-            files.append(ImportFile(name=name or "upload", content=text))
-        fields: dict[str, Any] = {"files": files}
+            if len(name) > 255:
+                raise ValidationError(f"file name too long ({len(name)} characters, at most "
+                                      "255)", field="files")
+            files.append((name or "upload", await part.read()))
+        if not 1 <= len(files) <= 100:
+            raise ValidationError("send 1 to 100 'files' parts", field="files")
+        fields: dict[str, Any] = {}
         for key in ("mode", "dry_run", "reason"):
             value = form.get(key)
             if isinstance(value, str) and value != "":
@@ -143,7 +148,7 @@ async def import_upload(st: State, who: Planner, request: Request) -> ImportRepo
             raise ValidationError(f"unknown form field(s): {', '.join(sorted(unknown))}",
                                   field=sorted(unknown)[0])
         try:
-            body = ImportRequest.model_validate(fields)
+            options = ImportOptions.model_validate(fields)
         except Exception as err:
             from pydantic import ValidationError as PydanticError
 
@@ -155,7 +160,7 @@ async def import_upload(st: State, who: Planner, request: Request) -> ImportRepo
                 field=".".join(map(str, first["loc"]))) from None
     finally:
         await form.close()
-    return await _import(st, who, body)
+    return await _import(st, who, files, options)
 
 
 @router.get("/export/{fmt}", response_class=Response, summary="Export the whole graph",

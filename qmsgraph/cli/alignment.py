@@ -72,6 +72,14 @@ def audit_cmd(
     fail_on: Annotated[Literal["error", "warning"] | None, typer.Option(
         "--fail-on", help="Exit 1 if there is a finding of this severity or worse, for "
         "pipelines.")] = None,
+    since: Annotated[str | None, typer.Option(
+        help="Show what changed since this day (YYYY-MM-DD): findings new and resolved, "
+        "goals newly at risk or recovered, measures whose SPC icon changed, projects "
+        "started, stopped or re-aligned - against the audit recorded on or before it.")]
+    = None,
+    record: Annotated[bool, typer.Option(
+        help="Keep this audit's record under today's date (QMSGRAPH_TODAY overrides) for "
+        "later '--since' questions.")] = True,
 ) -> None:
     """Audit the golden thread: orphaned and misaligned work, gaps, risks."""
     from ..alignment import RULES, SEVERITY_ORDER
@@ -79,12 +87,20 @@ def audit_cmd(
     if rule is not None and rule not in RULES:
         usage_error(f"unknown rule {rule!r}; rules: {', '.join(RULES)}", "--rule")
     cfg = read_config(config)
+    changes = None
     with opened(store, create=False) as s:
         report = s.audit(cfg)
         nodes = None
         if unit:
             units, linked = s.unit_scope(unit)
             nodes = units | linked
+        if record or since:
+            changes = record_and_compare(s, report, since, record)
+    if changes is not None:
+        from .changes import print_changes
+
+        print_changes(changes, fmt)
+        return
     findings = report.filter(rule=rule, severity=severity, nodes=nodes)
     if fmt == "json":
         out = report.model_copy(update={"findings": findings})
@@ -104,6 +120,26 @@ def audit_cmd(
     if fail_on and any(SEVERITY_ORDER[f.severity] <= SEVERITY_ORDER[fail_on]
                        for f in report.findings):
         raise typer.Exit(1)
+
+
+def record_and_compare(s: Any, report: AuditReport, since: str | None, record: bool,
+                       view: Any = None, spc: dict[str, Any] | None = None
+                       ) -> dict[str, Any] | None:
+    """Keep today's record (when asked) and, with ``since``, the changes since that day
+    (``audit`` and ``board``)."""
+    from ..alignment import history
+    from .common import err_console
+
+    day = history.parse_day(since) if since else None
+    view = view if view is not None else s.view()
+    spc = spc if spc is not None else s.spc_summaries()
+    if record:
+        now, problem = history.keep(s, view, report, spc)
+        if problem:
+            err_console.print(f"[yellow]note:[/] {problem}", highlight=False)
+    else:
+        now = history.record(view, report, spc)
+    return history.since(s, day, now) if day else None
 
 
 def audit_markdown(report: AuditReport, findings: list) -> str:

@@ -472,6 +472,17 @@ class CoreGraph:
         ids = c.ids
         return [ids[i] for i in slots.tolist()]
 
+    def project_statuses(self) -> dict[str, str]:
+        """Every project's status from the core's arrays (no node body read)."""
+        c = self.core
+        codes = c.facts()["project_status"]
+        out = {}
+        for n in self.ids("ImprovementProject"):
+            code = int(codes[c.slot(n)])
+            if code >= 0:
+                out[n] = schema.PROJECT_STATUSES[code]
+        return out
+
     def nodes(self, kind: str | None = None) -> Iterator[Node]:
         wanted = self.ids(kind)
         self.prefetch(wanted)

@@ -14,7 +14,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
-from ..errors import ConflictError, NotFoundError
+from ..errors import ConflictError, NotFoundError, StoreError
 
 if TYPE_CHECKING:  # annotations only: the interface loads no networkx or pydantic
     from ..alignment import (
@@ -247,6 +247,19 @@ class Store(ABC):
         from ..alignment import scores
 
         return scores(self.view(), config, self.audit(config))
+
+    # audit records by day (qmsgraph.alignment.history); the embedded store keeps them
+    keeps_history = False
+
+    def put_history(self, day: str, body: dict[str, Any]) -> None:
+        raise StoreError(f"{type(self).__name__} keeps no audit history (use the embedded "
+                         "store for 'audit --since' and the Board's changes)")
+
+    def history_days(self) -> list[str]:
+        return []
+
+    def get_history(self, day: str) -> dict[str, Any]:
+        raise KeyError(day)
 
     def __enter__(self) -> Store:
         return self

@@ -41,6 +41,7 @@ from ._core import (
 )
 from ._overlay import Overlay
 from ._sqlite_core import CoreKeeping
+from ._sqlite_history import HistoryKeeping
 from ._sqlite_rows import (
     _SCHEMA,
     _TABLES,
@@ -59,7 +60,7 @@ from ._sqlite_rows import (
 from .base import DEFAULT_STORE, ApplyResult, ChangeSet, Progress, Store, stage_changes
 
 
-class SQLiteStore(CoreKeeping, Store):
+class SQLiteStore(CoreKeeping, HistoryKeeping, Store):
     """The embedded default: SQLite rows, a columnar core in memory (see the module doc).
 
     Safe for several threads and several processes. Writes run one at a time on the write

@@ -169,3 +169,26 @@ def test_export_formats(client: TestClient, viewer, fmt, media):
 def test_export_unknown_format(client: TestClient, viewer):
     r = client.get("/export/pdf", headers=viewer)
     assert r.status_code == 422 and r.headers["content-type"] == "application/problem+json"
+
+
+def test_upload_takes_excel_files_as_excel_saves_them(client: TestClient, planner, viewer):
+    """An .xlsx workbook (saved by LibreOffice) and a CSV in Windows-1252 with a BOM-less
+    pound sign, uploaded as they are: read like files on disk, in one transaction."""
+    from pathlib import Path
+
+    data = Path(__file__).parents[1] / "data"
+    workbook = (data / "libreoffice_projects.xlsx").read_bytes()
+    csv = ("id,kind,label\nG-UP,StrategicGoal,Spend \u00a3 where it counts\n").encode("cp1252")
+    r = client.post("/import/upload", headers=planner, data={"reason": "from Excel"},
+                    files=[("files", ("projects.xlsx", workbook, "application/vnd."
+                                      "openxmlformats-officedocument.spreadsheetml.sheet")),
+                           ("files", ("goals.csv", csv, "text/csv"))])
+    assert r.status_code == 200, r.text
+    assert r.json()["nodes_added"] == 3
+    assert client.get("/nodes/QI-30", headers=viewer).json()["start_date"] == "2025-04-01"
+    assert client.get("/nodes/G-UP", headers=viewer).json()["label"] == \
+        "Spend \u00a3 where it counts"
+    r = client.post("/import/upload", headers=planner,
+                    files=[("files", ("broken.xlsx", b"PK\x03\x04 not a workbook", "x"))])
+    assert r.status_code == 422 and "broken.xlsx" in r.json()["detail"], r.text
+    assert client.get("/nodes/QI-31", headers=viewer).status_code == 200

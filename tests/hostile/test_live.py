@@ -4,9 +4,6 @@ timeout, the server fetches nothing, and ``/health`` answers after every one."""
 
 from __future__ import annotations
 
-import os
-import subprocess
-import time
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -17,23 +14,14 @@ from qmsgraph.api.keys import KeyStore
 from qmsgraph.io.readers import load_files
 from qmsgraph.stores import SQLiteStore
 
-from ..live import BIN, free_port, make_key
+from ..live import Server, make_key, serve
 from .corpus import ACCEPTED, REFUSED, SECRET, content, limit_resources
 
 DATA = Path(__file__).resolve().parents[1] / "data"
 
 
-class Live:
-    def __init__(self, url: str, keys: dict[str, str], log: Path) -> None:
-        self.url, self.keys, self.log = url, keys, log
-
-    def client(self, role: str) -> httpx.Client:
-        return httpx.Client(base_url=self.url, timeout=30,
-                            headers={"Authorization": f"Bearer {self.keys[role]}"})
-
-
 @pytest.fixture(scope="module")
-def live(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Live]:
+def live(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
     folder = tmp_path_factory.mktemp("hostile-live")
     store_path = folder / "live.qmsdb"
     s = SQLiteStore(store_path)
@@ -43,40 +31,13 @@ def live(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Live]:
     ks = KeyStore(f"{store_path}.keys")
     keys["planner"] = ks.create("planner-live", "planner")[1]
     ks.close()
-    port = free_port()
-    log = folder / "server.log"
-    env = {k: v for k, v in os.environ.items() if not k.startswith("QMSGRAPH_")}
-    with open(log, "wb") as out:
-        proc = subprocess.Popen([str(BIN), "serve", "--store", str(store_path), "--port",
-                                 str(port), "--log-level", "warning"], stdout=out,
-                                stderr=subprocess.STDOUT, env=env, cwd=folder,
-                                preexec_fn=limit_resources)
-    url = f"http://127.0.0.1:{port}"
-    try:
-        deadline = time.monotonic() + 60
-        while True:
-            if proc.poll() is not None:
-                raise RuntimeError(f"server exited: {log.read_text()}")
-            try:
-                if httpx.get(url + "/health", timeout=2).status_code == 200:
-                    break
-            except httpx.TransportError:
-                pass
-            if time.monotonic() > deadline:
-                raise RuntimeError(f"server did not start: {log.read_text()}")
-            time.sleep(0.2)
-        yield Live(url, keys, log)
-        assert proc.poll() is None, "the server died"
-    finally:
-        proc.terminate()
-        try:
-            proc.wait(timeout=15)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait(timeout=15)
+    with serve(store_path, keys, folder / "server.log", cwd=folder,
+               preexec_fn=limit_resources) as srv:
+        yield srv
+        assert srv.proc.poll() is None, "the server died"
 
 
-def test_every_hostile_file_over_http(live: Live, listener, secret_file):
+def test_every_hostile_file_over_http(live: Server, listener, secret_file):
     with live.client("planner") as p:
         for name, words in REFUSED.items():
             text = content(name, listener.url, secret_file)
@@ -95,7 +56,7 @@ def test_every_hostile_file_over_http(live: Live, listener, secret_file):
     assert "Traceback" not in log and "MemoryError" not in log, log
 
 
-def test_a_bomb_does_not_hold_up_other_requests(live: Live, listener, secret_file):
+def test_a_bomb_does_not_hold_up_other_requests(live: Server, listener, secret_file):
     """While alias and entity bombs are posted, reads and writes still answer (each bound
     only by the client's timeout, no timing assertion)."""
     import threading
@@ -127,7 +88,7 @@ def test_a_bomb_does_not_hold_up_other_requests(live: Live, listener, secret_fil
     assert httpx.get(live.url + "/health", timeout=10).status_code == 200
 
 
-def test_docs_headers_and_401_before_422_over_http(live: Live):
+def test_docs_headers_and_401_before_422_over_http(live: Server):
     r = httpx.get(live.url + "/docs", timeout=10)
     assert "frame-ancestors 'none'" in r.headers["content-security-policy"]
     assert r.headers["x-frame-options"] == "DENY"
@@ -136,7 +97,7 @@ def test_docs_headers_and_401_before_422_over_http(live: Live):
     assert r.status_code == 401
 
 
-def test_the_last_admin_key_cannot_be_revoked_over_http(live: Live):
+def test_the_last_admin_key_cannot_be_revoked_over_http(live: Server):
     with live.client("admin") as a:
         mine = next(k for k in a.get("/keys").json()
                     if k["role"] == "admin" and not k["revoked"])
@@ -146,7 +107,7 @@ def test_the_last_admin_key_cannot_be_revoked_over_http(live: Live):
 
 
 @pytest.mark.browser
-def test_docs_render_under_their_csp_in_chromium(live: Live):
+def test_docs_render_under_their_csp_in_chromium(live: Server):
     """The CSP is strict and the page still works: Swagger UI draws the API's title and
     its operations in real Chromium, with no CSP violation reported."""
     from playwright.sync_api import sync_playwright

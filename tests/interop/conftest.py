@@ -22,6 +22,8 @@ from qmsgraph.io.export import export
 from qmsgraph.io.readers import load_files
 from qmsgraph.stores import SQLiteStore
 
+from ..live import Server, serve
+
 REPO = Path(__file__).resolve().parents[2]
 HERE = Path(__file__).parent
 FORMATS = {"ttl": "ttl", "jsonld": "jsonld", "graphml": "graphml", "gexf": "gexf",
@@ -101,24 +103,10 @@ def exported(example_graph: QMSGraph, tmp_path_factory: pytest.TempPathFactory
     return out
 
 
-@dataclass(frozen=True)
-class Live:
-    url: str
-    keys: dict[str, str]
-    store: Path
-
-
 @pytest.fixture(scope="session")
-def live(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Live]:
+def live(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
     """`qmsgraph serve` in a subprocess on the example organisation, with a key per role."""
-    import sys
-    import time
-
-    import httpx
-
     from qmsgraph.api.keys import KeyStore
-
-    from ..live import free_port
 
     folder = tmp_path_factory.mktemp("live")
     store_path = folder / "example.qmsdb"
@@ -127,33 +115,5 @@ def live(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Live]:
     ks = KeyStore(f"{store_path}.keys")
     keys = {role: ks.create(f"{role}-interop", role)[1] for role in ("viewer", "planner")}
     ks.close()
-    port = free_port()
-    env = {k: v for k, v in os.environ.items() if not k.startswith("QMSGRAPH_")}
-    log = folder / "server.log"
-    with open(log, "wb") as out:
-        proc = subprocess.Popen([str(Path(sys.executable).parent / "qmsgraph"), "serve",
-                                 "--store", str(store_path), "--port", str(port),
-                                 "--log-level", "warning"],
-                                stdout=out, stderr=subprocess.STDOUT, env=env)
-    url = f"http://127.0.0.1:{port}"
-    try:
-        deadline = time.monotonic() + 60
-        while True:
-            if proc.poll() is not None:
-                raise RuntimeError(f"server exited: {log.read_text()}")
-            try:
-                if httpx.get(url + "/health", timeout=2).status_code == 200:
-                    break
-            except httpx.TransportError:
-                pass
-            if time.monotonic() > deadline:
-                raise RuntimeError(f"server did not start: {log.read_text()}")
-            time.sleep(0.2)
-        yield Live(url, keys, store_path)
-    finally:
-        proc.terminate()
-        try:
-            proc.wait(timeout=15)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait(timeout=15)
+    with serve(store_path, keys, folder / "server.log") as srv:
+        yield srv

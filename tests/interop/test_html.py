@@ -10,7 +10,8 @@ from pathlib import Path
 import httpx
 import pytest
 
-from .conftest import Live, Tools
+from ..live import Server as Live
+from .conftest import Tools
 
 BIN = Path(sys.executable).parent / "qmsgraph"
 SERVED = {

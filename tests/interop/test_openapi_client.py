@@ -18,7 +18,7 @@ import httpx
 import pytest
 from openapi_spec_validator import validate
 
-from .conftest import Live
+from ..live import Server as Live
 
 GENERATOR = Path(sys.executable).parent / "openapi-python-client"
 PACKAGE = "qmsgraph_interop_client"

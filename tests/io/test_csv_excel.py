@@ -14,32 +14,14 @@ import pytest
 
 from qmsgraph.errors import ValidationError
 from qmsgraph.io.readers import load_files
-from qmsgraph.stores import SQLiteStore
 
-
-@pytest.fixture
-def loaded(tmp_path: Path, mini_yaml: Path):
-    s = SQLiteStore(tmp_path / "s.qmsdb")
-    load_files(s, [mini_yaml])
-    yield s
-    s.close()
+from .conftest import refused
 
 
 def put(tmp_path: Path, name: str, data: bytes) -> Path:
     p = tmp_path / name
     p.write_bytes(data)
     return p
-
-
-def refused(store, paths, *expected, **kw) -> ValidationError:
-    before = store.graph().copy()
-    with pytest.raises(ValidationError) as err:
-        load_files(store, paths, **kw)
-    text = " | ".join(err.value.problems)
-    for e in expected:
-        assert e in text, f"{e!r} not in {text!r}"
-    assert store.graph() == before
-    return err.value
 
 
 # Excel "CSV UTF-8 (Comma delimited)": BOM, CRLF, a non-ASCII label.

@@ -7,35 +7,12 @@ import datetime as dt
 import io
 from pathlib import Path
 
-import pytest
 from openpyxl import Workbook, load_workbook
 
-from qmsgraph.errors import ValidationError
 from qmsgraph.io.readers import load_files
 from qmsgraph.io.template import ROWS, template_bytes
-from qmsgraph.stores import SQLiteStore
 
-
-@pytest.fixture
-def loaded(tmp_path: Path, mini_yaml: Path):
-    s = SQLiteStore(tmp_path / "s.qmsdb")
-    load_files(s, [mini_yaml])
-    yield s
-    s.close()
-
-
-def refused(store, paths, *expected, **kw) -> ValidationError:
-    before = store.graph().copy()
-    with pytest.raises(ValidationError) as err:
-        load_files(store, paths, **kw)
-    text = " | ".join(err.value.problems)
-    for e in expected:
-        assert e in text, f"{e!r} not in {text!r}"
-    assert store.graph() == before
-    reopened = SQLiteStore(store.path)
-    assert reopened.graph() == before
-    reopened.close()
-    return err.value
+from .conftest import refused
 
 
 def planner_workbook(path: Path, *, bad: bool = False) -> Path:

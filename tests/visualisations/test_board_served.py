@@ -291,7 +291,6 @@ def test_axe_finds_no_serious_violation(served, open_page, target: str) -> None:
 # ------------------------------------------------------------------ readable maps
 
 
-@pytest.mark.browser
 def settled_labels(page: Any) -> list[dict[str, Any]]:
     """The labels drawn once the view has stopped moving (fit animates; a loaded machine
     draws late): two readings 300 ms apart that agree."""
@@ -305,6 +304,7 @@ def settled_labels(page: Any) -> list[dict[str, Any]]:
     return last
 
 
+@pytest.mark.browser
 def test_system_map_labels_readable_at_fit(served, open_page) -> None:
     """At fit-to-screen the example's system view draws labels at 13 px on screen (not the
     ~6 px of map units scaled down), as many as fit without overlapping, goals first."""

@@ -170,6 +170,14 @@ def test_large_map_opens_pans_and_zooms(big_page, open_page) -> None:
     assert counts["attr"] == data.node_count == 5000
     assert counts["dataset"] == counts["drawn"] == data.drawn_count
     shot(page, "map-5000-clustered")
+    # level of detail: zoomed out, no arrowheads (sub-pixel, and most of a frame's cost);
+    # zoomed in, the arrows are back
+    assert page.evaluate("window.qmsgraphMap.network.getScale()") < 0.45
+    assert page.evaluate("window.qmsgraphMap.arrows()") is False
+    page.evaluate("window.qmsgraphMap.select(window.qmsgraphMap.nodes.getIds()[0])")
+    assert page.evaluate("window.qmsgraphMap.arrows()") is True
+    page.click("#fit")
+    assert page.evaluate("window.qmsgraphMap.arrows()") is False
     # pan and zoom with the mouse; each redraw must come back quickly
     box = page.locator("#map").bounding_box()
     cx, cy = box["x"] + box["width"] / 2, box["y"] + box["height"] / 2

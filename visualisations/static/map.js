@@ -123,7 +123,6 @@
     if (data.view === "findings" && !flagged(e.from) && !flagged(e.to)) { colour = "#dde2e4"; }
     return {
       id: e.key, from: e.from, to: e.to, kind: e.kind, thread: !!st.thread,
-      arrows: { to: { enabled: true, scaleFactor: 0.5 } },
       color: { color: colour, highlight: "#212b32", hover: "#212b32", inherit: false,
         opacity: EDGE_OPACITY },
       width: st.width + (e.count > 1 ? Math.min(1.5, Math.log2(e.count) / 2) : 0),
@@ -146,8 +145,13 @@
     network: network, nodes: nodes, edges: edges, data: data,
     ready: false, firstDrawMs: null,
     drawnCount: function () { return network.body.nodeIndices.length; },
-    expand: expandCluster, expandAll: expandAll, select: selectNode
+    expand: expandCluster, expandAll: expandAll, select: selectNode,
+    byId: byId, clusters: clusters, clusterOf: clusterOf, visibleId: visibleId,
+    fit: function () { fitAll(); },
+    onExpand: [],          // called after clusters open (map-filters.js re-applies filters)
+    detailActions: []      // fn(id, actionsElement): more buttons in the details panel
   };
+  function expanded() { qm.onExpand.forEach(function (fn) { fn(); }); }
 
   network.once("afterDrawing", function () {
     qm.firstDrawMs = performance.now();
@@ -157,8 +161,10 @@
 
   // Row titles at the left edge of the map (or column titles above a driver diagram),
   // drawn on the canvas at a constant screen size.
+  var titleBoxes = [];   // where the row titles are on screen: labels keep clear of them
   network.on("beforeDrawing", function (ctx) {
     ctx.save();
+    titleBoxes = [];
     var scale = network.getScale();
     ctx.font = "bold " + (14 / scale).toFixed(1) + "px Arial, 'Liberation Sans', sans-serif";
     ctx.fillStyle = "#4c6272";
@@ -174,7 +180,11 @@
     var last = -Infinity;
     data.rows.forEach(function (r) {
       if ((r.y - last) * scale < 22) { return; }  // too close to the title above: skip
-      ctx.fillText(r.title, data.minX - 40 - 12 / scale, r.y);
+      var tx = data.minX - 40 - 12 / scale;
+      ctx.fillText(r.title, tx, r.y);
+      var d = network.canvasToDOM({ x: tx, y: r.y });
+      titleBoxes.push({ x0: d.x - ctx.measureText(r.title).width * scale - 4, x1: d.x + 4,
+        y0: d.y - 10, y1: d.y + 10 });
       last = r.y;
     });
     ctx.restore();
@@ -236,6 +246,10 @@
         }
       }
     }
+    titleBoxes.forEach(add);
+    // a label near the edge slides inwards (still over its symbol) rather than being cut
+    function inside(x, tw) { return Math.min(Math.max(x, tw / 2 + 3), w - tw / 2 - 3); }
+    function fits(r) { return r.x0 >= 0 && r.x1 <= w && r.y0 >= 0 && r.y1 <= h && !hits(r); }
     ctx.save();
     var px = LABEL_PX / scale;
     ctx.font = px.toFixed(2) + "px Arial, 'Liberation Sans', sans-serif";
@@ -257,26 +271,28 @@
       var r = null;
       var top = below;
       for (var sI = 0; sI < spots.length && r === null; sI++) {
-        var t = { x0: c.x - tw / 2 - 2, x1: c.x + tw / 2 + 2, y0: spots[sI], y1: spots[sI] + LABEL_PX + 3 };
-        if (!hits(t)) { r = t; top = spots[sI]; }
+        var lx = inside(c.x, tw);
+        var t = { x0: lx - tw / 2 - 2, x1: lx + tw / 2 + 2, y0: spots[sI], y1: spots[sI] + LABEL_PX + 3 };
+        if (fits(t)) { r = t; top = spots[sI]; }
       }
       if (r === null && c.p >= 90 && text.length > 14) {
         text = text.slice(0, 13) + "\u2026";
         tw = ctx.measureText(text).width * scale;
         for (var sJ = 0; sJ < spots.length && r === null; sJ++) {
-          var t2 = { x0: c.x - tw / 2 - 2, x1: c.x + tw / 2 + 2, y0: spots[sJ], y1: spots[sJ] + LABEL_PX + 3 };
-          if (!hits(t2)) { r = t2; top = spots[sJ]; }
+          var lx2 = inside(c.x, tw);
+          var t2 = { x0: lx2 - tw / 2 - 2, x1: lx2 + tw / 2 + 2, y0: spots[sJ], y1: spots[sJ] + LABEL_PX + 3 };
+          if (fits(t2)) { r = t2; top = spots[sJ]; }
         }
       }
       if (r === null) { continue; }
       add(r);
-      var pt = network.DOMtoCanvas({ x: c.x, y: top });
+      var pt = network.DOMtoCanvas({ x: (r.x0 + r.x1) / 2, y: top });
       ctx.lineWidth = 4 / scale;
       ctx.strokeStyle = "rgba(255,255,255,0.92)";
       ctx.strokeText(text, pt.x, pt.y);
       ctx.fillStyle = c.src.dim ? "#6b7b86" : "#212b32";
       ctx.fillText(text, pt.x, pt.y);
-      placed.push({ id: c.id, text: text, px: LABEL_PX, x: c.x, y: top });
+      placed.push({ id: c.id, text: text, px: LABEL_PX, x: (r.x0 + r.x1) / 2, y: top });
     }
     ctx.restore();
     labelled = placed;
@@ -305,7 +321,7 @@
     c.members.forEach(function (m) { clusterOf.delete(m); });
     nodes.remove(cid);
     nodes.add(c.members.map(function (m) { return visNode(byId.get(m)); }));
-    if (!quiet) { syncEdges(); }
+    if (!quiet) { syncEdges(); expanded(); }
     return true;
   }
 
@@ -337,6 +353,7 @@
     syncEdges();
     data.rows = data.fullRows;
     data.minX = data.fullMinX;
+    expanded();
     fitAll();
   }
 
@@ -368,6 +385,7 @@
       if (n.info.isGoal) {
         actions.appendChild(actionButton("Highlight contributors", function () { highlight(id, false); }));
       }
+      qm.detailActions.forEach(function (fn) { fn(id, actions); });
       n.info.links.forEach(function (l) {
         var a = el("a", null, l[0]);
         a.href = l[1];
@@ -379,6 +397,7 @@
 
   function focusOn(id) {
     network.focus(id, { scale: Math.max(network.getScale(), 0.9), animation: false });
+    arrowDetail();
   }
 
   function selectNode(id) {
@@ -450,8 +469,8 @@
     var b = document.getElementById(id);
     if (b) { b.addEventListener("click", fn); }
   }
-  on("zoom-in", function () { network.moveTo({ scale: network.getScale() * 1.4 }); });
-  on("zoom-out", function () { network.moveTo({ scale: network.getScale() / 1.4 }); });
+  on("zoom-in", function () { network.moveTo({ scale: network.getScale() * 1.4 }); arrowDetail(); });
+  on("zoom-out", function () { network.moveTo({ scale: network.getScale() / 1.4 }); arrowDetail(); });
   on("fit", fitAll);
   on("clear", function () { clearHighlight(); network.unselectAll(); });
   on("expand-all", expandAll);
@@ -495,13 +514,31 @@
   // Fit the map, leaving room on the left for the row titles.
   function fitAll() {
     network.fit({ animation: false });
+    arrowDetail();
     var w = container.clientWidth;
     if (w < 500 || (data.columns && data.columns.length)) { return; }  // no row titles
     var margin = Math.min(200, w * 0.25);
     var s = network.getScale() * (w - margin) / w;
     var c = network.getViewPosition();
     network.moveTo({ scale: s, position: { x: c.x - margin / 2 / s, y: c.y }, animation: false });
+    arrowDetail();
   }
+
+  // Level of detail for large maps: arrowheads cost most of a frame (12,000 edges: ~400 ms
+  // with them, ~35 ms without) and are under 3 px when zoomed out, so they are drawn only
+  // from ARROW_SCALE up.
+  var ARROW_SCALE = 0.45;
+  var arrowsOn = true;
+  function arrowDetail() {
+    if (data.counts.drawn <= 500 || arrowsOn === undefined) { return; }
+    var want = network.getScale() >= ARROW_SCALE;
+    if (want === arrowsOn) { return; }
+    arrowsOn = want;
+    network.setOptions({ edges: { arrows: { to: { enabled: want, scaleFactor: 0.5 } } } });
+  }
+  network.on("zoom", arrowDetail);
+  qm.arrows = function () { return arrowsOn; };
+  qm.arrowDetail = arrowDetail;
 
   var fromUrl = new URLSearchParams(window.location.search).get("focus");
   var wanted = fromUrl || data.focus;
@@ -512,4 +549,5 @@
     // another item named in the address (map.html?focus=ID): zoom to it
     if (wanted === data.focus) { fitAll(); }
   }
+  arrowDetail();
 }());

@@ -23,7 +23,7 @@ from .caching import ETags
 from .deps import AUTH_ERRORS
 from .keys import KeyStore
 from .problems import PROBLEM_JSON, BodyLimit, CatchAll, Problem, install, known_query_only
-from .routes import alignment, edges, exchange, hub, measures, nodes
+from .routes import alignment, edges, exchange, hub, measures, nodes, questions
 from .routes import keys as keys_routes
 from .schemas import Health, Ready
 from .settings import Settings, is_server_store
@@ -103,7 +103,7 @@ def create_app(store: Store, settings: Settings | None = None, *,
         return {"status": "ready", "store": kind, "revision": revision, "worker": os.getpid(),
                 **{k: v for k, v in state.store.health().items() if k != "revision"}}
 
-    for module in (nodes, edges, exchange, alignment, hub, measures, keys_routes):
+    for module in (nodes, edges, exchange, alignment, hub, measures, questions, keys_routes):
         app.include_router(module.router)
     # The maps (qmsgraph.visualisations): GET /map and /board, for viewers.
     app.include_router(map_router(read_store, require_role("viewer"), config=state.config,

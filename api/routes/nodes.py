@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Body, Depends, Path, Query, Response
 
+from qmsgraph import schema
 from qmsgraph.errors import ConflictError, ValidationError
 from qmsgraph.model import make_node, node_to_dict
 from qmsgraph.stores import ChangeSet
@@ -35,6 +36,8 @@ from ..problems import ProblemException
 from ..schemas import NodeCreate, NodeKind, NodeOut, NodePage, NodeReplace
 from ..state import AppState, backoff, read_inline, state
 
+QualityDomain = Literal[schema.QUALITY_DOMAINS]  # type: ignore[valid-type]
+QuadrupleAim = Literal[schema.QUADRUPLE_AIM]  # type: ignore[valid-type]
 router = APIRouter(prefix="/nodes", tags=["nodes"], responses=AUTH_ERRORS)
 NodeId = Annotated[str, Path(description="The node's id.", **IdPath)]
 Viewer = Annotated[Principal, Depends(require_role("viewer"))]
@@ -58,11 +61,17 @@ def list_nodes(
         "Only nodes with this status (goals and projects)."), examples=["active"])] = None,
     q: Annotated[str | None, Query(max_length=200, description=(
         "Case-insensitive text search in id, label and description."))] = None,
+    quality_domain: Annotated[QualityDomain | None, Query(description=(
+        "Only goals, objectives and measures that name this quality domain."))] = None,
+    quadruple_aim: Annotated[QuadrupleAim | None, Query(description=(
+        "Only goals, objectives and measures that name this Quadruple Aim dimension."))]
+    = None,
     limit: Limit = 100, offset: Offset = 0,
 ) -> dict[str, Any]:
     """Nodes matching every filter given, sorted by id, one page at a time."""
     with st.store.snapshot():  # the selection and the versions of one revision
-        ids = st.store.find_nodes(kind=kind, unit=unit, status=status, q=q)
+        ids = st.store.find_nodes(kind=kind, unit=unit, status=status, q=q,
+                                  quality_domain=quality_domain, quadruple_aim=quadruple_aim)
         chosen = st.store.node_versions(ids[offset:offset + limit])
     items = [node_out(n, v) for n, v in chosen.values()]
     return {"total": len(ids), "limit": limit, "offset": offset, "items": items}

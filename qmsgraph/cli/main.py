@@ -8,7 +8,7 @@ from typing import Annotated
 import typer
 
 from .. import __version__
-from . import alignment, data, hub, neo4j, spc
+from . import alignment, data, hub, neo4j, questions, spc
 from .common import console
 
 app = typer.Typer(help="qmsgraph: your Quality Management System as a knowledge graph.",
@@ -35,8 +35,8 @@ def _register() -> None:
     from qmsgraph.visualisations.commands import register as register_pages
 
     for register in (data.register, alignment.register, hub.register, spc.register,
-                     register_io,
-                     register_api, register_pages, neo4j.register):
+                     register_io, register_api, register_pages, neo4j.register,
+                     questions.register):
         register(app)
 
 

@@ -114,13 +114,17 @@ class Store(ABC):
 
     # Listing and filtering (see :mod:`.queries`).
     def find_nodes(self, *, kind: str | None = None, unit: str | None = None,
-                   status: str | None = None, q: str | None = None) -> list[str]:
+                   status: str | None = None, q: str | None = None,
+                   quality_domain: str | None = None,
+                   quadruple_aim: str | None = None) -> list[str]:
         """Ids of the nodes matching every filter given, sorted: ``kind`` (subclasses
         included), ``unit`` (linked to the unit, a unit below it or a person in them),
-        ``status``, ``q`` (case-insensitive text in id, label, description)."""
+        ``status``, ``q`` (case-insensitive text in id, label, description),
+        ``quality_domain`` / ``quadruple_aim`` (goals, objectives and measures naming it)."""
         from .queries import select_nodes
 
-        return select_nodes(self.view(), kind=kind, unit=unit, status=status, q=q)
+        return select_nodes(self.view(), kind=kind, unit=unit, status=status, q=q,
+                            quality_domain=quality_domain, quadruple_aim=quadruple_aim)
 
     def find_edges(self, *, kind: str | None = None, source: str | None = None,
                    target: str | None = None, node: str | None = None) -> list[Edge]:

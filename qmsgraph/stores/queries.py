@@ -49,20 +49,38 @@ def unit_scope(graph: QMSGraph, unit: str) -> tuple[set[str], set[str]]:
     return units, linked
 
 
+def _check_value(value: str | None, allowed: tuple[str, ...], field: str) -> None:
+    if value is not None and value not in allowed:
+        raise ValidationError(f"unknown {field.replace('_', ' ')} {value!r}; one of "
+                              f"{', '.join(allowed)}", field=field)
+
+
 def select_nodes(graph: QMSGraph, *, kind: str | None = None, unit: str | None = None,
-                 status: str | None = None, q: str | None = None) -> list[str]:
+                 status: str | None = None, q: str | None = None,
+                 quality_domain: str | None = None,
+                 quadruple_aim: str | None = None) -> list[str]:
     """Ids of the nodes matching every filter given, sorted. Kind and unit are answered from
-    the graph's structure; node bodies are read only for a status or text filter."""
+    the graph's structure; node bodies are read only for a status, text, quality domain or
+    Quadruple Aim filter (those two keep the goals, objectives and measures that name it)."""
+    _check_value(quality_domain, schema.QUALITY_DOMAINS, "quality_domain")
+    _check_value(quadruple_aim, schema.QUADRUPLE_AIM, "quadruple_aim")
     ids = graph.ids(kind)
     if unit:
         keep = unit_scope(graph, unit)[1]
         ids = [x for x in ids if x in keep]
-    if status is not None or q:
+    if quality_domain or quadruple_aim:
+        tagged = ("StrategicGoal", "Objective", "Measure")
+        ids = [x for x in ids if graph.kind(x) in tagged]
+    if status is not None or q or quality_domain or quadruple_aim:
         needle = q.casefold() if q else None
         out = []
         for x in ids:
             n = graph.node(x)
             if status is not None and getattr(n, "status", None) != status:
+                continue
+            if quality_domain and quality_domain not in (n.quality_domains or []):
+                continue
+            if quadruple_aim and quadruple_aim not in (n.quadruple_aim or []):
                 continue
             if needle is not None and not any(needle in (text or "").casefold()
                                               for text in (n.id, n.label, n.description)):

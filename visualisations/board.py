@@ -31,6 +31,7 @@ from qmsgraph.spc.icons import icon_for, icon_svg
 from qmsgraph.spc.measures import board_facts, display_value
 
 from . import page, style
+from .board_effort import effort_section
 from .board_progress import concern_no_work, no_work_tile, progress_badge
 from .changes import changes_section
 from .maps import LinkMode, concern_from_spc
@@ -179,13 +180,14 @@ def _chart_facts(graph: QMSGraph, measure_id: str, link: Any) -> dict[str, Any]:
 def render_board(graph: QMSGraph, report: AuditReport,
                  spc: dict[str, dict[str, Any]] | None = None, title: str | None = None, *,
                  links: LinkMode = "file", map_file: str = MAP_FILE,
-                 changes: dict[str, Any] | None = None,
+                 changes: dict[str, Any] | None = None, effort: Any = None,
                  account: dict[str, Any] | None = None,
                  progress: dict[str, Any] | None = None) -> str:
     """The Board summary page as self-contained HTML (see the module docstring).
     ``changes``: what changed since an earlier date (:func:`qmsgraph.alignment.history.since`),
     shown after the headline figures when given (:mod:`.changes`). ``progress``: each
-    project's progress (:meth:`Store.progress`), shown under the measures it improves."""
+    project's progress (:meth:`Store.progress`), shown under the measures it improves.
+    ``effort``: the balance of effort by cadence (:meth:`Store.effort`), shown per level."""
     spc = spc or {}
     findings = sorted(report.findings, key=lambda f: (SEVERITY_ORDER[f.severity], f.rule,
                                                       f.node))
@@ -341,4 +343,5 @@ def render_board(graph: QMSGraph, report: AuditReport,
                            "improvement_low", "neutral_high", "neutral_low")],
         assurance_legend=[_icon("assurance", k, 34) for k in ("fail", "inconsistent", "pass")],
         changes=changes_section(graph, changes, link, lambda m: chart_link(m, links)),
+        effort=effort_section(effort, report, link),
         account=account)

@@ -29,15 +29,15 @@ def _write(path: Path, text: str) -> Path:
 
 
 def write_pages(graph: Any, report: Any, spc: dict[str, Any], folder: Path,
-                title: str | None = None, progress: dict[str, Any] | None = None
-                ) -> tuple[Path, Path]:
+                title: str | None = None, progress: dict[str, Any] | None = None,
+                effort: Any = None) -> tuple[Path, Path]:
     """Write ``board.html`` and ``map.html`` (the findings map) side by side; the board links
     to ``map.html?focus=ID``. ``graph`` is a store's read view (:meth:`Store.view`)."""
     from .board import render_board
     from .maps import render_map
 
     board = _write(folder / "board.html", render_board(graph, report, spc, title,
-                                                       progress=progress))
+                                                       progress=progress, effort=effort))
     map_path = _write(folder / "map.html", render_map(graph, "findings", report=report, spc=spc,
                                                       progress=progress))
     return board, map_path
@@ -107,7 +107,7 @@ def board_cmd(
         changes = record_and_compare(s, report, since, record, graph, spc)
         progress = s.progress()
         board = _write(output, render_board(graph, report, spc, title, changes=changes,
-                                            progress=progress))
+                                            progress=progress, effort=s.effort(cfg)))
         map_path = _write(output.parent / "map.html",
                           render_map(graph, "findings", report=report, spc=spc,
                                      progress=progress))
@@ -124,7 +124,7 @@ def board_cmd(
 
 def demo_pages(store: Any, report: Any, spc: dict[str, Any], folder: Path) -> None:
     board, map_path = write_pages(store.view(), report, spc, folder,
-                                  progress=store.progress())
+                                  progress=store.progress(), effort=store.effort())
     console.print(f"Board summary: {board}\nFindings map: {map_path}", highlight=False)
 
 

@@ -138,7 +138,8 @@ def map_router(get_store: Callable[..., Any], require_viewer: Callable[..., Any]
                     changes = history.since(store, day, history.record(graph, report, spc))
                 return _html(render_board(graph, report, spc, links="served",
                                           changes=changes, account=who(request),
-                                          progress=store.progress()))
+                                          progress=store.progress(),
+                                          effort=store.effort(config)))
         except ValidationError as err:
             return problem(422, "Invalid request", str(err), field="since")
 

@@ -16,6 +16,7 @@ from qmsgraph.alignment import (
     ThreadResult,
     XMatrix,
 )
+from qmsgraph.alignment.effort import Effort
 
 from ..auth import Principal, require_role
 from ..caching import page
@@ -128,6 +129,16 @@ def unit_balance(st: State, _: Viewer) -> Response:
     (Computed once per store revision.)"""
     return _answer(st, ("balance",), lambda: _BALANCE.dump_json(
         _BALANCE.validate_python(st.store.balance(st.config))))
+
+
+@router.get("/alignment/effort", response_model=Effort,
+            summary="Balance of effort by cadence, per unit and per level")
+def unit_effort(st: State, _: Viewer) -> Response:
+    """Items and occasions a year in each QMS aspect, each item weighted by its cadence, for
+    every unit (with the units below it) and for each level, Board to floor. (Computed once
+    per store revision.)"""
+    return _answer(st, ("effort",),
+                   lambda: st.store.effort(st.config).model_dump_json().encode())
 
 
 @router.get("/alignment/scores", response_model=ScoresOut, summary="Alignment scores")

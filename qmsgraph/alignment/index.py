@@ -272,18 +272,28 @@ def unit_tree(graph: QMSGraph) -> dict[str, list[str]]:
 def _balance_arrays(graph: QMSGraph, ix: Index, cfg: AlignmentConfig
                     ) -> tuple[np.ndarray, np.ndarray]:
     """(unit positions, (n, 4) counts QP/QC/QA/QI of each node with the units below it)."""
+    return _roll_up(graph, ix, _own_balance(ix, cfg))
+
+
+def _own_balance(ix: Index, cfg: AlignmentConfig, weight: np.ndarray | None = None
+                 ) -> np.ndarray:
+    """(n, 4) QP/QC/QA/QI of each unit's own items (not those of the units below it): a
+    count, or with ``weight`` (one per node) the sum of the items' weights."""
     n = len(ix.ids)
     is_unit = np.isin(ix.kind, UNIT_CODES)
     is_measure = ix.kind == KIND_CODE["Measure"]
     is_process = ix.kind == KIND_CODE["Process"]
     live = (ix.kind == KIND_CODE["ImprovementProject"]) & np.isin(
         ix.project_status, [PROJECT_STATUS.index(x) for x in cfg.work_statuses])
-    own = np.zeros((n, 4), dtype=np.int64)
+    own = np.zeros((n, 4), dtype=np.int64 if weight is None else np.float64)
 
     def count(edge: str, col: int, target: np.ndarray) -> None:
         s, t = ix.edges[edge]
         keep = is_unit[s] & target[t]
-        own[:, col] += np.bincount(s[keep], minlength=n)
+        if weight is None:
+            own[:, col] += np.bincount(s[keep], minlength=n)
+        else:
+            own[:, col] += np.bincount(s[keep], weights=weight[t[keep]], minlength=n)
 
     everything = np.ones(n, dtype=bool)
     count("delivers", 0, everything)
@@ -295,6 +305,13 @@ def _balance_arrays(graph: QMSGraph, ix: Index, cfg: AlignmentConfig
     for col, tool in enumerate(("PlanningTool", "ControlTool", "AssuranceTool",
                                 "ImprovementTool")):
         count("uses", col, ix.kind == KIND_CODE[tool])
+    return own
+
+
+def _roll_up(graph: QMSGraph, ix: Index, own: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """(unit positions, ``own`` of each unit added up with the units below it)."""
+    n = len(ix.ids)
+    is_unit = np.isin(ix.kind, UNIT_CODES)
     units = np.flatnonzero(is_unit)
     cs, ps = ix.edges["unitOf"]
     parents_per_child = np.bincount(cs, minlength=n)

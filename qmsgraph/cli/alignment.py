@@ -342,7 +342,9 @@ def balance_cmd(store: StoreOpt = DEFAULT_STORE, config: ConfigOpt = None,
     from ..alignment import ASPECTS
 
     with opened(store, create=False) as s:
-        rows = s.balance(read_config(config))
+        cfg = read_config(config)
+        rows = s.balance(cfg)
+        by_cadence = s.effort(cfg)
         view = s.view()
         units = [(LEVELS.index(view.kind(u)), u, view.label(u), view.kind(u), c)
                  for u, c in rows.items()]
@@ -356,13 +358,20 @@ def balance_cmd(store: StoreOpt = DEFAULT_STORE, config: ConfigOpt = None,
     if fmt == "json":
         sys.stdout.write(json.dumps({"units": {u: {"kind": k, "label": lab, **c}
                                                for _, u, lab, k, c in units},
-                                     "levels_percent": levels}, indent=2) + "\n")
+                                     "levels_percent": levels,
+                                     "by_cadence": by_cadence.model_dump(mode="json")},
+                                    indent=2) + "\n")
         return
-    table = Table(title="Balance of effort (counts, with the units below)")
-    for col in ("level", "unit", *ASPECTS):
+    per_year = {r.unit: r for r in by_cadence.units}
+    table = Table(title="Balance of effort (items, with the units below; and % of the "
+                  "occasions a year, by cadence)")
+    for col in ("level", "unit", *ASPECTS, "% by cadence QP/QC/QA/QI", "no cadence"):
         table.add_column(col)
     for _, u, lab, k, c in units:
-        table.add_row(k, f"{lab} ({u})", *(str(c[a]) for a in ASPECTS))
+        share = per_year[u].share
+        table.add_row(k, f"{lab} ({u})", *(str(c[a]) for a in ASPECTS),
+                      "/".join("-" if share[a] is None else f"{share[a]:g}" for a in ASPECTS),
+                      str(per_year[u].no_cadence))
     console.print(table)
     lv = Table(title="Average share per level (%): Board, middle management, microsystem")
     for col in ("level", *ASPECTS):
@@ -370,6 +379,16 @@ def balance_cmd(store: StoreOpt = DEFAULT_STORE, config: ConfigOpt = None,
     for k, shares in levels.items():
         lv.add_row(k, *(f"{shares[a]:g}" for a in ASPECTS))
     console.print(lv)
+    cad = Table(title="Occasions a year by level (each unit's own items, weighted by "
+                "cadence), % of the level's total")
+    for col in ("level", "units", *ASPECTS):
+        cad.add_column(col)
+    for row in by_cadence.levels:
+        cad.add_row(row.level, str(row.units), *(
+            "-" if row.share[a] is None else f"{row.share[a]:g} ({row.per_year[a]:g}/yr)"
+            for a in ASPECTS))
+    console.print(cad)
+    console.print(by_cadence.note, highlight=False)
 
 
 def register(app: typer.Typer) -> None:

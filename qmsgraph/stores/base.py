@@ -294,6 +294,13 @@ class Store(ABC):
 
         return balance(self.view(), config)
 
+    def effort(self, config: AlignmentConfig | None = None) -> Any:
+        """Balance of effort weighted by cadence, per unit and per level
+        (:mod:`qmsgraph.alignment.effort`)."""
+        from ..alignment.effort import effort
+
+        return effort(self.view(), config, self.node_fields)
+
     def scores(self, config: AlignmentConfig | None = None) -> dict[str, Any]:
         from ..alignment import scores
 

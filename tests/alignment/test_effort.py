@@ -26,9 +26,10 @@ nodes:
      owned_by: T1, supports: G1}
   - {id: PR-PLAN, kind: Process, label: Annual plan, process_type: driver, frequency: yearly,
      owned_by: DIR, supports: G1}
-  - {id: M-W, kind: Measure, label: Weekly falls, measure_type: outcome, frequency: weekly, owned_by: T1,
+  - {id: M-W, kind: Measure, label: Weekly falls, measure_type: outcome, frequency: weekly,
+     owned_by: T1, indicates: G1}
+  - {id: M-M, kind: Measure, label: Monthly harm, measure_type: process, owned_by: T1,
      indicates: G1}
-  - {id: M-M, kind: Measure, label: Monthly harm, measure_type: process, owned_by: T1, indicates: G1}
   - {id: AU, kind: Audit, label: Quarterly audit, frequency: quarterly, led_by: T1}
   - {id: TL-MFI, kind: ImprovementTool, label: Model for Improvement, used_by: [T1]}
   - {id: QI-1, kind: ImprovementProject, label: Falls project, status: active, led_by: T1,

@@ -47,6 +47,8 @@ class Finding(BaseModel):
 
 RULES: dict[str, tuple[Severity, str]] = {
     "orphaned-work": ("error", "Live work with no thread to any strategic goal."),
+    "locally-aligned": ("info", "Live work whose thread ends at a unit's own priority that "
+                        "reaches no Board goal."),
     "misaligned-inactive-goal": ("error", "Work whose thread reaches only retired or "
                                  "deprioritised goals."),
     "declared-not-evidenced": ("error", "Work that declares a priority no measure or process "
@@ -125,7 +127,7 @@ class Contributors(BaseModel):
 class AuditReport(BaseModel):
     findings: list[Finding]
     classification: dict[str, str] = Field(description=(
-        "Every live project: aligned, misaligned or orphaned."))
+        "Every live project: aligned, misaligned, locally-aligned or orphaned."))
     counts: dict[str, int] = Field(default_factory=dict)
     as_of: dt.date | None = None
 
@@ -155,7 +157,7 @@ class Facts(BaseModel):
     """
 
     orphaned: list[str] = Field(description="Work (live projects, processes, measures) "
-                                "reaching no goal.")
+                                "reaching no goal and no local priority.")
     inactive_only: list[str] = Field(description="Work reaching goals, none active.")
     declared_bad: dict[str, list[str]] = Field(description=(
         "Work -> declared priorities (alignsTo) its thread does not reach, or that are not "
@@ -184,6 +186,12 @@ class Facts(BaseModel):
     domain_unmeasured: list[tuple[str, list[str]]] = Field(default_factory=list)
     domains_missing: list[tuple[str, list[str]]] = Field(default_factory=list)
     assurance_heavy: list[tuple[str, dict[str, int]]] = Field(default_factory=list)
+    # Local priorities (issue 20): work reaching no goal but a unit's own priority.
+    locally_aligned: list[tuple[str, list[str]]] = Field(
+        default_factory=list, description="(work reaching no goal, local priorities it "
+        "reaches)")
+    local_owners: dict[str, list[str]] = Field(
+        default_factory=dict, description="Local priority -> who owns it (units, people).")
     no_planning: list[tuple[str, dict[str, int]]] = Field(default_factory=list)
 
 

@@ -263,6 +263,18 @@ def _facts(tx: Any, cfg: AlignmentConfig, concern: list[str]) -> Facts:
         not_active[r["id"]] = r["reaches"]
     orphaned = sorted(i for i, reaches in not_active.items() if not reaches)
     inactive_only = sorted(i for i, reaches in not_active.items() if reaches)
+    # Of the work reaching no goal, what reaches a unit's own priority is locally aligned.
+    locally_aligned = sorted((r["w"], sorted(r["ls"])) for r in tx.run(
+        f"UNWIND $ids AS id MATCH (w:QMSNode {{id: id}}) "
+        f"WITH w, COLLECT {{ MATCH (w)-[:{THREAD}*1..]->(l:LocalPriority) "
+        "RETURN DISTINCT l.id AS l } AS ls WHERE size(ls) > 0 RETURN w.id AS w, ls",
+        ids=orphaned)) if orphaned else []
+    local = {w for w, _ in locally_aligned}
+    orphaned = [i for i in orphaned if i not in local]
+    local_owners = {r["l"]: sorted(r["os"]) for r in tx.run(
+        "UNWIND $ids AS id MATCH (l:LocalPriority {id: id}) "
+        "RETURN l.id AS l, [(o:QMSNode)-[:owns]->(l) | o.id] AS os",
+        ids=sorted({x for _, ls in locally_aligned for x in ls}))}
 
     # Declared priorities (alignsTo) not reached on the thread, or inactive goals.
     declared_bad: dict[str, list[str]] = {}
@@ -278,7 +290,8 @@ def _facts(tx: Any, cfg: AlignmentConfig, concern: list[str]) -> Facts:
     live_ids = tx.run("MATCH (w:ImprovementProject) WHERE w.status IN $work "
                       "RETURN collect(w.id) AS ids", work=work).single()["ids"]
     for i in live_ids:
-        classification[i] = ("orphaned" if not_active.get(i) is False else "misaligned"
+        classification[i] = (("locally-aligned" if i in local else "orphaned")
+                             if not_active.get(i) is False else "misaligned"
                              if (i in not_active or i in declared_bad) else "aligned")
 
     # Active goals: measured? worked on? serving a purpose? (reverse closure, pruned)
@@ -363,6 +376,7 @@ def _facts(tx: Any, cfg: AlignmentConfig, concern: list[str]) -> Facts:
     return Facts(
         **learning_facts(tx, cfg, rows),
         orphaned=orphaned, inactive_only=inactive_only, declared_bad=declared_bad,
+        locally_aligned=locally_aligned, local_owners=dict(sorted(local_owners.items())),
         classification=classification, active_goals=sorted(active_goals),
         purpose_goals=purpose_goals, unowned_measures=unowned, measures_without_data=no_data,
         stale_measures=stale, as_of=as_of, assurance_not_control=anc, duplicates=duplicates,
@@ -398,8 +412,11 @@ class Neo4jLookup:
         concerning measures to the at-risk goals."""
         from ...alignment.learning import learning_ids
 
-        need_threads = {*facts.orphaned, *facts.inactive_only, *facts.declared_bad}
+        need_threads = {*facts.orphaned, *facts.inactive_only, *facts.declared_bad,
+                        *(w for w, _ in facts.locally_aligned)}
         ids = set(need_threads)
+        ids.update(facts.local_owners)
+        ids.update(o for os_ in facts.local_owners.values() for o in os_)
         ids.update(g for g, *_ in facts.active_goals)
         ids.update(facts.purpose_goals)
         ids.update(facts.unowned_measures)

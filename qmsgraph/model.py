@@ -355,8 +355,8 @@ NODE_CLASSES: dict[str, type[Node]] = {
         Purpose, Mission, Vision, Value, PopulationNeed, StrategicGoal, Objective, Service,
         Process, Measure, ImprovementProject, PrimaryDriver, SecondaryDriver, ChangeIdea,
         PDSACycle, AssuranceActivity, Audit, Inspection, Review, Standard, Risk, Incident,
-        FeedbackSource, Enabler, LocalPriority, Lesson, LearningCycle, Tool, PlanningTool, ControlTool,
-        AssuranceTool, ImprovementTool, OrganisationalUnit, HealthSystem, Organisation,
+        FeedbackSource, Enabler, LocalPriority, Lesson, LearningCycle, Tool, PlanningTool,
+        ControlTool, AssuranceTool, ImprovementTool, OrganisationalUnit, HealthSystem, Organisation,
         Directorate, Team, Person, Role, Responsibility,
     ]
 }

@@ -252,6 +252,42 @@ class Duplicate(BaseModel):
     shared_measures: list[str]
 
 
+class MeasureResult(BaseModel):
+    measure: str
+    label: str
+    variation: str | None = Field(description=(
+        "SPC variation on the measure now: special_cause_improvement, "
+        "special_cause_concern, common_cause ...; None without enough data."))
+    summary: str
+
+
+class PastLesson(BaseModel):
+    id: str
+    label: str
+    informs: list[str] = Field(default_factory=list, description="What the lesson informed.")
+
+
+class Overlap(BaseModel):
+    """An existing project (any status) that a proposal may repeat."""
+
+    project: str
+    label: str
+    status: str
+    units: list[str] = Field(description="Units leading it.")
+    score: float = Field(description="text similarity + 0.3 x shared measures + 0.2 x "
+                         "shared processes + 0.1 if the same unit leads it")
+    text_similarity: float = Field(description="Cosine similarity of label and aim, 0-1.")
+    shared_terms: list[str] = Field(default_factory=list, description=(
+        "Terms both texts use (thesaurus concepts and word stems), most telling first."))
+    shared_measures: list[str]
+    shared_processes: list[str]
+    same_unit: bool
+    why: list[str]
+    results: list[MeasureResult] = Field(description="SPC result on each measure it "
+                                         "improves.")
+    lessons: list[PastLesson] = Field(description="Lessons it yielded.")
+
+
 class ProjectCheck(BaseModel):
     verdict: Literal["aligned", "weak", "misaligned", "orphaned"]
     reasons: list[str]
@@ -259,6 +295,9 @@ class ProjectCheck(BaseModel):
     alternatives: list[Alternative]
     duplicates: list[Duplicate]
     lacks: list[str]
+    overlaps: list[Overlap] = Field(default_factory=list, description=(
+        "Live, completed and stopped projects that say or improve the same, closest "
+        "first, with their results and lessons."))
 
 
 class Impact(BaseModel):

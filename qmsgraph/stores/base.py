@@ -221,8 +221,46 @@ class Store(ABC):
     def check_project(self, proposal: ProjectProposal,
                       config: AlignmentConfig | None = None) -> ProjectCheck:
         from ..alignment import check_project
+        from ..alignment.overlap import (
+            TEXT_CANDIDATES,
+            TEXT_MIN,
+            find_overlaps,
+            proposal_text,
+            with_overlaps,
+        )
 
-        return check_project(self.view(), proposal, config)
+        g = self.view()
+        check = check_project(g, proposal, config)
+        index = self.text_index()
+        hits = index.search(proposal_text(proposal), TEXT_CANDIDATES, TEXT_MIN)
+        return with_overlaps(check, find_overlaps(g, proposal, hits, index,
+                                                  self.measure_spc))
+
+    def project_texts(self) -> tuple[list[str], list[str]]:
+        """(ids, texts) of every improvement project, sorted by id: label, aim and
+        description in one text (what check-project compares)."""
+        from ..alignment.text import project_text
+
+        g = self.view()
+        nodes = sorted(g.nodes("ImprovementProject"), key=lambda n: n.id)
+        return ([n.id for n in nodes],
+                [project_text(n.label, n.aim, n.description) for n in nodes])
+
+    def text_index(self) -> Any:
+        """The TF-IDF index of :meth:`project_texts`, kept per store revision; a new
+        revision whose project texts are unchanged keeps the index it has."""
+        from ..alignment.text import TextIndex, texts_digest
+
+        rev = self.revision()
+        hit = getattr(self, "_text_index_cache", None)
+        if hit is not None and hit[0] == rev:
+            return hit[1]
+        ids, texts = self.project_texts()
+        digest = texts_digest(ids, texts)
+        ix = hit[1] if hit is not None and hit[1].digest == digest else TextIndex.build(
+            ids, texts, digest=digest)
+        self._text_index_cache = (rev, ix)
+        return ix
 
     def impact(self, node_id: str) -> Impact:
         from ..alignment import impact

@@ -397,6 +397,17 @@ class SQLiteStore(CoreKeeping, Store):
     def revision(self) -> int:
         return self._refresh().clock
 
+    def project_texts(self) -> tuple[list[str], list[str]]:
+        """Every project's label, aim and description, by one query (no node bodies)."""
+        from ..alignment.text import project_text
+
+        with self._reader() as c:
+            rows = c.execute(
+                "SELECT id, json_extract(body, '$.label'), json_extract(body, '$.aim'), "
+                "json_extract(body, '$.description') FROM nodes "
+                "WHERE kind = 'ImprovementProject' ORDER BY id").fetchall()
+        return [r[0] for r in rows], [project_text(*r[1:]) for r in rows]
+
     def health(self) -> dict[str, Any]:
         """From memory, without a lock or a query: the snapshot last published."""
         core = self._core

@@ -140,7 +140,8 @@ def test_random_graphs_cover_every_rule(neo: Neo4jStore, lite: SQLiteStore):
     assert seen >= {"orphaned-work", "misaligned-inactive-goal", "declared-not-evidenced",
                     "goal-without-measure", "goal-without-work", "too-many-priorities",
                     "measure-without-owner", "measure-without-data", "stale-measure",
-                    "assurance-not-control", "unbalanced-unit", "at-risk-goal"}
+                    "assurance-not-control", "unbalanced-unit", "at-risk-goal",
+                    "locally-aligned"}
 
 
 def test_missing_and_wrong_nodes_fail_the_same_way(neo: Neo4jStore, lite: SQLiteStore):

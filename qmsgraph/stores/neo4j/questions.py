@@ -238,7 +238,56 @@ class ServerQuestions:
             g.touch()
             return g
 
-        return check_project(self.read(work), proposal, config)
+        from ...alignment.overlap import (
+            TEXT_CANDIDATES,
+            TEXT_MIN,
+            find_overlaps,
+            proposal_text,
+            with_overlaps,
+        )
+
+        check = check_project(self.read(work), proposal, config)
+        index = self.text_index()
+        hits = index.search(proposal_text(proposal), TEXT_CANDIDATES, TEXT_MIN)
+
+        def near(tx: Any) -> QMSGraph:
+            """The candidate projects with what they improve, who leads them, their lessons
+            and what those inform."""
+            g = QMSGraph()
+            ps = {r["p"] for r in tx.run(
+                "UNWIND $ids AS id MATCH (p:ImprovementProject)-[:improves]->"
+                "(:QMSNode {id: id}) RETURN DISTINCT p.id AS p",
+                ids=[*proposal.measures, *proposal.processes])} | {h for h, _ in hits}
+            rows = list(tx.run(
+                "UNWIND $ids AS id MATCH (p:ImprovementProject {id: id}) RETURN p.id AS p, "
+                "[(p)-[:improves]->(t:QMSNode) | t.id] AS imp, "
+                "[(u:QMSNode)-[:leads]->(p) | u.id] AS leads, "
+                "[(p)-[:yields]->(l:QMSNode) | [l.id, [(l)-[:informs]->(x:QMSNode) | x.id]]] "
+                "AS ls", ids=sorted(ps)))
+            edges = []
+            for r in rows:
+                edges += [(r["p"], "improves", t) for t in r["imp"]]
+                edges += [(u, "leads", r["p"]) for u in r["leads"]]
+                for lid, informs in r["ls"]:
+                    edges.append((r["p"], "yields", lid))
+                    edges += [(lid, "informs", x) for x in informs]
+            self._nodes(tx, {x for e in edges for x in (e[0], e[2])} | ps, g)
+            for a, k, b in edges:
+                if a in g.g and b in g.g and not g.g.has_edge(a, b, k):
+                    g.g.add_edge(a, b, key=k, edge=_light_edge(k, a, b))
+            g.touch()
+            return g
+
+        return with_overlaps(check, find_overlaps(self.read(near), proposal, hits, index,
+                                                  self.measure_spc))
+
+    def project_texts(self) -> tuple[list[str], list[str]]:
+        from ...alignment.text import project_text
+
+        rows = self.read(lambda tx: [(r["i"], r["l"], r["a"], r["d"]) for r in tx.run(
+            "MATCH (p:ImprovementProject) RETURN p.id AS i, p.label AS l, p.aim AS a, "
+            "p.description AS d ORDER BY i")])
+        return [r[0] for r in rows], [project_text(*r[1:]) for r in rows]
 
 
 

@@ -199,6 +199,14 @@ def check_project_cmd(
     for d in result.duplicates:
         console.print(f"  would duplicate: {tty(d.label)} ({tty(d.project)}) in "
                       f"{tty(', '.join(d.units)) or 'no unit'}", highlight=False)
+    for o in result.overlaps:
+        console.print(f"  like: {tty(o.label)} ({tty(o.project)}, {tty(o.status)}"
+                      f"{', ' + tty(', '.join(o.units)) if o.units else ''}), score "
+                      f"{o.score:.2f}: {tty('; '.join(o.why))}", highlight=False)
+        for m in o.results:
+            console.print(f"      result on {tty(m.label)}: {tty(m.summary)}", highlight=False)
+        for les in o.lessons:
+            console.print(f"      lesson: {tty(les.label)}", highlight=False)
 
 
 def impact_cmd(node: Annotated[str, typer.Argument(help="Node id.")],

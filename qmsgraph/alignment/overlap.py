@@ -2,7 +2,8 @@
 repeats, what they achieved and what they learned.
 
 A project is a candidate when its label and aim say the same thing as the proposal's
-(text similarity of at least ``TEXT_MIN``, :mod:`.text`) or when it improves one of the
+(text similarity of at least ``TEXT_MIN`` on at least ``MIN_SHARED_TERMS`` shared terms,
+:mod:`.text`) or when it improves one of the
 proposal's measures or processes. Candidates are ranked by
 
     score = text similarity + 0.3 x shared measures + 0.2 x shared processes
@@ -22,14 +23,26 @@ from typing import Any
 
 from .. import schema
 from .results import MeasureResult, Overlap, PastLesson, ProjectCheck, ProjectProposal
-from .text import TextIndex, project_text
+from .text import TextIndex, analyse, project_text
 
 # Chosen on tests/data/overlap_cases.yaml (benchmarks/bench_overlap.py): every paraphrase
 # scores >= 0.47 there; 0.35 keeps a margin for wording the thesaurus does not know, at the
 # price of listing some near-misses (which the reader sees with their score and terms).
 TEXT_MIN = 0.35
+# A text match must rest on at least two shared terms: one shared word ("outpatient") in
+# two short texts gives a high cosine and no real likeness (measured on the same cases).
+MIN_SHARED_TERMS = 2
 MAX_OVERLAPS = 5
 TEXT_CANDIDATES = 20
+
+
+def text_matches(index: TextIndex, text: str, k: int = TEXT_CANDIDATES
+                 ) -> list[tuple[str, float]]:
+    """Projects whose text is like ``text``: similarity of at least ``TEXT_MIN`` resting on
+    at least ``MIN_SHARED_TERMS`` shared terms, best first."""
+    mine = set(analyse(text))
+    return [(pid, score) for pid, score in index.search(text, k, TEXT_MIN)
+            if len(mine & set(analyse(index.text_of(pid)))) >= MIN_SHARED_TERMS]
 
 
 def proposal_text(p: ProjectProposal) -> str:

@@ -222,17 +222,16 @@ class Store(ABC):
                       config: AlignmentConfig | None = None) -> ProjectCheck:
         from ..alignment import check_project
         from ..alignment.overlap import (
-            TEXT_CANDIDATES,
-            TEXT_MIN,
             find_overlaps,
             proposal_text,
+            text_matches,
             with_overlaps,
         )
 
         g = self.view()
         check = check_project(g, proposal, config)
         index = self.text_index()
-        hits = index.search(proposal_text(proposal), TEXT_CANDIDATES, TEXT_MIN)
+        hits = text_matches(index, proposal_text(proposal))
         return with_overlaps(check, find_overlaps(g, proposal, hits, index,
                                                   self.measure_spc))
 

@@ -239,16 +239,15 @@ class ServerQuestions:
             return g
 
         from ...alignment.overlap import (
-            TEXT_CANDIDATES,
-            TEXT_MIN,
             find_overlaps,
             proposal_text,
+            text_matches,
             with_overlaps,
         )
 
         check = check_project(self.read(work), proposal, config)
         index = self.text_index()
-        hits = index.search(proposal_text(proposal), TEXT_CANDIDATES, TEXT_MIN)
+        hits = text_matches(index, proposal_text(proposal))
 
         def near(tx: Any) -> QMSGraph:
             """The candidate projects with what they improve, who leads them, their lessons

@@ -167,6 +167,7 @@ STATES: dict[str, tuple[str, str]] = {
     "aligned": ("#007f3b", "Project: aligned to an active goal"),
     "misaligned": ("#ffb81c", "Project: misaligned"),
     "orphaned": ("#d5281b", "Project: orphaned (no goal)"),
+    "locally-aligned": ("#41b6e6", "Project: locally aligned (a unit's own priority)"),
     "weak": ("#ffd97a", "Project: weakly aligned"),
     "inactive": ("#e8edee", "Not live (completed, stopped, paused, proposed, retired)"),
     "error": ("#f4a49c", "Has an error finding"),

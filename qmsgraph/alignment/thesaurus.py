@@ -95,6 +95,8 @@ CONCEPTS: dict[str, tuple[str, ...]] = {
                  "over 52 weeks"),
     "antibiotic": ("antibiotics", "antimicrobial", "antimicrobials"),
     "threeday": ("72 hours", "three days", "3 days"),
+    "districtnursing": ("district nursing", "district nurses", "district nurse",
+                        "community nurses", "community nursing", "community nurse"),
     "staff": ("workforce", "colleagues", "employees", "nurses and doctors"),
 }
 

@@ -39,7 +39,8 @@ def print_summary(report: AuditReport) -> None:
         f"[bold]{s['findings']}[/] findings: [bold red]{sev.get('error', 0)} errors[/], "
         f"[yellow]{sev.get('warning', 0)} warnings[/], {sev.get('info', 0)} info. "
         f"Live projects: {proj.get('aligned', 0)} aligned, {proj.get('misaligned', 0)} "
-        f"misaligned, {proj.get('orphaned', 0)} orphaned.")
+        f"misaligned, {proj.get('locally-aligned', 0)} locally aligned, "
+        f"{proj.get('orphaned', 0)} orphaned.")
 
 
 def findings_table(findings: list, title: str) -> Table:

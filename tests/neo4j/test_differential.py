@@ -175,4 +175,10 @@ def test_second_example_organisation_same_answers(neo: Neo4jStore, lite: SQLiteS
     _compare(neo, lite, g, random.Random(3), thread_sample=20)
     assert {f.rule for f in neo.audit().findings} == {
         "informs-nothing", "need-not-addressed", "gains-not-held", "domain-without-measure",
-        "domain-without-goal", "assurance-heavy-unit", "unit-without-planning"}
+        "domain-without-goal", "assurance-heavy-unit", "unit-without-planning",
+        "locally-aligned"}
+    # overlap at proposal time: the paraphrase of EB-QI-O01 is matched on both stores
+    proposal = ProjectProposal.model_validate(yaml.safe_load(model.with_name(
+        "proposal-eastbrook-visits.yaml").read_text(encoding="utf-8")))
+    a, b = neo.check_project(proposal), lite.check_project(proposal)
+    assert a == b and a.overlaps[0].project == "EB-QI-O01" and a.overlaps[0].lessons

@@ -27,11 +27,11 @@ import numpy as np
 
 from .thesaurus import CONCEPTS, QI_STOP_WORDS
 
-_PHRASE_TO_CONCEPT = {p: c for c, ps in CONCEPTS.items() for p in (*ps, c)}
-_PHRASES = re.compile(
-    r"(?<![\w&])(" + "|".join(re.escape(p) for p in sorted(
-        _PHRASE_TO_CONCEPT, key=lambda p: (-len(p), p))) + r")(?![\w&])")
-_WORD = re.compile(r"[a-z0-9]+(?:'[a-z]+)?")
+_TOKEN = re.compile(r"[a-z0-9]+(?:[&'][a-z0-9]+)*")
+# phrase (as tokens) -> concept word; matched longest first at each token
+_PHRASE_TOKENS = {tuple(_TOKEN.findall(p)): c for c, ps in CONCEPTS.items()
+                  for p in (*ps, c)}
+_MAX_PHRASE = max(len(k) for k in _PHRASE_TOKENS)
 _CONCEPT_WORDS = frozenset(CONCEPTS)
 
 
@@ -52,16 +52,27 @@ def _stemmer() -> Callable[[str], str]:
 
 def analyse(text: str, *, concepts: bool = True, stem: bool = True) -> list[str]:
     """The terms of a text as the index compares them (see the module docstring)."""
-    t = text.lower().replace("\u2019", "'")
-    if concepts:
-        t = _PHRASES.sub(lambda m: " " + _PHRASE_TO_CONCEPT[m.group(1)] + " ", t)
+    toks = _TOKEN.findall(text.lower().replace("\u2019", "'"))
     stop = _stop_words()
     st = _stemmer() if stem else None
-    out = []
-    for w in _WORD.findall(t):
-        if w in stop or (len(w) < 2 and not w.isdigit()):
-            continue
-        if w.isdigit():  # figures differ between teams saying the same thing
+    out: list[str] = []
+    i, n = 0, len(toks)
+    while i < n:
+        if concepts:
+            for size in range(min(_MAX_PHRASE, n - i), 0, -1):
+                c = _PHRASE_TOKENS.get(tuple(toks[i:i + size]))
+                if c is not None:
+                    out.append(c)
+                    i += size
+                    break
+            else:
+                c = None
+            if c is not None:
+                continue
+        w = toks[i]
+        i += 1
+        # stop words, single letters and figures (teams saying the same use other figures)
+        if w in stop or len(w) < 2 or w.isdigit():
             continue
         out.append(w if (st is None or w in _CONCEPT_WORDS) else st(w))
     return out

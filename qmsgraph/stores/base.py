@@ -254,12 +254,21 @@ class Store(ABC):
         hit = getattr(self, "_text_index_cache", None)
         if hit is not None and hit[0] == rev:
             return hit[1]
+        sig = self.project_signature()
+        if hit is not None and sig is not None and hit[2] == sig:
+            self._text_index_cache = (rev, hit[1], sig)
+            return hit[1]
         ids, texts = self.project_texts()
         digest = texts_digest(ids, texts)
         ix = hit[1] if hit is not None and hit[1].digest == digest else TextIndex.build(
             ids, texts, digest=digest)
-        self._text_index_cache = (rev, ix)
+        self._text_index_cache = (rev, ix, sig)
         return ix
+
+    def project_signature(self) -> Any:
+        """Something that changes whenever a project is added, changed or deleted (cheaper
+        than reading every text), or None where the store has nothing so cheap."""
+        return None
 
     def impact(self, node_id: str) -> Impact:
         from ..alignment import impact

@@ -408,6 +408,14 @@ class SQLiteStore(CoreKeeping, Store):
                 "WHERE kind = 'ImprovementProject' ORDER BY id").fetchall()
         return [r[0] for r in rows], [project_text(*r[1:]) for r in rows]
 
+    def project_signature(self) -> tuple[int, int]:
+        """(projects, their highest version): versions come from the store-wide clock, so
+        any project written, added or deleted changes it."""
+        with self._reader() as c:
+            n, v = c.execute("SELECT count(*), max(version) FROM nodes "
+                             "WHERE kind = 'ImprovementProject'").fetchone()
+        return int(n), int(v or 0)
+
     def health(self) -> dict[str, Any]:
         """From memory, without a lock or a query: the snapshot last published."""
         core = self._core

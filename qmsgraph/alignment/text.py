@@ -106,6 +106,7 @@ class TextIndex:
     texts: list[str] = field(default_factory=list, repr=False)
     _parts: list[tuple[Any, Any, float]] = field(default_factory=list, repr=False)
     _pos: dict[str, int] = field(default_factory=dict, repr=False)
+    stale: int = 0   # rows vectorised with an earlier set's vocabulary and weights
 
     def text_of(self, node_id: str) -> str:
         i = self._pos.get(node_id)
@@ -128,6 +129,38 @@ class TextIndex:
             else:
                 mat = None
             ix._parts.append((vec, mat, weight))
+        return ix
+
+    def updated(self, ids: Sequence[str], texts: Sequence[str], digest: str | None = None
+                ) -> TextIndex:
+        """The index of a new set of texts. When few rows changed (at most a tenth since
+        the last full build), only those are vectorised again, with this index's vocabulary
+        and term weights (a new word counts from the next full build); otherwise a full
+        build. So one project written in a register of 100,000 costs milliseconds."""
+        from scipy.sparse import vstack
+
+        digest = digest or texts_digest(ids, texts)
+        changed = [k for k, (i, t) in enumerate(zip(ids, texts, strict=True))
+                   if self.text_of(i) != t or i not in self._pos]
+        limit = max(50, len(ids) // 10)
+        if (len(self._parts) != 1 or self._parts[0][1] is None
+                or self.stale + len(changed) > limit):
+            return TextIndex.build(ids, texts, self.method, digest)
+        vec, mat, weight = self._parts[0]
+        new_rows = vec.transform([texts[k] for k in changed]) if changed else None
+        is_new = np.zeros(len(ids), dtype=bool)
+        is_new[changed] = True
+        keep = [self._pos[i] for i, fresh in zip(ids, is_new.tolist(), strict=True)
+                if not fresh]
+        parts = [mat[keep]] + ([new_rows] if new_rows is not None else [])
+        stacked = vstack(parts).tocsr()
+        # rows of `stacked`: the kept rows in order, then the changed ones; put them back
+        order = np.empty(len(ids), dtype=np.int64)
+        order[~is_new] = np.arange(len(keep))
+        order[is_new] = len(keep) + np.arange(len(changed))
+        ix = TextIndex(list(ids), digest, self.method, list(texts),
+                       [(vec, stacked[order], weight)], {x: i for i, x in enumerate(ids)},
+                       self.stale + len(changed))
         return ix
 
     def scores(self, text: str) -> np.ndarray:

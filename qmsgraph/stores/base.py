@@ -260,8 +260,12 @@ class Store(ABC):
             return hit[1]
         ids, texts = self.project_texts()
         digest = texts_digest(ids, texts)
-        ix = hit[1] if hit is not None and hit[1].digest == digest else TextIndex.build(
-            ids, texts, digest=digest)
+        if hit is None:
+            ix = TextIndex.build(ids, texts, digest=digest)
+        elif hit[1].digest == digest:
+            ix = hit[1]
+        else:  # only the rows that changed are vectorised again (TextIndex.updated)
+            ix = hit[1].updated(ids, texts, digest)
         self._text_index_cache = (rev, ix, sig)
         return ix
 

@@ -119,3 +119,23 @@ def test_the_index_is_kept_while_project_texts_do_not_change(tmp_path: Path):
                                         "aim": "Fewer falls on the wards"})))
     assert s.text_index() is not first and "Q9" in s.text_index().ids
     s.close()
+
+
+def test_a_few_changed_projects_update_the_index_in_place():
+    data = yaml.safe_load(CASES.read_text(encoding="utf-8"))
+    ids = [p["id"] for p in data["projects"]] + [f"X{i:03d}" for i in range(500)]
+    texts = [project_text(p["label"], p["aim"]) for p in data["projects"]] + [
+        f"Filler project {i} about hospital parking" for i in range(500)]
+    full = TextIndex.build(ids, texts)
+    texts2 = list(texts)
+    texts2[0] = "Fewer bed sores on the stroke unit"           # P01 rewritten
+    up = full.updated(ids + ["NEW"], texts2 + ["Quicker antibiotics in A&E for sepsis"])
+    assert up.stale == 2 and up.ids[-1] == "NEW"
+    assert up.search("bed sores on the stroke unit", k=1)[0][0] == "P01"
+    assert up.search("antibiotics for sepsis in the emergency department", k=2)[0][0] in (
+        "NEW", "P04")
+    # unchanged rows keep their vectors: a query scores them as the full build did
+    assert up.scores("hip fracture surgery")[ids.index("P08")] == pytest.approx(
+        full.scores("hip fracture surgery")[ids.index("P08")])
+    many = full.updated(ids, [t + " extra words" for t in texts])   # all changed: rebuilt
+    assert many.stale == 0

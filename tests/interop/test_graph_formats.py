@@ -95,11 +95,11 @@ def test_graphml_jgrapht_validating_importer_reads_every_node_and_edge(tools: To
     out = tools.java(str(HERE / "java" / "ReadGraphML.java"), str(exported["graphml"]))
     assert out.returncode == 0, out.stderr[-2000:]
     read = json.loads(out.stdout)
-    assert read["nodes"] == len(list(example_graph.nodes())) == 349
-    assert read["edges"] == len(list(example_graph.edges())) == 925
-    assert read["edge_attrs"]["kind"] == 925
-    assert read["edge_attrs"]["source_file"] == 925
-    assert read["node_attrs"]["label"] == read["node_attrs"]["kind"] == 349
+    assert read["nodes"] == len(list(example_graph.nodes())) == 354
+    assert read["edges"] == len(list(example_graph.edges())) == 937
+    assert read["edge_attrs"]["kind"] == 937
+    assert read["edge_attrs"]["source_file"] == 937
+    assert read["node_attrs"]["label"] == read["node_attrs"]["kind"] == 354
 
 
 def test_graphml_graphology_keeps_every_node_edge_and_attribute(tools: Tools, exported,

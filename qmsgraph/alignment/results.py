@@ -289,7 +289,7 @@ class Overlap(BaseModel):
 
 
 class ProjectCheck(BaseModel):
-    verdict: Literal["aligned", "weak", "misaligned", "orphaned"]
+    verdict: Literal["aligned", "weak", "misaligned", "locally-aligned", "orphaned"]
     reasons: list[str]
     threads: list[Thread]
     alternatives: list[Alternative]

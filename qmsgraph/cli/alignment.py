@@ -185,7 +185,7 @@ def check_project_cmd(
         sys.stdout.write(result.model_dump_json(indent=2) + "\n")
         return
     colour = {"aligned": "green", "weak": "yellow", "misaligned": "red",
-              "orphaned": "red"}[result.verdict]
+              "locally-aligned": "cyan", "orphaned": "red"}[result.verdict]
     console.print(f"Verdict: [bold {colour}]{result.verdict}[/]")
     for r in result.reasons:
         console.print(f"  - {tty(r)}", highlight=False)

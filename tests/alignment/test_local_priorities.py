@@ -59,6 +59,22 @@ def test_without_a_local_priority_the_work_is_still_orphaned():
         "priority" in f.message
 
 
+def test_check_project_calls_a_proposal_for_a_local_priority_locally_aligned():
+    from qmsgraph.alignment import ProjectProposal, check_project
+
+    g = local_work()
+    c = check_project(g.graph, ProjectProposal(label="x", aim="y", measures=["M2"],
+                                               declared_priority="LP"))
+    assert c.verdict == "locally-aligned"
+    assert any("'Quiet nights on Ward 3'" in r for r in c.reasons)
+    g.edge("LP", "contributesTo", "G1")
+    assert check_project(g.graph, ProjectProposal(label="x", measures=["M2"])).verdict in (
+        "aligned", "weak")
+    c = check_project(base().node("M3", "Measure").graph,
+                      ProjectProposal(label="x", measures=["M3"]))
+    assert c.verdict == "orphaned" and "record the local priority" in c.reasons[0]
+
+
 def test_a_declared_local_priority_that_is_reached_is_no_finding():
     g = local_work().edge("Q2", "alignsTo", "LP")
     assert set(rules_of(audit(g.graph), "Q2")) == {"locally-aligned"}

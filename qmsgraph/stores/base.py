@@ -250,9 +250,12 @@ class Store(ABC):
         revision whose project texts are unchanged keeps the index it has."""
         from ..alignment.text import TextIndex, texts_digest
 
-        rev = self.revision()
+        # A server store's revision can start again when its database is wiped by other
+        # means than this store (a reset server), so only a store that owns its revision
+        # clock trusts it; the others compare the project texts themselves.
+        rev = self.revision() if self.owns_revision_clock else None
         hit = getattr(self, "_text_index_cache", None)
-        if hit is not None and hit[0] == rev:
+        if hit is not None and rev is not None and hit[0] == rev:
             return hit[1]
         sig = self.project_signature()
         if hit is not None and sig is not None and hit[2] == sig:
@@ -268,6 +271,8 @@ class Store(ABC):
             ix = hit[1].updated(ids, texts, digest)
         self._text_index_cache = (rev, ix, sig)
         return ix
+
+    owns_revision_clock = False  # True: revision() never repeats for this store's data
 
     def project_signature(self) -> Any:
         """Something that changes whenever a project is added, changed or deleted (cheaper

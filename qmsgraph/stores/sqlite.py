@@ -408,6 +408,8 @@ class SQLiteStore(CoreKeeping, Store):
                 "WHERE kind = 'ImprovementProject' ORDER BY id").fetchall()
         return [r[0] for r in rows], [project_text(*r[1:]) for r in rows]
 
+    owns_revision_clock = True  # the clock in the file's meta table only ever grows
+
     def project_signature(self) -> tuple[int, int]:
         """(projects, their highest version): versions come from the store-wide clock, so
         any project written, added or deleted changes it."""

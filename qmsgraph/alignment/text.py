@@ -78,6 +78,9 @@ def analyse(text: str, *, concepts: bool = True, stem: bool = True) -> list[str]
     return out
 
 
+# Below this many projects a full build takes well under a second: always rebuild.
+INCREMENTAL_FROM = 5_000
+
 METHODS = ("word", "stem", "char", "concepts", "concepts+char")
 
 
@@ -133,16 +136,18 @@ class TextIndex:
 
     def updated(self, ids: Sequence[str], texts: Sequence[str], digest: str | None = None
                 ) -> TextIndex:
-        """The index of a new set of texts. When few rows changed (at most a tenth since
-        the last full build), only those are vectorised again, with this index's vocabulary
-        and term weights (a new word counts from the next full build); otherwise a full
-        build. So one project written in a register of 100,000 costs milliseconds."""
+        """The index of a new set of texts. In a large register (``INCREMENTAL_FROM``
+        projects or more) where few rows changed (at most a tenth since the last full
+        build), only those are vectorised again, with this index's vocabulary and term
+        weights (a new word counts from the next full build), so one project written in a
+        register of 100,000 costs milliseconds; otherwise a full build, so that a smaller
+        register always scores exactly as a fresh index would (on every store)."""
         from scipy.sparse import vstack
 
         digest = digest or texts_digest(ids, texts)
         changed = [k for k, (i, t) in enumerate(zip(ids, texts, strict=True))
                    if self.text_of(i) != t or i not in self._pos]
-        limit = max(50, len(ids) // 10)
+        limit = len(ids) // 10 if len(ids) >= INCREMENTAL_FROM else -1
         if (len(self._parts) != 1 or self._parts[0][1] is None
                 or self.stale + len(changed) > limit):
             return TextIndex.build(ids, texts, self.method, digest)

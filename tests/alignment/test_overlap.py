@@ -13,7 +13,7 @@ from typer.testing import CliRunner
 
 from qmsgraph.alignment import ProjectProposal
 from qmsgraph.alignment.overlap import TEXT_MIN, text_matches
-from qmsgraph.alignment.text import TextIndex, analyse, project_text
+from qmsgraph.alignment.text import INCREMENTAL_FROM, TextIndex, analyse, project_text
 from qmsgraph.cli import app, example_files
 from qmsgraph.io.readers import load_files
 from qmsgraph.model import make_node
@@ -123,9 +123,10 @@ def test_the_index_is_kept_while_project_texts_do_not_change(tmp_path: Path):
 
 def test_a_few_changed_projects_update_the_index_in_place():
     data = yaml.safe_load(CASES.read_text(encoding="utf-8"))
-    ids = [p["id"] for p in data["projects"]] + [f"X{i:03d}" for i in range(500)]
+    n = INCREMENTAL_FROM
+    ids = [p["id"] for p in data["projects"]] + [f"X{i:05d}" for i in range(n)]
     texts = [project_text(p["label"], p["aim"]) for p in data["projects"]] + [
-        f"Filler project {i} about hospital parking" for i in range(500)]
+        f"Filler project {i} about hospital parking" for i in range(n)]
     full = TextIndex.build(ids, texts)
     texts2 = list(texts)
     texts2[0] = "Fewer bed sores on the stroke unit"           # P01 rewritten
@@ -139,3 +140,5 @@ def test_a_few_changed_projects_update_the_index_in_place():
         full.scores("hip fracture surgery")[ids.index("P08")])
     many = full.updated(ids, [t + " extra words" for t in texts])   # all changed: rebuilt
     assert many.stale == 0
+    small = TextIndex.build(ids[:30], texts[:30])   # a small register is always rebuilt
+    assert small.updated(ids[:30], texts2[:30]).stale == 0

@@ -280,7 +280,8 @@ class AlignmentAuditOut(BaseModel):
     summary: dict[str, Any] = Field(description="Counts over the whole audit (unfiltered).")
     total: int = Field(ge=0, description="How many findings match the filters.")
     findings: list[Finding]
-    classification: dict[str, Literal["aligned", "misaligned", "orphaned"]] = Field(
+    classification: dict[str, Literal["aligned", "misaligned", "locally-aligned",
+                                      "orphaned"]] = Field(
         description="Every live project (within the unit, if one is given); empty when "
         "not asked for (`classification=false`, the default with `limit`).")
     as_of: dt.date | None = None

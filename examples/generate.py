@@ -332,6 +332,8 @@ PROCESSES: list[tuple[str, str, str, str, list[str], dict[str, Any]]] = [
      "mainstay", "T-ED", [], {"partOf": "PR-UEC", "checksAgainst": "STD-RCEM"}),
     ("PR-AMB-HANDOVER", "Ambulance handover", "mainstay", "T-ED", [],
      {"partOf": "PR-UEC"}),
+    ("PR-O-MEALS", "Ward 9 protected mealtimes and red trays", "mainstay", "T-W9",
+     ["LP-W9-NUTRITION"], {}),
     ("PR-DISCHARGE", "Discharge planning (SAFER patient flow bundle)", "mainstay", "T-FLOW",
      ["O2-FLOW"], {"checksAgainst": "STD-NICE-NG27"}),
     ("PR-FALLS", "Falls prevention and post-fall care", "mainstay", "T-PST", ["O1-FALLS"],
@@ -996,6 +998,31 @@ PROJECTS: list[tuple[str, str, str, str, str, str, str, str, str, str, list[str]
     ("QI-069", "Volunteer discharge companions", "active", "project", EBCD,
      "Reduce complaints about discharge from 9 to 4 a month by 27 February 2026",
      "2025-03-03", "2026-02-27", "T-PET", "p-hughes", ["M-COMPLAINTS"], "", "G2"),
+    # ----- issue 20 (ids QI-O..): a finished project a new proposal repeats in other words
+    # (examples/proposal-home-earlier.yaml), and a ward's work for its own priority
+    ("QI-O01", "Home before lunch on the medical wards", "completed", "project", MFI,
+     "Increase discharges before noon from the medical wards from 14% to 30% with a daily "
+     "board round, criteria-led discharge and transport booked the day before",
+     "2023-04-03", "2024-03-29", "T-FLOW", "p-llewellyn", ["M-DISCH-NOON"], "", ""),
+    ("QI-O02", "Protected mealtimes on Ward 9", "active", "project", MFI,
+     "Every patient on Ward 9 who needs help to eat gets it at every meal, with protected "
+     "mealtimes and a red tray system, by December 2025", "2025-02-03", "2025-12-19",
+     "T-W9", "p-grant", ["PR-O-MEALS"], "", "LP-W9-NUTRITION"),
+]
+
+# A team's own priority (LocalPriority, owned by the team) that no Board goal holds: the
+# work for it is locally aligned (docs/alignment.md), not orphaned.
+LOCAL_PRIORITIES = [
+    dict(id="LP-W9-NUTRITION", kind="LocalPriority",
+         label="Every Ward 9 patient eats and drinks well",
+         description="Set by the Ward 9 team after its 2024 patient survey; not in the Board's "
+         "goals.", owned_by=["T-W9"]),
+]
+LESSONS = [
+    dict(id="L-O01", kind="Lesson", date="2024-04-15",
+         label="Criteria-led discharge held only on wards where a senior nurse ran the daily "
+         "board round; transport booked the day before mattered most",
+         informs=["PR-DISCHARGE"]),
 ]
 
 # =============================================================================================
@@ -1356,6 +1383,10 @@ def build_sections() -> tuple[list[tuple[str, list[dict[str, Any]]]], list[dict[
     units += [_node(dict(id=i, kind="Team", label=label, unitOf=parent))
               for i, label, parent in TEAMS]
     sections.append(("Organisation: health system -> Board -> directorates -> teams", units))
+    sections.append(("Local priorities recorded by teams",
+                     [_node(x) for x in LOCAL_PRIORITIES]))
+    sections.append(("Lessons from finished projects",
+                     [_node({**x, "date": D(x["date"])}) for x in LESSONS]))
     sections.append(("Roles", [_node(dict(id=i, kind="Role", label=label))
                                for i, label in ROLES]))
     people = []
@@ -1424,6 +1455,8 @@ def build_sections() -> tuple[list[tuple[str, list[dict[str, Any]]]], list[dict[
     for m in MEASURES:
         for unit, reason in m.get("huddle", []):
             edges.append(dict(source=unit, kind="monitors", target=m["id"], reason=reason))
+    edges.append(dict(source="QI-O01", kind="yields", target="L-O01",
+                      reason="project close-out report, April 2024"))
     for tid, _label, parent in TEAMS:
         edges.append(dict(source=tid, kind="escalatesTo", target=parent,
                           reason="escalation route from the team huddle"))

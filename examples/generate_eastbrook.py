@@ -162,6 +162,29 @@ def build() -> dict[str, Any]:
              aim="Increase young people seen within 4 weeks of referral by March 2026",
              start_date="2025-04-07", led_by="T-CAMHS", improves="M-CYP-WAIT",
              alignsTo="O-CYP"))
+    # ---- issue 20 (ids EB-QI-O..): a finished project with its lesson, which
+    # examples/proposal-eastbrook-visits.yaml repeats in other words, and district nursing's
+    # own priority with the work for it (locally aligned: no Board goal holds it)
+    add(node("EB-QI-O01", "ImprovementProject", "Visits on the planned day",
+             status="completed", method="Model for Improvement", start_date="2023-05-01",
+             end_date="2024-02-29", led_by="T-DN", improves="M-DN-VISITS",
+             handsOverTo="T-DN",
+             aim="Increase district nursing visits made on the day they were planned from 80% "
+             "to 90% with caseload zoning and a morning allocation huddle"))
+    add(node("EB-L-O01", "Lesson", "Zoning the caseload by street kept visits on the planned "
+             "day; the allocation huddle slipped when it ran past 9am", date="2024-03-15",
+             informs="PR-PLAN-COM"))
+    add(node("EB-LP-DN-ISOL", "LocalPriority", "Fewer of our housebound patients are lonely",
+             description="District nursing (east) chose this after its caseload review; the "
+                         "Board's goals do not hold it.", owned_by="T-DN"))
+    add(node("EB-PR-O-BEFRIEND", "Process", "Befriending referrals from district nursing",
+             process_type="mainstay", frequency="weekly", owned_by="T-DN",
+             supports="EB-LP-DN-ISOL"))
+    add(node("EB-QI-O02", "ImprovementProject", "Social prescribing for housebound patients",
+             status="active", method="Model for Improvement", start_date="2025-04-07",
+             led_by="T-DN", improves="EB-PR-O-BEFRIEND", alignsTo="EB-LP-DN-ISOL",
+             aim="Every housebound patient who says they are lonely is offered a befriender "
+             "within two weeks"))
     # ---- tools per aspect (ELFT's examples), and who uses them
     tools = [("TL-SERVICE-MODEL", "PlanningTool", "Service model and pathway", "yearly",
               ["DIR-MH", "DIR-COM"]),
@@ -266,6 +289,8 @@ def build() -> dict[str, Any]:
              {"source": "LC-QMS", "kind": "yields", "target": "L-CONTROL",
               "reason": "summary of the 90-day cycle"},
              {"source": "QI-RESTRAINT", "kind": "yields", "target": "L-RESTRAINT",
+              "reason": "project close report"},
+             {"source": "EB-QI-O01", "kind": "yields", "target": "EB-L-O01",
               "reason": "project close report"}]
     return {"qmsgraph": 1, "name": "Eastbrook NHS Foundation Trust", "nodes": n,
             "edges": edges}

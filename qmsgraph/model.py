@@ -283,6 +283,12 @@ class Enabler(Node):
                           "infrastructure", "method", "learning-system"] | None = None
 
 
+class LocalPriority(Node):
+    """A unit's own priority; the unit ``owns`` it (see docs/alignment.md, locally-aligned)."""
+
+    kind: ClassVar[str] = "LocalPriority"
+
+
 class Lesson(Node):
     kind: ClassVar[str] = "Lesson"
     date: dt.date | None = None
@@ -358,8 +364,8 @@ NODE_CLASSES: dict[str, type[Node]] = {
         Purpose, Mission, Vision, Value, PopulationNeed, StrategicGoal, Objective, Service,
         Process, Measure, ImprovementProject, PrimaryDriver, SecondaryDriver, ChangeIdea,
         PDSACycle, AssuranceActivity, Audit, Inspection, Review, Standard, Risk, Incident,
-        FeedbackSource, Enabler, Lesson, LearningCycle, Tool, PlanningTool, ControlTool,
-        AssuranceTool, ImprovementTool, OrganisationalUnit, HealthSystem, Organisation,
+        FeedbackSource, Enabler, LocalPriority, Lesson, LearningCycle, Tool, PlanningTool,
+        ControlTool, AssuranceTool, ImprovementTool, OrganisationalUnit, HealthSystem, Organisation,
         Directorate, Team, Person, Role, Responsibility,
     ]
 }

@@ -29,6 +29,9 @@ NODE_KINDS: dict[str, tuple[str | None, str, str]] = {
     "StrategicGoal": (None, "QP", "A measurable strategic priority set by the Board, with a "
                       "target and a deadline; active, deprioritised or retired."),
     "Objective": (None, "QP", "A specific, time-bound objective that contributes to a goal."),
+    "LocalPriority": (None, "QP", "A priority a unit records for itself (from its own "
+                      "plan, population or staff), owned by the unit; it may or may not "
+                      "contribute to a Board goal."),
     "Service": (None, "QP", "A service or pathway delivered to patients or service users."),
     "Process": (None, "QC", "A repeatable way of working; driver, mainstay or support."),
     "Measure": (None, "QC", "A measure tracked over time: outcome, process, balancing or "
@@ -106,12 +109,15 @@ EDGE_KINDS: dict[str, EdgeKind] = {e.name: e for e in [
        "A goal serves the organisation's purpose.", True),
     _E("addresses", ("StrategicGoal", "Objective", "Service"), ("PopulationNeed",),
        "addresses", "A goal, objective or service addresses a population need.", False),
-    _E("contributesTo", ("Objective", "Service"), ("StrategicGoal", "Objective"),
-       "contributes to", "An objective or service contributes to a goal or objective.", True),
-    _E("supports", ("Process", "Enabler"), ("StrategicGoal", "Objective", "Service"),
-       "supports", "A process or enabler supports a goal, objective or service.", True),
-    _E("indicates", ("Measure",), ("StrategicGoal", "Objective"), "indicates",
-       "A measure indicates progress towards a goal or objective.", True),
+    _E("contributesTo", ("Objective", "Service", "LocalPriority"), ("StrategicGoal", "Objective"),
+       "contributes to", "An objective, service or local priority contributes to a goal or "
+       "objective.", True),
+    _E("supports", ("Process", "Enabler"), ("StrategicGoal", "Objective", "Service",
+                                           "LocalPriority"),
+       "supports", "A process or enabler supports a goal, objective, service or local "
+       "priority.", True),
+    _E("indicates", ("Measure",), ("StrategicGoal", "Objective", "LocalPriority"), "indicates",
+       "A measure indicates progress towards a goal, objective or local priority.", True),
     _E("measures", ("Measure",), ("Process", "Service"), "measures",
        "A measure monitors a process or service (quality control).", True),
     _E("improves", ("ImprovementProject", "ChangeIdea"), ("Measure", "Process"), "improves",
@@ -128,9 +134,10 @@ EDGE_KINDS: dict[str, EdgeKind] = {e.name: e for e in [
        "A PDSA cycle tests a change idea.", True),
     _E("unitOf", ("OrganisationalUnit",), ("OrganisationalUnit",), "unit of",
        "A unit is part of a larger unit (Board-to-floor chain).", False),
-    _E("owns", ("OrganisationalUnit", "Person"), ("Process", "Measure", "Service", "Risk"),
-       "owns", "A unit or person is accountable for a process, measure, service or risk.",
-       True, "owned_by"),
+    _E("owns", ("OrganisationalUnit", "Person"), ("Process", "Measure", "Service", "Risk",
+                                                 "LocalPriority"),
+       "owns", "A unit or person is accountable for a process, measure, service, risk or "
+       "local priority.", True, "owned_by"),
     _E("delivers", ("OrganisationalUnit",), ("Service",), "delivers",
        "A unit delivers a service.", True, "delivered_by"),
     _E("monitors", ("OrganisationalUnit",), ("Measure",), "monitors",
@@ -170,7 +177,8 @@ EDGE_KINDS: dict[str, EdgeKind] = {e.name: e for e in [
        "escalates to", "Where a unit, risk or incident escalates to.", False),
     _E("threatens", ("Risk",), ("StrategicGoal", "Objective", "Service", "Process"),
        "threatens", "A risk threatens a goal, objective, service or process.", False),
-    _E("alignsTo", ("ImprovementProject", "Process", "Measure"), ("StrategicGoal", "Objective"),
+    _E("alignsTo", ("ImprovementProject", "Process", "Measure"), ("StrategicGoal", "Objective",
+                                                                  "LocalPriority"),
        "aligns to (declared)",
        "The priority a piece of work declares it serves; evidence comes from the thread.",
        False),

@@ -166,6 +166,7 @@ def improving_projects(graph: QMSGraph, measure_id: str) -> list[str]:
 
 
 VERDICT_WORDS = {"aligned": "aligned", "misaligned": "misaligned", "orphaned": "orphaned",
+                 "locally-aligned": "locally aligned (a unit's own priority)",
                  "weak": "weakly aligned"}
 
 
@@ -208,7 +209,8 @@ def render_board(graph: QMSGraph, report: AuditReport,
         {"value": sum(1 for g in goals if g.status == "active"), "label": "active goals"},
         {"value": sum(projects.values()), "label": "live projects",
          "detail": f"{projects.get('aligned', 0)} aligned, {projects.get('misaligned', 0)} "
-                   f"misaligned, {projects.get('orphaned', 0)} orphaned"},
+                   f"misaligned, {projects.get('locally-aligned', 0)} locally aligned, "
+                   f"{projects.get('orphaned', 0)} orphaned"},
         {"value": len(findings), "label": "findings",
          "detail": f"{sev.get('error', 0)} errors, {sev.get('warning', 0)} warnings"},
         {"value": len(concern), "label": "measures showing concern",
@@ -250,6 +252,8 @@ def render_board(graph: QMSGraph, report: AuditReport,
     align_rows = [{"label": "Live projects", "href": None, "title": "",
                    "parts": [(projects.get("aligned", 0), "#007f3b", "aligned"),
                              (projects.get("misaligned", 0), "#ffb81c", "misaligned"),
+                             (projects.get("locally-aligned", 0), "#41b6e6",
+                              "locally aligned"),
                              (projects.get("orphaned", 0), "#d5281b", "orphaned")]}]
     align_chart = _bars(align_rows, label_w=130)
 

@@ -187,7 +187,7 @@ def state_of(kind: str, status: str | None, spc: dict[str, Any] | None,
     if status in style.INACTIVE_STATUSES:
         return "inactive"
     if kind == "ImprovementProject" and verdict in ("aligned", "misaligned", "orphaned",
-                                                    "weak"):
+                                                    "weak", "locally-aligned"):
         return verdict
     if worst in ("error", "warning"):
         return worst

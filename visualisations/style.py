@@ -43,7 +43,7 @@ ROWS: tuple[Row, ...] = (
     Row("purpose", "Purpose & need",
         ("Purpose", "Mission", "Vision", "Value", "PopulationNeed")),
     Row("goals", "Strategic goals", ("StrategicGoal",)),
-    Row("objectives", "Objectives", ("Objective",)),
+    Row("objectives", "Objectives and local priorities", ("Objective", "LocalPriority")),
     Row("processes", "Services & processes", ("Service", "Process", "Enabler")),
     Row("tools", "QMS tools", ("Tool", "PlanningTool", "ControlTool", "AssuranceTool",
                                "ImprovementTool")),
@@ -83,6 +83,7 @@ SHAPES: dict[str, tuple[str, int]] = {
     "Organisation": ("hexagon", 26), "Directorate": ("hexagon", 22), "Team": ("hexagon", 17),
     "Person": ("dot", 9), "Role": ("dot", 8), "Responsibility": ("dot", 7),
     "Lesson": ("star", 11), "LearningCycle": ("diamond", 13),
+    "LocalPriority": ("diamond", 14),
     "Tool": ("square", 9), "PlanningTool": ("square", 9), "ControlTool": ("square", 9),
     "AssuranceTool": ("square", 9), "ImprovementTool": ("square", 9),
 }
@@ -101,6 +102,7 @@ KIND_NAMES: dict[str, str] = {
     "Organisation": "Organisation", "Directorate": "Directorate", "Team": "Team",
     "Person": "Person", "Role": "Role", "Responsibility": "Responsibility",
     "Lesson": "Lesson", "LearningCycle": "Learning cycle", "Tool": "Tool",
+    "LocalPriority": "Local priority",
     "PlanningTool": "Planning tool", "ControlTool": "Control tool",
     "AssuranceTool": "Assurance tool", "ImprovementTool": "Improvement tool",
 }
@@ -165,6 +167,7 @@ STATES: dict[str, tuple[str, str]] = {
     "aligned": ("#007f3b", "Project: aligned to an active goal"),
     "misaligned": ("#ffb81c", "Project: misaligned"),
     "orphaned": ("#d5281b", "Project: orphaned (no goal)"),
+    "locally-aligned": ("#41b6e6", "Project: locally aligned (a unit's own priority)"),
     "weak": ("#ffd97a", "Project: weakly aligned"),
     "inactive": ("#e8edee", "Not live (completed, stopped, paused, proposed, retired)"),
     "error": ("#f4a49c", "Has an error finding"),

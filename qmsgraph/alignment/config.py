@@ -8,7 +8,7 @@ import tomllib
 from pathlib import Path
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from ..errors import ValidationError
 
@@ -45,9 +45,21 @@ class AlignmentConfig(BaseModel):
     planning_levels: list[str] = Field(["HealthSystem", "Organisation", "Directorate"],
                                        description=(
         "Unit kinds expected to do quality planning (unit-without-planning)."))
-    disabled_rules: list[str] = Field(default_factory=list)
+    disabled_rules: list[str] = Field(default_factory=list, description=(
+        "Rules not to run, e.g. ['unbalanced-unit']."))
     severities: dict[str, Severity] = Field(default_factory=dict, description=(
-        "Override a rule's severity, e.g. {'measure-without-owner': 'error'}."))
+        "Override a rule's severity, e.g. {'measure-without-owner': 'error', "
+        "'locally-aligned': 'warning'}."))
+
+    @model_validator(mode="after")
+    def _known_rules(self) -> AlignmentConfig:
+        from .results import RULES  # results imports this module
+
+        unknown = sorted({*self.severities, *self.disabled_rules} - set(RULES))
+        if unknown:
+            raise ValueError(f"unknown rule(s) {', '.join(map(repr, unknown))}; the rules "
+                             f"are: {', '.join(RULES)}")
+        return self
 
 
 def load_config(path: str | Path | None) -> AlignmentConfig:

@@ -82,7 +82,8 @@ def _codes(pred: Any) -> np.ndarray:
 GOAL_CODES = _codes(lambda k: k == "StrategicGoal")
 
 
-ANCHOR_CODES = _codes(lambda k: k in ("StrategicGoal", "Objective"))
+# Anchors get a bit in every node's mask: goals, objectives and units' local priorities.
+ANCHOR_CODES = _codes(lambda k: k in ("StrategicGoal", "Objective", "LocalPriority"))
 
 
 UNIT_CODES = _codes(lambda k: schema.is_a(k, "OrganisationalUnit"))

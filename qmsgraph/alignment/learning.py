@@ -173,30 +173,38 @@ def learning_findings(facts: Facts, cfg: AlignmentConfig, lookup: Any,
     for nid in facts.informs_nothing:
         add("informs-nothing", nid, f"{lookup.kind(nid)} '{lookup.label(nid)}' informs "
             "nothing: no goal, need, process, service or project is recorded as changed by "
-            "it, directly or through a lesson, so the learning loop is open.", None)
+            "it, directly or through a lesson, so the learning loop is open. Record the "
+            "decision it informed (informs), or the lesson it yielded.", None)
     for nid in facts.needs_unaddressed:
         add("need-not-addressed", nid, f"Population need '{lookup.label(nid)}' is addressed "
-            "by no active strategic goal or objective.", None)
+            "by no active strategic goal or objective. Link the goal or objective that "
+            "addresses it, or record why it is not a priority.", None)
     for pid, ms, units in facts.gains_not_held:
-        to = (f" It was handed over to {_names(lookup, units)}, which does not watch it."
-              if units else " No hand-over to a unit is recorded.")
+        to = (f" It was handed over to {_names(lookup, units)}, which does not watch it: "
+              "record that it monitors it." if units else " No hand-over to a unit is "
+              "recorded: record which unit monitors it now.")
         add("gains-not-held", pid, f"Project '{lookup.label(pid)}' is completed but no unit "
             f"monitors {_names(lookup, ms)} in daily control, so nobody would see the gains "
             f"slip.{to}", Evidence(related=ms, details={"handed_over_to": units}))
     for gid, missing in facts.domain_unmeasured:
         add("domain-without-measure", gid, f"Goal '{lookup.label(gid)}' names the quality "
             f"domain(s) {', '.join(missing)}, but no measure on its thread carries "
-            f"{'it' if len(missing) == 1 else 'them'}.", Evidence(details={"domains": missing}))
+            f"{'it' if len(missing) == 1 else 'them'}. Link a measure of "
+            f"{'that domain' if len(missing) == 1 else 'those domains'} to the goal.",
+            Evidence(details={"domains": missing}))
     for pid, missing in facts.domains_missing:
         add("domain-without-goal", pid, f"No active goal serving '{lookup.label(pid)}' names "
             f"the quality domain(s) {', '.join(missing)} (the Duty of Quality reports on all "
-            "six).", Evidence(details={"domains": missing}))
+            "six). Record which goals serve them, or agree that they are not a priority this "
+            "year.", Evidence(details={"domains": missing}))
     for uid, row in facts.assurance_heavy:
         add("assurance-heavy-unit", uid, f"'{lookup.label(uid)}' does {row['QA']} assurance "
             f"item(s) against {row['QP'] + row['QC'] + row['QI']} in planning, control and "
             "improvement together: assurance-heavy (the highest performing teams reduce "
-            "assurance and build real-time control).", Evidence(details=row))
+            "assurance and build real-time control). Move some of that checking into daily "
+            "control (measures the teams monitor).", Evidence(details=row))
     for uid, row in facts.no_planning:
         add("unit-without-planning", uid, f"'{lookup.label(uid)}' and the units below it do "
             "control, assurance or improvement but no planning: no service delivered, no "
-            "driver process owned, no planning tool used.", Evidence(details=row))
+            "driver process owned, no planning tool used. Record the services it delivers "
+            "or the driver processes (planning) it owns.", Evidence(details=row))

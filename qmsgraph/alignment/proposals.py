@@ -29,7 +29,7 @@ def check_project(graph: QMSGraph, proposal: ProjectProposal,
                                ("OrganisationalUnit",)),
                               ("declared_priority", [proposal.declared_priority]
                                if proposal.declared_priority else [],
-                               ("StrategicGoal", "Objective")),
+                               ("StrategicGoal", "Objective", "LocalPriority")),
                               ("sponsor", [proposal.sponsor] if proposal.sponsor else [],
                                schema.EDGE_KINDS["sponsors"].domain)):
         for i in ids:
@@ -65,10 +65,20 @@ def check_project(graph: QMSGraph, proposal: ProjectProposal,
         if not declared_ok:
             reasons.append(f"It declares '{graph.node(d).label}', but none of its measures or "
                            "processes leads there.")
-    if not threads:
+    local = sorted({x for t in targets for x in _bfs(graph, t)
+                    if graph.kind(x) == "LocalPriority"}) if not threads else []
+    if local:
+        verdict = "locally-aligned"
+        names = ", ".join(f"'{graph.label(x)}'" for x in local)
+        reasons.append(f"Its measures and processes serve the local priority {names}, which "
+                       "is not linked to a Board goal: a legitimate local choice. If the "
+                       "priority contributes to a Board goal, link it there.")
+    elif not threads:
         verdict = "orphaned"
-        reasons.append("None of its measures or processes is linked to any strategic goal."
-                       if targets else "It names no measure or process to improve.")
+        reasons.append("None of its measures or processes is linked to any strategic goal: "
+                       "link them to the goal the work serves, or record the local "
+                       "priority it serves." if targets else
+                       "It names no measure or process to improve.")
     elif not active:
         verdict = "misaligned"
         reasons.append("Its measures and processes serve only retired or deprioritised goals.")

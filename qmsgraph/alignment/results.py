@@ -47,6 +47,8 @@ class Finding(BaseModel):
 
 RULES: dict[str, tuple[Severity, str]] = {
     "orphaned-work": ("error", "Live work with no thread to any strategic goal."),
+    "locally-aligned": ("info", "Live work whose thread ends at a unit's own priority that "
+                        "reaches no Board goal."),
     "misaligned-inactive-goal": ("error", "Work whose thread reaches only retired or "
                                  "deprioritised goals."),
     "declared-not-evidenced": ("error", "Work that declares a priority no measure or process "
@@ -127,7 +129,7 @@ class Contributors(BaseModel):
 class AuditReport(BaseModel):
     findings: list[Finding]
     classification: dict[str, str] = Field(description=(
-        "Every live project: aligned, misaligned or orphaned."))
+        "Every live project: aligned, misaligned, locally-aligned or orphaned."))
     counts: dict[str, int] = Field(default_factory=dict)
     as_of: dt.date | None = None
 
@@ -157,7 +159,7 @@ class Facts(BaseModel):
     """
 
     orphaned: list[str] = Field(description="Work (live projects, processes, measures) "
-                                "reaching no goal.")
+                                "reaching no goal and no local priority.")
     inactive_only: list[str] = Field(description="Work reaching goals, none active.")
     declared_bad: dict[str, list[str]] = Field(description=(
         "Work -> declared priorities (alignsTo) its thread does not reach, or that are not "
@@ -186,6 +188,12 @@ class Facts(BaseModel):
     domain_unmeasured: list[tuple[str, list[str]]] = Field(default_factory=list)
     domains_missing: list[tuple[str, list[str]]] = Field(default_factory=list)
     assurance_heavy: list[tuple[str, dict[str, int]]] = Field(default_factory=list)
+    # Local priorities (issue 20): work reaching no goal but a unit's own priority.
+    locally_aligned: list[tuple[str, list[str]]] = Field(
+        default_factory=list, description="(work reaching no goal, local priorities it "
+        "reaches)")
+    local_owners: dict[str, list[str]] = Field(
+        default_factory=dict, description="Local priority -> who owns it (units, people).")
     no_planning: list[tuple[str, dict[str, int]]] = Field(default_factory=list)
     # Progress (alignment.progress): (project, recorded level, derived level, next step)
     progress_unsupported: list[tuple[str, float, float, str]] = Field(default_factory=list)
@@ -248,13 +256,52 @@ class Duplicate(BaseModel):
     shared_measures: list[str]
 
 
+class MeasureResult(BaseModel):
+    measure: str
+    label: str
+    variation: str | None = Field(description=(
+        "SPC variation on the measure now: special_cause_improvement, "
+        "special_cause_concern, common_cause ...; None without enough data."))
+    summary: str
+
+
+class PastLesson(BaseModel):
+    id: str
+    label: str
+    informs: list[str] = Field(default_factory=list, description="What the lesson informed.")
+
+
+class Overlap(BaseModel):
+    """An existing project (any status) that a proposal may repeat."""
+
+    project: str
+    label: str
+    status: str
+    units: list[str] = Field(description="Units leading it.")
+    score: float = Field(description="text similarity + 0.3 x shared measures + 0.2 x "
+                         "shared processes + 0.1 if the same unit leads it")
+    text_similarity: float = Field(description="Cosine similarity of label and aim, 0-1.")
+    shared_terms: list[str] = Field(default_factory=list, description=(
+        "Terms both texts use (thesaurus concepts and word stems), most telling first."))
+    shared_measures: list[str]
+    shared_processes: list[str]
+    same_unit: bool
+    why: list[str]
+    results: list[MeasureResult] = Field(description="SPC result on each measure it "
+                                         "improves.")
+    lessons: list[PastLesson] = Field(description="Lessons it yielded.")
+
+
 class ProjectCheck(BaseModel):
-    verdict: Literal["aligned", "weak", "misaligned", "orphaned"]
+    verdict: Literal["aligned", "weak", "misaligned", "locally-aligned", "orphaned"]
     reasons: list[str]
     threads: list[Thread]
     alternatives: list[Alternative]
     duplicates: list[Duplicate]
     lacks: list[str]
+    overlaps: list[Overlap] = Field(default_factory=list, description=(
+        "Live, completed and stopped projects that say or improve the same, closest "
+        "first, with their results and lessons."))
 
 
 class Impact(BaseModel):

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Iterable
+from typing import Any
 
 import numpy as np
 
@@ -22,7 +23,7 @@ from .index import (
     _months_to_date,
     index_of,
 )
-from .learning import learning_facts, learning_findings
+from .learning import _names, learning_facts, learning_findings
 from .progress import level_name
 from .results import RULES, WORK_RULES, AuditReport, Evidence, Facts, Finding
 
@@ -50,6 +51,7 @@ def index_facts(graph: QMSGraph, cfg: AlignmentConfig, concern: set[str]) -> Fac
     work = of_kind("Process", "Measure") | live
     reach_any = reached(ix.goal_bits)
     reach_active = reached(ix.active_bits)
+    local_only, locally_aligned, local_owners = _local_priorities(ix, work & ~reach_any)
     ds, dtg = ix.edges["alignsTo"]
     ok = ix.has_bit(ds, dtg) & (ix.goal_status[dtg] != 2) if len(ds) else np.zeros(0, bool)
     declared_bad: dict[str, list[str]] = defaultdict(list)
@@ -57,8 +59,8 @@ def index_facts(graph: QMSGraph, cfg: AlignmentConfig, concern: set[str]) -> Fac
         if work[a]:
             declared_bad[ids[a]].append(ids[b])
     classification = dict(sorted(  # by id: the same order in every process and store
-        (ids[i], "orphaned" if not reach_any[i] else "misaligned"
-         if (not reach_active[i] or ids[i] in declared_bad) else "aligned")
+        (ids[i], ("locally-aligned" if local_only[i] else "orphaned") if not reach_any[i]
+         else "misaligned" if (not reach_active[i] or ids[i] in declared_bad) else "aligned")
         for i in np.flatnonzero(live).tolist()))
 
     def comp_or(sel: np.ndarray) -> np.ndarray:
@@ -141,7 +143,9 @@ def index_facts(graph: QMSGraph, cfg: AlignmentConfig, concern: set[str]) -> Fac
     more = learning_facts(graph, ix, cfg, bal_units, bal, purpose_map)
     return Facts.model_construct(  # built from trusted values: skip validation
         **more,
-        orphaned=sorted(ids[i] for i in np.flatnonzero(work & ~reach_any).tolist()),
+        orphaned=sorted(ids[i] for i in np.flatnonzero(work & ~reach_any & ~local_only
+                                                       ).tolist()),
+        locally_aligned=locally_aligned, local_owners=local_owners,
         inactive_only=sorted(ids[i] for i in np.flatnonzero(
             work & reach_any & ~reach_active).tolist()),
         declared_bad={k: sorted(v) for k, v in declared_bad.items()},
@@ -159,7 +163,40 @@ def index_facts(graph: QMSGraph, cfg: AlignmentConfig, concern: set[str]) -> Fac
                 "active_goals": int((ix.goal_status == 1).sum())})
 
 
+def _local_priorities(ix: Any, off_goal: np.ndarray
+                      ) -> tuple[np.ndarray, list[tuple[str, list[str]]], dict[str, list[str]]]:
+    """Of the work reaching no goal, what reaches a unit's local priority: (mask, [(work,
+    priorities reached)], priority -> owners)."""
+    n, ids = len(ix.ids), ix.ids
+    lps = np.flatnonzero(ix.kind == KIND_CODE["LocalPriority"])
+    if not len(lps) or not off_goal.any():
+        return np.zeros(n, dtype=bool), [], {}
+    bits = np.zeros_like(ix.goal_bits)
+    np.bitwise_or.at(bits, (ix.comp[lps], ix.bit_word[lps]), ix.bit_value[lps])
+    local_only = off_goal & (ix.masks & bits[ix.comp]).any(axis=1)
+    by_comp: dict[int, list[int]] = defaultdict(list)
+    for lp in lps.tolist():
+        by_comp[int(ix.comp[lp])].append(lp)
+    out, used = [], set()
+    for i in np.flatnonzero(local_only).tolist():
+        cand = np.array(by_comp[int(ix.comp[i])], dtype=np.int64)
+        hit = cand[ix.has_bit(np.full(len(cand), i), cand)].tolist()
+        used.update(hit)
+        out.append((ids[i], sorted(ids[x] for x in hit)))
+    os_, ot = ix.edges["owns"]
+    owners = {ids[lp]: sorted(ids[x] for x in os_[ot == lp].tolist()) for lp in sorted(used)}
+    return local_only, sorted(out), dict(sorted(owners.items()))
+
+
 _WHAT = {"ImprovementProject": "Project", "Measure": "Measure", "Process": "Process"}
+
+
+_LINK_TO = {"ImprovementProject": "Link it to a measure or process that serves a goal, or "
+            "record the local priority of the unit that it serves",
+            "Measure": "Link it to the objective or goal it indicates, or record the local "
+            "priority it indicates",
+            "Process": "Link it to the goal, objective or service it supports, or record the "
+            "local priority it supports"}
 
 
 _NO_THREAD = {"ImprovementProject": "it improves no measure or process",
@@ -183,7 +220,8 @@ def findings_from_facts(facts: Facts, cfg: AlignmentConfig, lookup: Lookup) -> A
             message=message, evidence=evidence or Evidence()))
 
     if isinstance(lookup, Lookup):  # one search gives the evidence of every work finding
-        lookup.prepare(sorted({*facts.orphaned, *facts.inactive_only, *facts.declared_bad}))
+        lookup.prepare(sorted({*facts.orphaned, *facts.inactive_only, *facts.declared_bad,
+                               *(w for w, _ in facts.locally_aligned)}))
     # work that declares a priority and reaches no goal at all gets one finding, the
     # declared-not-evidenced one: it names the goal claimed as well as where the thread stops
     # (orphaned-work would say the same thing again)
@@ -197,19 +235,40 @@ def findings_from_facts(facts: Facts, cfg: AlignmentConfig, lookup: Lookup) -> A
         if t.last_reached and t.last_reached != [nid]:
             ends = ", ".join(f"{lookup.label(e)} ({lookup.kind(e)})" for e in t.last_reached[:3])
             where = f"its thread stops at {ends}, which leads to no goal"
+            first = t.last_reached[0]
+            todo = (f"Link '{lookup.label(first)}' to the objective or goal it serves, or "
+                    "record the local priority of the unit that this work serves")
         elif not t.last_reached:
             # every node it reaches has a thread edge onward: the thread goes round a cycle
             where = "its thread goes round in a cycle that reaches no goal"
+            todo = ("Break the cycle and link the work to the objective or goal it serves, or "
+                    "record the local priority of the unit that it serves")
         else:
             where = _NO_THREAD[kind]
+            todo = _LINK_TO[kind]
         add("orphaned-work", nid, f"{_WHAT[kind]} '{lookup.label(nid)}' is not linked to any "
-            f"strategic goal: {where}.", Evidence(last_reached=t.last_reached))
+            f"strategic goal: {where}. {todo}.", Evidence(last_reached=t.last_reached))
+    for nid, lps in facts.locally_aligned:
+        t = lookup.thread(nid)
+        kind = lookup.kind(nid)
+        owned = []
+        for lp in lps:
+            who = facts.local_owners.get(lp, [])
+            owned.append(f"'{lookup.label(lp)}'" + (
+                f" (a priority of {_names(lookup, who)})" if who else ""))
+        first = lps[0]
+        add("locally-aligned", nid, f"{_WHAT[kind]} '{lookup.label(nid)}' serves the local "
+            f"priority {', '.join(owned)}, which is not linked to a Board goal. That is a "
+            f"legitimate local choice; if '{lookup.label(first)}' contributes to a Board goal "
+            "or objective, link it there (contributesTo) so the Board sees this work.",
+            Evidence(last_reached=t.last_reached, related=list(lps),
+                     details={"owners": {lp: facts.local_owners.get(lp, []) for lp in lps}}))
     for nid in facts.inactive_only:
         t = lookup.thread(nid)
         goals = ", ".join(f"'{x.goal_label}' ({x.goal_status})" for x in t.threads)
         add("misaligned-inactive-goal", nid, f"'{lookup.label(nid)}' serves only goals the "
-            f"Board no longer pursues: {goals}.",
-            Evidence(paths=[x.path for x in t.threads]))
+            f"Board no longer pursues: {goals}. Link it to an active goal it now serves, or "
+            "agree to stop it.", Evidence(paths=[x.path for x in t.threads]))
     only_inactive = set(facts.inactive_only) \
         if "misaligned-inactive-goal" not in cfg.disabled_rules else set()
     for nid, targets in sorted(facts.declared_bad.items()):
@@ -234,6 +293,11 @@ def findings_from_facts(facts: Facts, cfg: AlignmentConfig, lookup: Lookup) -> A
                                                             for x in reached) + " instead.")
         elif unreached:
             parts.append("Nothing on its thread reaches an active goal.")
+        if unreached:
+            parts.append(f"Link a measure or process of it to '{lookup.label(unreached[0])}' "
+                         "if it really serves it, or correct the declared priority.")
+        else:
+            parts.append("Declare the active goal it now serves instead.")
         add("declared-not-evidenced", nid, " ".join(parts),
             Evidence(paths=[x.path for x in t.threads], last_reached=t.last_reached,
                      related=list(targets)))
@@ -241,34 +305,39 @@ def findings_from_facts(facts: Facts, cfg: AlignmentConfig, lookup: Lookup) -> A
         label = lookup.label(gid)
         if not has_measure:
             add("goal-without-measure", gid, f"Goal '{label}' has no measure, so the Board "
-                "cannot tell whether it is being met.")
+                "cannot tell whether it is being met. Link a measure that indicates it.")
         if not has_work:
             add("goal-without-work", gid, f"No live project or process contributes to goal "
-                f"'{label}': it is an unresourced priority.")
+                f"'{label}': it is an unresourced priority. Link the process or project that "
+                "serves it, or agree that it waits.")
         if not serves:
             add("goal-not-serving-purpose", gid,
-                f"Goal '{label}' is not linked to the organisation's purpose.")
+                f"Goal '{label}' is not linked to the organisation's purpose. Link it to the "
+                "purpose it serves (serves), or retire it.")
     for pid, goals in sorted(facts.purpose_goals.items()):
         if len(goals) > cfg.max_active_goals:
             add("too-many-priorities", pid, f"{len(goals)} active strategic goals serve "
                 f"'{lookup.label(pid)}'; more than {cfg.max_active_goals} dilutes the Board's "
-                "focus.", Evidence(related=goals))
+                "focus. Agree which to deprioritise.", Evidence(related=goals))
     for mid in facts.unowned_measures:
         add("measure-without-owner", mid, f"Measure '{lookup.label(mid)}' has no owner: "
-            "nobody is accountable for acting on it.")
+            "nobody is accountable for acting on it. Record the unit or person who owns it.")
     for mid in facts.measures_without_data:
-        add("measure-without-data", mid, f"Measure '{lookup.label(mid)}' has no data.")
+        add("measure-without-data", mid, f"Measure '{lookup.label(mid)}' has no data. Load "
+            "its data points, or retire the measure.")
     for mid, last in facts.stale_measures:
         assert facts.as_of is not None
         gap = _months(facts.as_of) - _months(last)
         add("stale-measure", mid, f"Measure '{lookup.label(mid)}' has had no data for {gap} "
-            f"months (last point {last:%b %Y}).",
+            f"months (last point {last:%b %Y}). Load the missing months, or ask its owner "
+            "why reporting stopped.",
             Evidence(details={"last_point": last.isoformat(),
                               "as_of": facts.as_of.isoformat(), "months": gap}))
     for mid, by in facts.assurance_not_control:
         add("assurance-not-control", mid, f"Measure '{lookup.label(mid)}' is checked by "
             "assurance but no team watches it in daily control: assurance and control are "
-            "looking at different things.", Evidence(related=by))
+            "looking at different things. Record the team that monitors it day to day.",
+            Evidence(related=by))
     for mid, projects, units in facts.duplicates:
         names = "; ".join(f"{lookup.label(u)}: {', '.join(ps)}" for u, ps in sorted(units.items()))
         add("duplicated-effort", mid, f"{len(projects)} active projects in {len(units)} "
@@ -277,11 +346,14 @@ def findings_from_facts(facts: Facts, cfg: AlignmentConfig, lookup: Lookup) -> A
     for unit, row in facts.unbalanced:
         add("unbalanced-unit", unit, f"'{lookup.label(unit)}' leads {row['QI']} improvement "
             "project(s) but watches no measure in daily control, so it cannot tell whether "
-            "changes hold.", Evidence(details=row))
+            "changes hold. Have it monitor the measures its projects improve.",
+            Evidence(details=row))
     for gid, ms in sorted(facts.at_risk.items()):
         names = ", ".join(f"'{lookup.label(m)}'" for m in ms)
         add("at-risk-goal", gid, f"Goal '{lookup.label(gid)}' is at risk: {names} "
-            f"{'shows' if len(ms) == 1 else 'show'} special-cause variation of concern.",
+            f"{'shows' if len(ms) == 1 else 'show'} special-cause variation of concern. Review "
+            f"{'its chart' if len(ms) == 1 else 'their charts'} with the owners and agree "
+            "actions.",
             Evidence(paths=lookup.paths_to(gid, ms), related=ms))
     for pid, recorded, derived, nxt in facts.progress_unsupported:
         add("progress-not-evidenced", pid, f"Project '{lookup.label(pid)}' records progress "

@@ -46,7 +46,7 @@ DRIVER_KINDS = ("ImprovementProject", "PrimaryDriver", "SecondaryDriver", "Chang
 _LAYER_KINDS: tuple[tuple[str, ...], ...] = (
     ("Purpose", "Mission", "Vision", "Value", "PopulationNeed"),
     ("StrategicGoal",),
-    ("Objective",),
+    ("Objective", "LocalPriority"),
     ("Service", "Process", "Enabler", "Measure", "Tool", "PlanningTool", "ControlTool",
      "AssuranceTool", "ImprovementTool"),
     ("ImprovementProject", "PrimaryDriver", "SecondaryDriver", "ChangeIdea", "PDSACycle"),

@@ -39,7 +39,8 @@ def print_summary(report: AuditReport) -> None:
         f"[bold]{s['findings']}[/] findings: [bold red]{sev.get('error', 0)} errors[/], "
         f"[yellow]{sev.get('warning', 0)} warnings[/], {sev.get('info', 0)} info. "
         f"Live projects: {proj.get('aligned', 0)} aligned, {proj.get('misaligned', 0)} "
-        f"misaligned, {proj.get('orphaned', 0)} orphaned.")
+        f"misaligned, {proj.get('locally-aligned', 0)} locally aligned, "
+        f"{proj.get('orphaned', 0)} orphaned.")
 
 
 def findings_table(findings: list, title: str) -> Table:
@@ -220,7 +221,7 @@ def check_project_cmd(
         sys.stdout.write(result.model_dump_json(indent=2) + "\n")
         return
     colour = {"aligned": "green", "weak": "yellow", "misaligned": "red",
-              "orphaned": "red"}[result.verdict]
+              "locally-aligned": "cyan", "orphaned": "red"}[result.verdict]
     console.print(f"Verdict: [bold {colour}]{result.verdict}[/]")
     for r in result.reasons:
         console.print(f"  - {tty(r)}", highlight=False)
@@ -237,6 +238,14 @@ def check_project_cmd(
     for d in result.duplicates:
         console.print(f"  would duplicate: {tty(d.label)} ({tty(d.project)}) in "
                       f"{tty(', '.join(d.units)) or 'no unit'}", highlight=False)
+    for o in result.overlaps:
+        console.print(f"  like: {tty(o.label)} ({tty(o.project)}, {tty(o.status)}"
+                      f"{', ' + tty(', '.join(o.units)) if o.units else ''}), score "
+                      f"{o.score:.2f}: {tty('; '.join(o.why))}", highlight=False)
+        for m in o.results:
+            console.print(f"      result on {tty(m.label)}: {tty(m.summary)}", highlight=False)
+        for les in o.lessons:
+            console.print(f"      lesson: {tty(les.label)}", highlight=False)
 
 
 def impact_cmd(node: Annotated[str, typer.Argument(help="Node id.")],

@@ -276,8 +276,63 @@ class Store(ABC):
     def check_project(self, proposal: ProjectProposal,
                       config: AlignmentConfig | None = None) -> ProjectCheck:
         from ..alignment import check_project
+        from ..alignment.overlap import (
+            find_overlaps,
+            proposal_text,
+            text_matches,
+            with_overlaps,
+        )
 
-        return check_project(self.view(), proposal, config)
+        g = self.view()
+        check = check_project(g, proposal, config)
+        index = self.text_index()
+        hits = text_matches(index, proposal_text(proposal))
+        return with_overlaps(check, find_overlaps(g, proposal, hits, index,
+                                                  self.measure_spc))
+
+    def project_texts(self) -> tuple[list[str], list[str]]:
+        """(ids, texts) of every improvement project, sorted by id: label, aim and
+        description in one text (what check-project compares)."""
+        from ..alignment.text import project_text
+
+        g = self.view()
+        nodes = sorted(g.nodes("ImprovementProject"), key=lambda n: n.id)
+        return ([n.id for n in nodes],
+                [project_text(n.label, n.aim, n.description) for n in nodes])
+
+    def text_index(self) -> Any:
+        """The TF-IDF index of :meth:`project_texts`, kept per store revision; a new
+        revision whose project texts are unchanged keeps the index it has."""
+        from ..alignment.text import TextIndex, texts_digest
+
+        # A server store's revision can start again when its database is wiped by other
+        # means than this store (a reset server), so only a store that owns its revision
+        # clock trusts it; the others compare the project texts themselves.
+        rev = self.revision() if self.owns_revision_clock else None
+        hit = getattr(self, "_text_index_cache", None)
+        if hit is not None and rev is not None and hit[0] == rev:
+            return hit[1]
+        sig = self.project_signature()
+        if hit is not None and sig is not None and hit[2] == sig:
+            self._text_index_cache = (rev, hit[1], sig)
+            return hit[1]
+        ids, texts = self.project_texts()
+        digest = texts_digest(ids, texts)
+        if hit is None:
+            ix = TextIndex.build(ids, texts, digest=digest)
+        elif hit[1].digest == digest:
+            ix = hit[1]
+        else:  # only the rows that changed are vectorised again (TextIndex.updated)
+            ix = hit[1].updated(ids, texts, digest)
+        self._text_index_cache = (rev, ix, sig)
+        return ix
+
+    owns_revision_clock = False  # True: revision() never repeats for this store's data
+
+    def project_signature(self) -> Any:
+        """Something that changes whenever a project is added, changed or deleted (cheaper
+        than reading every text), or None where the store has nothing so cheap."""
+        return None
 
     def impact(self, node_id: str) -> Impact:
         from ..alignment import impact

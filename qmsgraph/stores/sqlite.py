@@ -399,6 +399,27 @@ class SQLiteStore(CoreKeeping, HistoryKeeping, FieldReads, Store):
     def revision(self) -> int:
         return self._refresh().clock
 
+    def project_texts(self) -> tuple[list[str], list[str]]:
+        """Every project's label, aim and description, by one query (no node bodies)."""
+        from ..alignment.text import project_text
+
+        with self._reader() as c:
+            rows = c.execute(
+                "SELECT id, json_extract(body, '$.label'), json_extract(body, '$.aim'), "
+                "json_extract(body, '$.description') FROM nodes "
+                "WHERE kind = 'ImprovementProject' ORDER BY id").fetchall()
+        return [r[0] for r in rows], [project_text(*r[1:]) for r in rows]
+
+    owns_revision_clock = True  # the clock in the file's meta table only ever grows
+
+    def project_signature(self) -> tuple[int, int]:
+        """(projects, their highest version): versions come from the store-wide clock, so
+        any project written, added or deleted changes it."""
+        with self._reader() as c:
+            n, v = c.execute("SELECT count(*), max(version) FROM nodes "
+                             "WHERE kind = 'ImprovementProject'").fetchone()
+        return int(n), int(v or 0)
+
     def health(self) -> dict[str, Any]:
         """From memory, without a lock or a query: the snapshot last published."""
         core = self._core

@@ -24,7 +24,7 @@ NEW_KINDS = {"Tool", "PlanningTool", "ControlTool", "AssuranceTool", "Improvemen
 NEW_EDGES = {"uses", "hasResponsibility", "yields", "handsOverTo"}
 NEW_RULES = {"informs-nothing", "need-not-addressed", "gains-not-held",
              "domain-without-measure", "domain-without-goal", "assurance-heavy-unit",
-             "unit-without-planning"}
+             "unit-without-planning", "locally-aligned"}
 
 
 def planted() -> set[tuple[str, str]]:
@@ -47,7 +47,7 @@ def store(tmp_path_factory):
 
 def test_exactly_the_planted_problems(store):
     found = {(f.rule, f.node) for f in store.audit().findings}
-    assert len(planted()) == 8
+    assert len(planted()) == 10
     assert found == planted()
     assert {r for r, _ in found} == NEW_RULES | {"progress-not-evidenced"}
 

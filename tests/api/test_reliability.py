@@ -164,7 +164,7 @@ def test_a_held_write_lock_gives_503_and_a_clear_cli_error(held, tmp_path: Path)
     stats = subprocess.run([str(BIN), "stats", "--store", str(path)], capture_output=True,
                            text=True, timeout=60, env=env)
     assert stats.returncode == 0, stats.stderr
-    assert "363 nodes" in stats.stdout
+    assert "368 nodes" in stats.stdout
     load = subprocess.run([str(BIN), "load", "--store", str(path),
                            str(_points(tmp_path / "p.csv", 2050))],
                           capture_output=True, text=True, timeout=60, env=env)

@@ -67,7 +67,7 @@ COUNTS = {  # kind -> (min, max)
     "HealthSystem": (0, 1), "Organisation": (1, 2), "Directorate": (1, 3), "Team": (1, 6),
     "Person": (1, 6), "Role": (0, 2), "Responsibility": (0, 3), "Lesson": (0, 3),
     "LearningCycle": (0, 2), "Tool": (0, 1), "PlanningTool": (0, 2), "ControlTool": (0, 3),
-    "AssuranceTool": (0, 2), "ImprovementTool": (0, 2),
+    "AssuranceTool": (0, 2), "ImprovementTool": (0, 2), "LocalPriority": (0, 3),
 }
 EDGES_PER_KIND = (0, 14)
 

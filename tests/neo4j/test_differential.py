@@ -140,7 +140,8 @@ def test_random_graphs_cover_every_rule(neo: Neo4jStore, lite: SQLiteStore):
     assert seen >= {"orphaned-work", "misaligned-inactive-goal", "declared-not-evidenced",
                     "goal-without-measure", "goal-without-work", "too-many-priorities",
                     "measure-without-owner", "measure-without-data", "stale-measure",
-                    "assurance-not-control", "unbalanced-unit", "at-risk-goal"}
+                    "assurance-not-control", "unbalanced-unit", "at-risk-goal",
+                    "locally-aligned"}
 
 
 def test_missing_and_wrong_nodes_fail_the_same_way(neo: Neo4jStore, lite: SQLiteStore):
@@ -175,4 +176,9 @@ def test_second_example_organisation_same_answers(neo: Neo4jStore, lite: SQLiteS
     assert {f.rule for f in neo.audit().findings} == {
         "informs-nothing", "need-not-addressed", "gains-not-held", "domain-without-measure",
         "domain-without-goal", "assurance-heavy-unit", "unit-without-planning",
-        "progress-not-evidenced"}
+        "progress-not-evidenced", "locally-aligned"}
+    # overlap at proposal time: the paraphrase of EB-QI-O01 is matched on both stores
+    proposal = ProjectProposal.model_validate(yaml.safe_load(model.with_name(
+        "proposal-eastbrook-visits.yaml").read_text(encoding="utf-8")))
+    a, b = neo.check_project(proposal), lite.check_project(proposal)
+    assert a == b and a.overlaps[0].project == "EB-QI-O01" and a.overlaps[0].lessons

@@ -264,7 +264,55 @@ class ServerQuestions:
             g.touch()
             return g
 
-        return check_project(self.read(work), proposal, config)
+        from ...alignment.overlap import (
+            find_overlaps,
+            proposal_text,
+            text_matches,
+            with_overlaps,
+        )
+
+        check = check_project(self.read(work), proposal, config)
+        index = self.text_index()
+        hits = text_matches(index, proposal_text(proposal))
+
+        def near(tx: Any) -> QMSGraph:
+            """The candidate projects with what they improve, who leads them, their lessons
+            and what those inform."""
+            g = QMSGraph()
+            ps = {r["p"] for r in tx.run(
+                "UNWIND $ids AS id MATCH (p:ImprovementProject)-[:improves]->"
+                "(:QMSNode {id: id}) RETURN DISTINCT p.id AS p",
+                ids=[*proposal.measures, *proposal.processes])} | {h for h, _ in hits}
+            rows = list(tx.run(
+                "UNWIND $ids AS id MATCH (p:ImprovementProject {id: id}) RETURN p.id AS p, "
+                "[(p)-[:improves]->(t:QMSNode) | t.id] AS imp, "
+                "[(u:QMSNode)-[:leads]->(p) | u.id] AS leads, "
+                "[(p)-[:yields]->(l:QMSNode) | [l.id, [(l)-[:informs]->(x:QMSNode) | x.id]]] "
+                "AS ls", ids=sorted(ps)))
+            edges = []
+            for r in rows:
+                edges += [(r["p"], "improves", t) for t in r["imp"]]
+                edges += [(u, "leads", r["p"]) for u in r["leads"]]
+                for lid, informs in r["ls"]:
+                    edges.append((r["p"], "yields", lid))
+                    edges += [(lid, "informs", x) for x in informs]
+            self._nodes(tx, {x for e in edges for x in (e[0], e[2])} | ps, g)
+            for a, k, b in edges:
+                if a in g.g and b in g.g and not g.g.has_edge(a, b, k):
+                    g.g.add_edge(a, b, key=k, edge=_light_edge(k, a, b))
+            g.touch()
+            return g
+
+        return with_overlaps(check, find_overlaps(self.read(near), proposal, hits, index,
+                                                  self.measure_spc))
+
+    def project_texts(self) -> tuple[list[str], list[str]]:
+        from ...alignment.text import project_text
+
+        rows = self.read(lambda tx: [(r["i"], r["l"], r["a"], r["d"]) for r in tx.run(
+            "MATCH (p:ImprovementProject) RETURN p.id AS i, p.label AS l, p.aim AS a, "
+            "p.description AS d ORDER BY i")])
+        return [r[0] for r in rows], [project_text(*r[1:]) for r in rows]
 
 
 
@@ -289,6 +337,18 @@ def _facts(tx: Any, cfg: AlignmentConfig, concern: list[str]) -> Facts:
         not_active[r["id"]] = r["reaches"]
     orphaned = sorted(i for i, reaches in not_active.items() if not reaches)
     inactive_only = sorted(i for i, reaches in not_active.items() if reaches)
+    # Of the work reaching no goal, what reaches a unit's own priority is locally aligned.
+    locally_aligned = sorted((r["w"], sorted(r["ls"])) for r in tx.run(
+        f"UNWIND $ids AS id MATCH (w:QMSNode {{id: id}}) "
+        f"WITH w, COLLECT {{ MATCH (w)-[:{THREAD}*1..]->(l:LocalPriority) "
+        "RETURN DISTINCT l.id AS l } AS ls WHERE size(ls) > 0 RETURN w.id AS w, ls",
+        ids=orphaned)) if orphaned else []
+    local = {w for w, _ in locally_aligned}
+    orphaned = [i for i in orphaned if i not in local]
+    local_owners = {r["l"]: sorted(r["os"]) for r in tx.run(
+        "UNWIND $ids AS id MATCH (l:LocalPriority {id: id}) "
+        "RETURN l.id AS l, [(o:QMSNode)-[:owns]->(l) | o.id] AS os",
+        ids=sorted({x for _, ls in locally_aligned for x in ls}))}
 
     # Declared priorities (alignsTo) not reached on the thread, or inactive goals.
     declared_bad: dict[str, list[str]] = {}
@@ -304,7 +364,8 @@ def _facts(tx: Any, cfg: AlignmentConfig, concern: list[str]) -> Facts:
     live_ids = tx.run("MATCH (w:ImprovementProject) WHERE w.status IN $work "
                       "RETURN collect(w.id) AS ids", work=work).single()["ids"]
     for i in live_ids:
-        classification[i] = ("orphaned" if not_active.get(i) is False else "misaligned"
+        classification[i] = (("locally-aligned" if i in local else "orphaned")
+                             if not_active.get(i) is False else "misaligned"
                              if (i in not_active or i in declared_bad) else "aligned")
 
     # Active goals: measured? worked on? serving a purpose? (reverse closure, pruned)
@@ -389,6 +450,7 @@ def _facts(tx: Any, cfg: AlignmentConfig, concern: list[str]) -> Facts:
     return Facts(
         **learning_facts(tx, cfg, rows),
         orphaned=orphaned, inactive_only=inactive_only, declared_bad=declared_bad,
+        locally_aligned=locally_aligned, local_owners=dict(sorted(local_owners.items())),
         classification=classification, active_goals=sorted(active_goals),
         purpose_goals=purpose_goals, unowned_measures=unowned, measures_without_data=no_data,
         stale_measures=stale, as_of=as_of, assurance_not_control=anc, duplicates=duplicates,
@@ -424,8 +486,11 @@ class Neo4jLookup:
         concerning measures to the at-risk goals."""
         from ...alignment.learning import learning_ids
 
-        need_threads = {*facts.orphaned, *facts.inactive_only, *facts.declared_bad}
+        need_threads = {*facts.orphaned, *facts.inactive_only, *facts.declared_bad,
+                        *(w for w, _ in facts.locally_aligned)}
         ids = set(need_threads)
+        ids.update(facts.local_owners)
+        ids.update(o for os_ in facts.local_owners.values() for o in os_)
         ids.update(g for g, *_ in facts.active_goals)
         ids.update(facts.purpose_goals)
         ids.update(facts.unowned_measures)

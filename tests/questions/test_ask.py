@@ -71,15 +71,15 @@ def test_northvale_answers(northvale: SQLiteStore) -> None:
     assert "with no measure: equitable" in one(northvale, "quality-domains").answer
     esc = one(northvale, "escalate")
     # as examples/README.md says
-    assert [e.id for e in esc.evidence] == ["M-APPRAISAL", "M-MANDTRAIN", "M-SEPSIS-ABX"]
-    assert "no escalation route" in esc.evidence[2].note
+    # M-SEPSIS-ABX misses its target too, but the live QI-P02 (Sepsis Six) improves it
+    assert [e.id for e in esc.evidence] == ["M-APPRAISAL", "M-MANDTRAIN"]
     live = {"proposed", "active", "paused"}
     view = northvale.view()
     for e in esc.evidence:  # nothing escalated that live work already improves
         assert not any(view.node(p).status in live
                        for p in view.predecessors(e.id, "improves")
                        if view.kind(p) == "ImprovementProject")
-    assert one(northvale, "improvement-worked").answer.startswith("Of 54 measures")
+    assert one(northvale, "improvement-worked").answer.startswith("Of 57 measures")
 
 
 def test_escalate_fires_and_stays_quiet(small: SQLiteStore) -> None:
@@ -172,7 +172,8 @@ def _commands(path) -> list[list[str]]:  # noqa: ANN001
         if line.startswith("```"):
             fenced = not fenced
             continue
-        if fenced and line.startswith("qmsgraph "):
+        if fenced and line.startswith("qmsgraph ") and not line.rstrip().endswith("\\") \
+                and "$(" not in line:  # one-line commands; tests/docs runs every block
             line = line.split(" #")[0].split(" >")[0]
             out.append(shlex.split(line)[1:])
     return out

@@ -43,8 +43,10 @@ def test_report_content_per_domain_and_enabler(eastbrook: SQLiteStore,
                                             "no measure"]
     assert "no measure" in dom["equitable"]["gaps"]  # as the domain-without-measure finding
     done = {p["id"] for d in r["domains"] for p in d["improvement"]}
-    assert done == {"QI-PHC", "QI-RESTRAINT"}  # both completed in FY 2024/25
-    assert not any(p["shifted"] for d in r["domains"] for p in d["improvement"])
+    assert done == {"QI-PHC", "QI-RESTRAINT", "EB-QI-P01"}  # completed in FY 2024/25
+    # only the sensory de-escalation project shows a special-cause shift on its measure
+    assert {p["id"] for d in r["domains"] for p in d["improvement"] if p["shifted"]} == \
+        {"EB-QI-P01"}
     qa = dict(next(a for a in r["aspects"] if a["key"] == "assurance")["items"])
     assert qa["recurring activities with no date recorded"] == 4
     assert r["questions"] and len(r["questions"]) == 16

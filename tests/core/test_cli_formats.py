@@ -38,7 +38,8 @@ NOT_DATA = {
 }
 
 # example values for required arguments and options, by parameter name (ids from Northvale)
-EXAMPLE = {"node": "QI-001", "project": "QI-007", "goal": "G1", "measure": "M-FALLS", "unit": "DIR-MED",
+EXAMPLE = {"node": "QI-001", "project": "QI-007",
+           "goal": "G1", "measure": "M-FALLS", "unit": "DIR-MED",
            "file": str(REPO / "examples" / "proposal.yaml"), "name": "ci-walk",
            "paths": str(REPO / "examples" / "changes.yaml")}
 # commands whose data needs an argument that is optional on the command line

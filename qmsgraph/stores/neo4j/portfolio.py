@@ -108,8 +108,8 @@ class ServerPortfolio:
                  "UNION MATCH (s:QMSNode)-[r]->(t:QMSNode {id: $node}) RETURN s, r, t }")
         else:
             m = "MATCH (s:QMSNode)-[r]->(t:QMSNode)"
-        cypher = (m + " WITH s, r, t WHERE type(r) IN $kinds AND ($source IS NULL OR s.id = $source) "
-                  "AND ($target IS NULL OR t.id = $target) "
+        cypher = (m + " WITH s, r, t WHERE type(r) IN $kinds "
+                  "AND ($source IS NULL OR s.id = $source) AND ($target IS NULL OR t.id = $target) "
                   "AND ($node IS NULL OR s.id = $node OR t.id = $node) " + ret
                   + " ORDER BY s, k, t")
 

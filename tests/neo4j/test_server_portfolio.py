@@ -64,11 +64,49 @@ def compare(neo: Neo4jStore, lite: SQLiteStore, g: QMSGraph, seed: int) -> int:
     for u in sorted(n_.id for n_ in g.nodes("OrganisationalUnit")):
         assert neo.unit_scope(u) == lite.unit_scope(u), u
         n += 1
+    n += compare_maps(neo, lite, g, rng)
     for cfg in [*CONFIGS, AlignmentConfig(work_statuses=["completed"])]:
         assert neo.balance(cfg) == lite.balance(cfg)
         assert neo.matrix(cfg) == lite.matrix(cfg)
         assert neo.scores(cfg) == lite.scores(cfg)
         n += 3
+    return n
+
+
+def compare_maps(neo: Neo4jStore, lite: SQLiteStore, g: QMSGraph, rng: random.Random
+                 ) -> int:
+    """Every map view, with and without depth, on a sample of foci: equal answers (and the
+    same errors for bad arguments)."""
+    n = 0
+    units = sorted(x.id for x in g.nodes("OrganisationalUnit"))
+    goals = sorted(x.id for x in g.nodes() if x.kind in ("StrategicGoal", "Objective"))
+    projects = sorted(x.id for x in g.nodes("ImprovementProject"))
+    ids = sorted(g.g.nodes)
+    calls: list[tuple[str, dict[str, object]]] = []
+    for depth in (None, 0, 2):
+        calls.append(("system", {"depth": depth}))
+        calls.append(("findings", {"depth": depth}))
+        for u in rng.sample(units, min(3, len(units))):
+            calls.append(("unit", {"unit": u, "depth": depth}))
+            calls.append(("findings", {"unit": u, "depth": depth}))
+        for f in rng.sample(ids, min(4, len(ids))) + rng.sample(projects, min(3, len(projects))):
+            calls.append(("thread", {"focus": f, "depth": depth}))
+        for f in rng.sample(goals, min(3, len(goals))):
+            calls.append(("goal", {"focus": f, "depth": depth}))
+    for f in rng.sample(projects, min(4, len(projects))):
+        calls.append(("driver", {"focus": f}))
+    calls += [("unit", {"unit": "nope"}), ("thread", {}), ("nope", {}),
+              ("goal", {"focus": goals[0] if goals else "x", "depth": -1}),
+              ("driver", {"focus": ids[0]}), ("unit", {"unit": ids[-1]})]
+    for view, kw in calls:
+        got = []
+        for store in (neo, lite):
+            try:
+                got.append(store.map_view(view, **kw))  # type: ignore[arg-type]
+            except (NotFoundError, ValidationError) as err:
+                got.append((type(err), str(err)))
+        assert got[0] == got[1], (view, kw)
+        n += 1
     return n
 
 

@@ -45,6 +45,7 @@ from .mapping import (
     split_uri,
 )
 from .plan import Op, _query, _remaining, fingerprint, plan, set_versions
+from .maps import ServerMaps
 from .portfolio import ServerPortfolio
 from .questions import ServerQuestions
 
@@ -53,7 +54,7 @@ from .questions import ServerQuestions
 logging.getLogger("neo4j").addHandler(logging.NullHandler())
 
 
-class Neo4jStore(ServerPortfolio, ServerQuestions, Store):
+class Neo4jStore(ServerMaps, ServerPortfolio, ServerQuestions, Store):
     """A store on a Neo4j 5 server (``bolt://`` or ``neo4j://``, so clusters and Aura too).
 
     Credentials come from the arguments, else from ``user:password@`` in the URI, else from

@@ -77,7 +77,8 @@ class ServerMaps:
                 "WITH below, above, people, below + people AS actors "
                 "CALL (actors) { UNWIND actors AS a "
                 f"OPTIONAL MATCH (a)-[:{work}]->(w:QMSNode) RETURN collect(DISTINCT w) AS ws }} "
-                "CALL (ws) { UNWIND ws AS w " + _closure("w", True) + "RETURN collect(DISTINCT x.id) AS reach } "
+                "CALL (ws) { UNWIND ws AS w " + _closure("w", True)
+                + "RETURN collect(DISTINCT x.id) AS reach } "
                 "RETURN [b IN below | b.id] + above + [p IN people | p.id] "
                 "+ [w IN ws | w.id] + reach AS ids", id=unit).single()
             return [] if rec is None else rec["ids"]

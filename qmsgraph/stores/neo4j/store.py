@@ -44,8 +44,8 @@ from .mapping import (
     project_light,
     split_uri,
 )
-from .plan import Op, _query, _remaining, fingerprint, plan, set_versions
 from .maps import ServerMaps
+from .plan import Op, _query, _remaining, fingerprint, plan, set_versions
 from .portfolio import ServerPortfolio
 from .questions import ServerQuestions
 
@@ -95,6 +95,10 @@ class Neo4jStore(ServerMaps, ServerPortfolio, ServerQuestions, Store):
                 notifications_min_severity="OFF")
         except (neo4j.exceptions.ConfigurationError, ValueError) as err:
             raise StoreError(f"bad Neo4j URI {self.url}: {_one_line(err)}") from None
+        # One bookmark manager per store: every session of this client starts after the
+        # writes this client committed, so on a cluster a read routed to a follower sees
+        # them (causal consistency; a no-op on one server).
+        self.bookmarks = neo4j.GraphDatabase.bookmark_manager()
         try:
             with self._errors():
                 self.driver.verify_connectivity()
@@ -124,18 +128,23 @@ class Neo4jStore(ServerMaps, ServerPortfolio, ServerQuestions, Store):
         except OSError as err:
             raise StoreError(f"cannot reach Neo4j at {self.url}: {_one_line(err)}") from None
 
-    def _session(self) -> Any:
+    def _session(self, mode: str | None = None) -> Any:
         if self.driver is None:
             raise StoreError(f"the store at {self.url} is closed")
-        return self.driver.session(database=self.database)
+        access = self._neo4j.READ_ACCESS if mode == "r" else self._neo4j.WRITE_ACCESS
+        return self.driver.session(database=self.database, bookmark_manager=self.bookmarks,
+                                   default_access_mode=access)
 
     def read(self, fn: Callable[..., Any], *args: Any) -> Any:
-        """Run ``fn(tx, *args)`` in a managed read transaction (retried on failover)."""
-        with self._errors(), self._session() as s:
+        """Run ``fn(tx, *args)`` in a managed read transaction: routed to a reader (a
+        follower or read replica) under ``neo4j://``, after this client's own writes
+        (bookmarks), retried on transient errors and failover."""
+        with self._errors(), self._session("r") as s:
             return s.execute_read(fn, *args)
 
     def write(self, fn: Callable[..., Any], *args: Any) -> Any:
-        """Run ``fn(tx, *args)`` in a managed write transaction (retried on failover)."""
+        """Run ``fn(tx, *args)`` in a managed write transaction (routed to the leader,
+        retried on transient errors and leader switches)."""
         with self._errors(), self._session() as s:
             return s.execute_write(fn, *args)
 

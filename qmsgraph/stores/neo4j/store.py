@@ -48,6 +48,7 @@ from .maps import ServerMaps
 from .plan import Op, _query, _remaining, fingerprint, plan, set_versions
 from .portfolio import ServerPortfolio
 from .questions import ServerQuestions
+from .view import ServerView
 
 # The driver logs retries and dropped connections as warnings; without a handler of the
 # application's they would go to stderr next to the one clear error qmsgraph reports.
@@ -202,6 +203,11 @@ class Neo4jStore(ServerMaps, ServerPortfolio, ServerQuestions, Store):
     def revision(self) -> int:
         """A counter bumped by every committed write (to any client)."""
         return self.read(self._revision)
+
+    def view(self) -> ServerView:
+        """A read view that asks the server for what is read (a node, its edges, a kind's
+        ids), never the whole graph unless every node is asked for (see :mod:`.view`)."""
+        return ServerView(self)
 
     def graph(self, progress: Progress | None = None) -> QMSGraph:
         """The whole graph (pulled from the server; cached until the next write anywhere)."""

@@ -103,8 +103,8 @@ def questions(view: Any, a: Any, seed: int, sample: int) -> dict[str, Any]:
     }, len(chosen), goals[0]
 
 
-def run_one(neo: Neo4jStore, size: int, seed: int, repeat: int, sample: int
-            ) -> dict[str, Any]:
+def run_one(neo: Neo4jStore, size: int, seed: int, repeat: int, sample: int,
+            offline: bool = False) -> dict[str, Any]:
     r: dict[str, Any] = {"size": size, "times": {}, "same": {}}
     r["generate_s"], graph = _time(lambda: generate(size, seed))
     r["nodes"], r["edges"] = graph.g.number_of_nodes(), graph.g.number_of_edges()
@@ -145,6 +145,16 @@ def run_one(neo: Neo4jStore, size: int, seed: int, repeat: int, sample: int
         t_n = min(_time(lambda i=i: write(neo, i))[0] for i in range(5))
         r["times"]["one-node write"] = (t_l, t_n)
         r["same"]["one-node write"] = lite.get_node(goal) == neo.get_node(goal)
+        if offline:
+            from qmsgraph.stores.neo4j.offline import write_import_csv
+
+            view = lite.view()
+            r["csv_s"], _ = _time(lambda: write_import_csv(view.nodes(), view.edges(),
+                                                           Path(tmp) / "csv"))
+            r["import_s"], out = _time(lambda: subprocess.run(
+                ["bash", str(REPO / "scripts" / "neo4j.sh"), "import", str(Path(tmp) / "csv"),
+                 str(Path(tmp) / "home")], capture_output=True, text=True))
+            r["import_ok"] = r["same"]["offline import"] = "IMPORT DONE" in out.stderr
         lite.close()
     return r
 
@@ -155,6 +165,8 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--seed", type=int, default=1)
     ap.add_argument("--repeat", type=int, default=2)
     ap.add_argument("--sample", type=int, default=50, help="projects for the thread timing")
+    ap.add_argument("--offline", action="store_true",
+                    help="also time the offline path: CSV files + Neo4j's bulk importer")
     args = ap.parse_args(argv)
     env, started = _server()
     neo = Neo4jStore(env["QMSGRAPH_NEO4J_URI"], user=env["QMSGRAPH_NEO4J_USER"],
@@ -166,7 +178,7 @@ def main(argv: list[str] | None = None) -> int:
     rows = []
     try:
         for size in args.sizes:
-            r = run_one(neo, size, args.seed, args.repeat, args.sample)
+            r = run_one(neo, size, args.seed, args.repeat, args.sample, args.offline)
             rows.append(r)
             print(f"# {size} done", flush=True)
         neo.clear()
@@ -180,6 +192,10 @@ def main(argv: list[str] | None = None) -> int:
         print(f"\n{n:,} nodes, {r['edges']:,} edges, {r['findings']} findings")
         print(f"  load: SQLite {r['load_lite_s']:.1f} s ({n / r['load_lite_s']:,.0f} nodes/s), "
               f"Neo4j {r['load_neo_s']:.1f} s ({n / r['load_neo_s']:,.0f} nodes/s)")
+        if "import_s" in r:
+            total = r["csv_s"] + r["import_s"]
+            print(f"  offline: CSV {r['csv_s']:.1f} s + neo4j-admin import {r['import_s']:.1f} s "
+                  f"({n / total:,.0f} nodes/s; {'ok' if r['import_ok'] else 'FAILED'})")
         print(f"  {'question':<18} {'embedded':>11} {'Neo4j':>11} {'ratio':>7}  same")
         for name, (t_l, t_n) in r["times"].items():
             same = r["same"].get(name.removesuffix(" cold").removesuffix(" warm"), True)

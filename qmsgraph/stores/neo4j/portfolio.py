@@ -72,21 +72,27 @@ class ServerPortfolio:
         if kind is not None and kind not in schema.NODE_KINDS:
             return []
         lab = label(kind) if kind else "`QMSNode`"
-        where = ["($status IS NULL OR n.status = $status)",
-                 "($q IS NULL OR toLower(n.id) CONTAINS $q OR toLower(n.label) CONTAINS $q "
-                 "OR toLower(coalesce(n.description, '')) CONTAINS $q)"]
+        where = []  # only the filters given (each a parameter)
+        if status is not None:
+            where.append("n.status = $status")
+        if q:
+            where.append("(toLower(n.id) CONTAINS $q OR toLower(n.label) CONTAINS $q "
+                         "OR toLower(coalesce(n.description, '')) CONTAINS $q)")
         needle = _needle(q)
         params = {"status": status, "q": needle.lower() if needle else None}
+        # One record holding the sorted list: the driver decodes one list far faster than a
+        # record per node.
+        tail = " WITH n.id AS id ORDER BY id RETURN collect(id) AS ids"
 
         def work(tx: Any) -> list[str]:
             if unit:
                 self._unit_check(tx, unit)
-                cypher = (SCOPE + "UNWIND linked AS n WITH n WHERE n:" + lab + " AND "
-                          + " AND ".join(where) + " RETURN n.id AS id ORDER BY id")
-                return [r["id"] for r in tx.run(cypher, unit=unit, **params)]
-            cypher = (f"MATCH (n:QMSNode:{lab}) WHERE " + " AND ".join(where)
-                      + " RETURN n.id AS id ORDER BY id")
-            return [r["id"] for r in tx.run(cypher, **params)]
+                cypher = (SCOPE + "UNWIND linked AS n WITH n WHERE " + " AND ".join(
+                    [f"n:{lab}", *where]) + tail)
+                return list(tx.run(cypher, unit=unit, **params).single()["ids"])
+            cypher = f"MATCH (n:QMSNode:{lab})" + (" WHERE " + " AND ".join(where)
+                                                    if where else "") + tail
+            return list(tx.run(cypher, **params).single()["ids"])
 
         return self.read(work)
 
@@ -98,7 +104,7 @@ class ServerPortfolio:
         kinds = [kind] if kind else sorted(schema.EDGE_KINDS)
         prov = ", ".join(f"r.prov_{f}" if f != "at" else "toString(r.prov_at)"
                          for f in PROV_FIELDS)
-        ret = f"RETURN DISTINCT s.id AS s, type(r) AS k, t.id AS t, [{prov}] AS pv"
+        ret = f"WITH DISTINCT s.id AS s, type(r) AS k, t.id AS t, [{prov}] AS pv"
         if source is not None:
             m = "MATCH (s:QMSNode {id: $source})-[r]->(t:QMSNode)"
         elif target is not None:
@@ -111,11 +117,11 @@ class ServerPortfolio:
         cypher = (m + " WITH s, r, t WHERE type(r) IN $kinds "
                   "AND ($source IS NULL OR s.id = $source) AND ($target IS NULL OR t.id = $target) "
                   "AND ($node IS NULL OR s.id = $node OR t.id = $node) " + ret
-                  + " ORDER BY s, k, t")
+                  + " ORDER BY s, k, t RETURN collect([s, k, t, pv]) AS rows")
 
         def work(tx: Any) -> list[Any]:
-            return [(r["s"], r["k"], r["t"], r["pv"]) for r in tx.run(
-                cypher, kinds=kinds, source=source, target=target, node=node)]
+            return tx.run(cypher, kinds=kinds, source=source, target=target, node=node
+                          ).single()["rows"]
 
         from ...model import Provenance
 
@@ -136,8 +142,8 @@ class ServerPortfolio:
         cfg = config or AlignmentConfig()
         def work(tx: Any) -> dict[str, dict[str, int]]:
             zero = {"QP": 0, "QC": 0, "QA": 0, "QI": 0}
-            out = {r["id"]: dict(zero) for r in tx.run(
-                "MATCH (u:OrganisationalUnit) RETURN u.id AS id")}
+            out = {u: dict(zero) for u in tx.run(
+                "MATCH (u:OrganisationalUnit) RETURN collect(u.id) AS ids").single()["ids"]}
             out.update((u, row) for u, _, row in balance_rows(tx, list(cfg.work_statuses)))
             return dict(sorted(out.items()))
 
@@ -153,18 +159,18 @@ class ServerPortfolio:
         rows_q = (
             "CALL (r) { MATCH (r)-[:" + THREAD + "*1..]->(g:StrategicGoal) "
             "RETURN collect(DISTINCT g.id) AS hit } "
-            "RETURN r.id AS id, r.label AS label, r.{attr} AS a, hit, "
-            "[(r)-[:alignsTo]->(d:StrategicGoal) | d.id] AS declared ORDER BY id")
+            "WITH r, hit ORDER BY r.id RETURN collect({id: r.id, label: r.label, a: r.{attr}, "
+            "hit: hit, declared: [(r)-[:alignsTo]->(d:StrategicGoal) | d.id]}) AS rows")
 
         def work(tx: Any) -> tuple[list[Any], list[Any], list[Any]]:
             goals = [(r["id"], r["label"], r["status"]) for r in tx.run(
                 "MATCH (g:StrategicGoal) RETURN g.id AS id, g.label AS label, "
                 "g.status AS status ORDER BY id")]
-            projects = list(tx.run("MATCH (r:ImprovementProject) WHERE r.status IN $work "
-                                   + rows_q.replace("{attr}", "status"),
-                                   work=list(cfg.work_statuses)))
-            measures = list(tx.run("MATCH (r:Measure) "
-                                   + rows_q.replace("{attr}", "measure_type")))
+            projects = tx.run("MATCH (r:ImprovementProject) WHERE r.status IN $work "
+                              + rows_q.replace("{attr}", "status"),
+                              work=list(cfg.work_statuses)).single()["rows"]
+            measures = tx.run("MATCH (r:Measure) " + rows_q.replace("{attr}", "measure_type")
+                              ).single()["rows"]
             return goals, projects, measures
 
         goals, projects, measures = self.read(work)
@@ -213,7 +219,7 @@ class ServerPortfolio:
         work = list(cfg.work_statuses)
 
         def q(tx: Any) -> tuple[list[Any], list[str], set[str]]:
-            units = list(tx.run(
+            units = tx.run(
                 "MATCH (u:OrganisationalUnit) "
                 "CALL (u) { MATCH (m:QMSNode)-[:unitOf*0..]->(u) WITH DISTINCT m "
                 "WHERE m:OrganisationalUnit "
@@ -221,7 +227,9 @@ class ServerPortfolio:
                 "(type(e) = 'leads' AND w:ImprovementProject AND w.status IN $work) OR "
                 "(type(e) = 'owns' AND (w:Process OR w:Measure)) "
                 "RETURN collect(DISTINCT w.id) AS ws } "
-                "RETURN u.id AS id, u.label AS label, ws ORDER BY id", work=work))
+                "WITH u, ws ORDER BY u.id "
+                "RETURN collect({id: u.id, label: u.label, ws: ws}) AS rows", work=work
+            ).single()["rows"]
             items = tx.run(
                 "MATCH (w:QMSNode) WHERE w:Process OR w:Measure OR "
                 "(w:ImprovementProject AND w.status IN $work) RETURN collect(w.id) AS ids",

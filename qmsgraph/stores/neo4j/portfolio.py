@@ -14,6 +14,7 @@ from ...model import make_edge
 from ..queries import UNIT_LINKS
 from .learning import balance_rows
 from .mapping import PROV_FIELDS, THREAD, label, rel_type
+from .questions import declared_bad_of
 
 if TYPE_CHECKING:
     from ...alignment import AlignmentConfig, XMatrix
@@ -207,16 +208,19 @@ class ServerPortfolio:
 
     def scores(self, config: AlignmentConfig | None = None) -> dict[str, Any]:
         """Alignment scores: each unit's work (live projects led, processes and measures
-        owned, by it or a unit below it) and every work item, from two queries; an item is
-        aligned when it reaches an active goal and the audit finds no declared-not-evidenced
-        on it (the audit runs on the server too)."""
+        owned, by it or a unit below it) and every work item, from a few queries; an item is
+        aligned when it reaches an active goal and the audit would find no
+        declared-not-evidenced on it (that one fact is computed, not the whole audit)."""
         from ...alignment import AlignmentConfig
         from ...alignment.results import Score
 
         cfg = config or AlignmentConfig()
-        report = self.audit(cfg)
-        declared_bad = {f.node for f in report.findings if f.rule == "declared-not-evidenced"}
         work = list(cfg.work_statuses)
+        # The audit's declared-not-evidenced findings are exactly this set (none when the
+        # rule is disabled): no need to run the whole audit.
+        declared_bad: set[str] = set()
+        if "declared-not-evidenced" not in cfg.disabled_rules:
+            declared_bad = set(self.read(declared_bad_of, work))
 
         def q(tx: Any) -> tuple[list[Any], list[str], set[str]]:
             units = tx.run(

@@ -101,7 +101,7 @@ def _untimed(x: Any) -> Any:
     """Without the times of writes (each store stamps its own write)."""
     if isinstance(x, dict):
         return {k: _untimed(v) for k, v in x.items() if k != "at"}
-    if isinstance(x, list):
+    if isinstance(x, (list, tuple)):
         return [_untimed(v) for v in x]
     return x
 

@@ -63,6 +63,10 @@ class Op:
         return i
 
 
+# The distinct provenance maps of an operation, their time converted once (not per row).
+PROVS = "WITH [x IN $provs | x {.*, prov_at: datetime(x.prov_at)}] AS provs"
+
+
 def _query(op: Op) -> str:
     if op.what == "delete_edge":
         return (f"UNWIND $rows AS row MATCH (s:QMSNode {{id: row[0]}})-[r:{rel_type(op.kind)}]->"
@@ -73,14 +77,15 @@ def _query(op: Op) -> str:
         keep = set(schema.ancestors(op.kind))
         others = "".join(":" + label(k) for k in ALL_KIND_LABELS if k not in keep)
         remove = f" REMOVE n{others}" if op.what == "update_node" else ""
-        return ("UNWIND $rows AS row WITH row[0] AS p, $provs[row[1]] AS pv "
+        dates = _temporal_sets("n", op.kind).split(", ")[1:]  # prov_at: converted once
+        return (f"{PROVS} UNWIND $rows AS row WITH row[0] AS p, provs[row[1]] AS pv "
                 f"MERGE (n:QMSNode {{id: p.id}}){remove} "
-                f"SET n = p, n += pv, n{labels_of(op.kind)} SET {_temporal_sets('n', op.kind)}")
+                f"SET n = p, n += pv, n{labels_of(op.kind)}"
+                + (f" SET {', '.join(dates)}" if dates else ""))
     if op.what == "add_edge":
-        return ("UNWIND $rows AS row MATCH (s:QMSNode {id: row[0]}) "
-                "MATCH (t:QMSNode {id: row[1]}) WITH s, t, $provs[row[2]] AS pv "
-                f"MERGE (s)-[r:{rel_type(op.kind)}]->(t) "
-                f"SET r = pv, {_temporal_sets('r', None)}")
+        return (f"{PROVS} UNWIND $rows AS row MATCH (s:QMSNode {{id: row[0]}}) "
+                "MATCH (t:QMSNode {id: row[1]}) WITH s, t, provs[row[2]] AS pv "
+                f"MERGE (s)-[r:{rel_type(op.kind)}]->(t) SET r = pv")
     raise ValueError(op.what)
 
 

@@ -185,7 +185,9 @@ def test_writes_answer_the_same(both: Any) -> None:
 
 @pytest.mark.parametrize("which", ["northvale", "random-5"])
 def test_every_cli_command_answers_the_same(neo: Neo4jStore, neo4j_env: dict[str, str],
-                                            tmp_path: Path, which: str) -> None:
+                                            tmp_path: Path, which: str,
+                                            monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.chdir(tmp_path)  # `spc` writes its chart into the working directory
     db = tmp_path / "lite.qmsdb"
     lite = SQLiteStore(db)
     changes = _changes(which)

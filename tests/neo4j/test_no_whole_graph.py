@@ -81,7 +81,9 @@ def test_api_on_neo4j_never_pulls_the_whole_graph(client: tuple[TestClient, dict
 
 
 def test_cli_on_neo4j_never_pulls_the_whole_graph(neo: Neo4jStore, neo4j_env: dict[str, str],
-                                                  tmp_path: Path, pulls: list[str]) -> None:
+                                                  tmp_path: Path, pulls: list[str],
+                                                  monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.chdir(tmp_path)  # `spc` writes its chart into the working directory
     (tmp_path / "spc.yaml").write_text(spc_yaml(), encoding="utf-8")
     load_files(neo, [DATA / "mini.yaml", tmp_path / "spc.yaml"])
     url = neo4j_env["QMSGRAPH_NEO4J_URI"]

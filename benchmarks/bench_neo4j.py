@@ -10,14 +10,18 @@ the one in QMSGRAPH_NEO4J_URI / _USER / _PASSWORD if set, else one started here 
 * load: the whole graph as one ChangeSet into an empty SQLiteStore (one transaction) and
   into an emptied Neo4j database (batched transactions of ``BATCH`` changes), in nodes per
   second (edges are loaded too: the rate is nodes / total load time);
-* audit: ``store.audit()`` on each store, cold (first run: SPC summaries computed, Neo4j's
-  query plans compiled) and warm (best of ``--repeat`` further runs: the embedded store has
-  its SPC cache and index, Neo4j its plan cache); the findings must be identical, otherwise
-  MISMATCH is printed and the exit status is 1;
-* thread: ``store.thread()`` for ``--sample`` live projects, mean per call;
-* pull: ``Neo4jStore.graph()`` of the whole graph (as export, pull and maps do).
+* every question of the store interface on both stores, with the answers compared
+  (MISMATCH is printed and the exit status is 1 if they differ): audit cold (first run) and
+  warm (best of ``--repeat``), thread (mean over ``--sample`` live projects), check-project,
+  matrix, balance, scores, find_nodes (by kind, by unit, by text), find_edges of a node, the
+  unit and goal maps, and a one-node write (read with its version, relabel, apply: best of 5).
 
-The ratio column is Neo4j time / embedded time for the warm audit (> 1: Neo4j is slower).
+The embedded store keeps per-revision answers in memory (a repeated question costs
+microseconds); the Neo4j store asks the server every time (any client may have written). So
+each question is timed on the embedded store twice: right after a small write (the same
+write is made to both stores, untimed: its cached answers are gone, as after any client's
+write) and repeated (cached). The ratio is Neo4j / embedded-after-a-write (for "audit warm"
+and "one-node write": / the embedded figure shown).
 """
 
 from __future__ import annotations
@@ -34,7 +38,7 @@ import time
 from pathlib import Path
 from typing import Any
 
-from qmsgraph.stores import SQLiteStore, changes_from_graph
+from qmsgraph.stores import ChangeSet, SQLiteStore, changes_from_graph
 from qmsgraph.stores.neo4j import BATCH, Neo4jStore
 
 from .synthetic import generate
@@ -63,9 +67,47 @@ def _time(fn: Any) -> tuple[float, Any]:
     return time.perf_counter() - t0, out
 
 
-def run_one(neo: Neo4jStore, size: int, seed: int, repeat: int, sample: int
-            ) -> dict[str, Any]:
-    r: dict[str, Any] = {"size": size}
+def _best(fn: Any, repeat: int, reset: Any = None) -> tuple[float, Any]:
+    """Best time of ``repeat`` calls (``reset`` before each: e.g. drop a cache)."""
+    best, out = float("inf"), None
+    for _ in range(max(1, repeat)):
+        if reset:
+            reset()
+        t, out = _time(fn)
+        best = min(best, t)
+    return best, out
+
+
+def questions(view: Any, a: Any, seed: int, sample: int) -> dict[str, Any]:
+    """The questions timed on both stores: name -> function of a store."""
+    from qmsgraph.alignment import ProjectProposal
+
+    live = sorted(a.classification)
+    chosen = random.Random(seed).sample(live, min(sample, len(live)))
+    goals = sorted(g for g in view.ids("StrategicGoal") if view.node(g).status == "active")
+    measures = sorted(view.ids("Measure"))[:2]
+    unit = sorted(view.ids("Team"))[0]
+    board = sorted(view.ids("Organisation"))[0]
+    proposal = ProjectProposal(label="Bench", measures=measures, unit=unit,
+                               declared_priority=goals[0])
+    return {
+        "thread": lambda s: [s.thread(p) for p in chosen],
+        "check-project": lambda s: s.check_project(proposal),
+        "matrix": lambda s: s.matrix(),
+        "balance": lambda s: s.balance(),
+        "scores": lambda s: s.scores(),
+        "find_nodes kind": lambda s: s.find_nodes(kind="ImprovementProject"),
+        "find_nodes unit": lambda s: s.find_nodes(unit=board, kind="Measure"),
+        "find_nodes q": lambda s: s.find_nodes(q="falls"),
+        "find_edges node": lambda s: s.find_edges(node=goals[0]),
+        "unit map": lambda s: s.map_view("unit", unit=unit),
+        "goal map": lambda s: s.map_view("goal", focus=goals[0]),
+    }, len(chosen), goals[0]
+
+
+def run_one(neo: Neo4jStore, size: int, seed: int, repeat: int, sample: int,
+            offline: bool = False) -> dict[str, Any]:
+    r: dict[str, Any] = {"size": size, "times": {}, "same": {}, "cold": {}}
     r["generate_s"], graph = _time(lambda: generate(size, seed))
     r["nodes"], r["edges"] = graph.g.number_of_nodes(), graph.g.number_of_edges()
     changes = changes_from_graph(graph, "synthetic")
@@ -74,28 +116,58 @@ def run_one(neo: Neo4jStore, size: int, seed: int, repeat: int, sample: int
         r["load_lite_s"], _ = _time(lambda: lite.apply(changes))
         neo.clear()
         r["load_neo_s"], _ = _time(lambda: neo.apply(changes))
-        r["audit_lite_cold_s"], a = _time(lite.audit)
-        r["audit_neo_cold_s"], b = _time(neo.audit)
-        r["same"] = a == b
-        lite_w, neo_w = [], []
-        for _ in range(repeat):
-            t, a = _time(lite.audit)
-            lite_w.append(t)
-            t, b = _time(neo.audit)
-            neo_w.append(t)
-            r["same"] = r["same"] and a == b
-        r["audit_lite_warm_s"], r["audit_neo_warm_s"] = min(lite_w), min(neo_w)
+        t_l, a = _time(lite.audit)
+        t_n, b = _time(neo.audit)
+        r["times"]["audit cold"] = (t_l, t_n)
+        r["cold"]["audit cold"] = t_l
+        r["same"]["audit"] = a == b
+        t_l, a = _best(lite.audit, repeat)
+        t_n, b = _best(neo.audit, repeat)
+        r["times"]["audit warm"] = (t_l, t_n)
+        r["same"]["audit"] = r["same"]["audit"] and a == b
         r["findings"] = len(a.findings)
-        live = sorted(p for p, _ in a.classification.items())
-        chosen = random.Random(seed).sample(live, min(sample, len(live)))
-        t_l, t_n = _time(lambda: [lite.thread(p) for p in chosen])[0], 0.0
-        t_n, threads = _time(lambda: [neo.thread(p) for p in chosen])
-        r["same"] = r["same"] and threads == [lite.thread(p) for p in chosen]
-        r["thread_lite_ms"] = 1000 * t_l / max(len(chosen), 1)
-        r["thread_neo_ms"] = 1000 * t_n / max(len(chosen), 1)
-        neo._graph = None
-        r["pull_neo_s"], pulled = _time(neo.graph)
-        r["same"] = r["same"] and pulled == lite.graph()
+        qs, n_threads, goal = questions(lite.view(), a, seed, sample)
+        person = sorted(lite.view().ids("Person"))[0]
+        count = [0]
+
+        def touch() -> None:
+            """The same small write on both stores (untimed): the embedded store's answers
+            cached for the revision are dropped, as after any write by any client."""
+            count[0] += 1
+            for s in (lite, neo):
+                node, version = s.node_version(person)
+                s.apply(ChangeSet(update_nodes=[(node.model_copy(
+                    update={"label": f"Bench person {count[0]}"}), version, None)]))
+
+        for name, fn in qs.items():
+            t_c, _ = _best(lambda fn=fn: fn(lite), repeat, touch)  # after a write
+            t_l, x = _best(lambda fn=fn: fn(lite), repeat)          # repeated: cached
+            t_n, y = _best(lambda fn=fn: fn(neo), repeat)
+            if name == "thread":
+                t_c, t_l, t_n = t_c / n_threads, t_l / n_threads, t_n / n_threads
+            r["times"][name] = (t_l, t_n)
+            r["cold"][name] = t_c
+            r["same"][name] = x == y
+
+        def write(s: Any, i: int) -> Any:
+            node, version = s.node_version(goal)
+            return s.apply(ChangeSet(update_nodes=[(node.model_copy(
+                update={"label": f"Bench write {i}"}), version, None)]))
+
+        t_l = min(_time(lambda i=i: write(lite, i))[0] for i in range(5))
+        t_n = min(_time(lambda i=i: write(neo, i))[0] for i in range(5))
+        r["times"]["one-node write"] = (t_l, t_n)
+        r["same"]["one-node write"] = lite.get_node(goal) == neo.get_node(goal)
+        if offline:
+            from qmsgraph.stores.neo4j.offline import write_import_csv
+
+            view = lite.view()
+            r["csv_s"], _ = _time(lambda: write_import_csv(view.nodes(), view.edges(),
+                                                           Path(tmp) / "csv"))
+            r["import_s"], out = _time(lambda: subprocess.run(
+                ["bash", str(REPO / "scripts" / "neo4j.sh"), "import", str(Path(tmp) / "csv"),
+                 str(Path(tmp) / "home")], capture_output=True, text=True))
+            r["import_ok"] = r["same"]["offline import"] = "IMPORT DONE" in out.stderr
         lite.close()
     return r
 
@@ -106,6 +178,8 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--seed", type=int, default=1)
     ap.add_argument("--repeat", type=int, default=2)
     ap.add_argument("--sample", type=int, default=50, help="projects for the thread timing")
+    ap.add_argument("--offline", action="store_true",
+                    help="also time the offline path: CSV files + Neo4j's bulk importer")
     args = ap.parse_args(argv)
     env, started = _server()
     neo = Neo4jStore(env["QMSGRAPH_NEO4J_URI"], user=env["QMSGRAPH_NEO4J_USER"],
@@ -117,34 +191,34 @@ def main(argv: list[str] | None = None) -> int:
     rows = []
     try:
         for size in args.sizes:
-            r = run_one(neo, size, args.seed, args.repeat, args.sample)
+            r = run_one(neo, size, args.seed, args.repeat, args.sample, args.offline)
             rows.append(r)
-            print(f"# {size}: {r}", flush=True)
+            print(f"# {size} done", flush=True)
         neo.clear()
     finally:
         neo.close()
         if started:
             subprocess.run(["bash", str(REPO / "scripts" / "neo4j.sh"), "stop", str(PORT)],
                            capture_output=True)
-    head = ("nodes", "edges", "load SQLite", "load Neo4j", "audit emb cold/warm",
-            "audit Neo4j cold/warm", "ratio", "thread emb/Neo4j", "pull Neo4j", "same")
-    table = [head]
     for r in rows:
         n = r["nodes"]
-        table.append((
-            f"{n:,}", f"{r['edges']:,}",
-            f"{r['load_lite_s']:.1f} s ({n / r['load_lite_s']:,.0f}/s)",
-            f"{r['load_neo_s']:.1f} s ({n / r['load_neo_s']:,.0f}/s)",
-            f"{r['audit_lite_cold_s']:.2f} / {r['audit_lite_warm_s']:.2f} s",
-            f"{r['audit_neo_cold_s']:.2f} / {r['audit_neo_warm_s']:.2f} s",
-            f"{r['audit_neo_warm_s'] / r['audit_lite_warm_s']:.2f}",
-            f"{r['thread_lite_ms']:.1f} / {r['thread_neo_ms']:.1f} ms",
-            f"{r['pull_neo_s']:.1f} s",
-            "yes" if r["same"] else "MISMATCH"))
-    widths = [max(len(str(row[i])) for row in table) for i in range(len(head))]
-    for row in table:
-        print("  ".join(str(c).rjust(w) for c, w in zip(row, widths, strict=True)))
-    return 0 if all(r["same"] for r in rows) else 1
+        print(f"\n{n:,} nodes, {r['edges']:,} edges, {r['findings']} findings")
+        print(f"  load: SQLite {r['load_lite_s']:.1f} s ({n / r['load_lite_s']:,.0f} nodes/s), "
+              f"Neo4j {r['load_neo_s']:.1f} s ({n / r['load_neo_s']:,.0f} nodes/s)")
+        if "import_s" in r:
+            total = r["csv_s"] + r["import_s"]
+            print(f"  offline: CSV {r['csv_s']:.1f} s + neo4j-admin import {r['import_s']:.1f} s "
+                  f"({n / total:,.0f} nodes/s; {'ok' if r['import_ok'] else 'FAILED'})")
+        print(f"  {'question':<18} {'embedded':>11} {'emb. cached':>11} {'Neo4j':>11} "
+              f"{'ratio':>7}  same")
+        for name, (t_l, t_n) in r["times"].items():
+            same = r["same"].get(name.removesuffix(" cold").removesuffix(" warm"), True)
+            t_c = r["cold"].get(name)
+            base = t_c if t_c is not None else t_l
+            cold = f"{t_c * 1000:>8.1f} ms" if t_c is not None else f"{'':>11}"
+            print(f"  {name:<18} {cold} {t_l * 1000:>8.1f} ms {t_n * 1000:>8.1f} ms "
+                  f"{t_n / max(base, 1e-9):>7.2f}  {'yes' if same else 'MISMATCH'}")
+    return 0 if all(all(r["same"].values()) for r in rows) else 1
 
 
 if __name__ == "__main__":

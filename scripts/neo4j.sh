@@ -11,6 +11,12 @@
 #   scripts/neo4j.sh kill [PORT]      SIGKILL at once (for failure tests)
 #   scripts/neo4j.sh status [PORT]    exit 0 when running and accepting on PORT, 3 when not
 #   scripts/neo4j.sh env [PORT]       print the export lines again
+#   scripts/neo4j.sh import CSV_DIR PORT|DIR
+#                                     bulk-import the CSV files `qmsgraph push --offline CSV_DIR`
+#                                     wrote, with Neo4j's own importer (neo4j-admin database
+#                                     import full, from the server's jars), into the data dir
+#                                     of PORT (then `start PORT --keep-data` serves it; the
+#                                     server on PORT must be stopped) or into DIR
 #
 # Typical use (under `set -e` assign first: `eval "$(...)"` would swallow a failed start):
 #   neo4j_env=$(scripts/neo4j.sh start) && eval "$neo4j_env"
@@ -241,6 +247,28 @@ cmd_start() {
     print_env "$port"
 }
 
+cmd_import() {
+    local csv="${1:-}" target="${2:-}" home args
+    [[ -n "$csv" && -f "$csv/import.sh" ]] || die "import: CSV_DIR with import.sh expected (qmsgraph push --offline CSV_DIR)"
+    [[ -n "$target" ]] || die "import: PORT or DIR expected"
+    cmd_build
+    if [[ "$target" =~ ^[0-9]+$ ]]; then
+        [[ -z "$(live_pid "$target")" ]] || die "import: the server on port $target is running: stop it first"
+        home=$(run_dir "$target")
+    else
+        home="$target"
+    fi
+    mkdir -p "$home/conf"
+    [[ -f "$home/conf/neo4j.conf" ]] || : >"$home/conf/neo4j.conf"
+    home=$(cd "$home" && pwd)
+    # the arguments after `neo4j-admin` in import.sh (written by qmsgraph, shell-quoted)
+    args=$(sed -n 's/^cd .* && exec neo4j-admin \(.*\) "\$@"$/\1/p' "$csv/import.sh")
+    [[ -n "$args" ]] || die "import: no neo4j-admin command in $csv/import.sh"
+    say "importing $csv into $home ..."
+    # shellcheck disable=SC2086
+    (cd "$csv" && eval "NEO4J_HOME=\"\$home\" NEO4J_CONF=\"\$home/conf\" java -Xmx1g -cp \"\$SRV/lib/*\" org.neo4j.cli.AdminTool $args") >&2
+}
+
 usage() {
     awk 'NR > 1 && /^#/ { sub(/^# ?/, ""); print; next } NR > 1 { exit }' "${BASH_SOURCE[0]}" >&2
 }
@@ -255,6 +283,7 @@ main() {
         kill) cmd_kill "$@" ;;
         status) cmd_status "$@" ;;
         env) print_env "$(port_arg "${1:-}")" ;;
+        import) cmd_import "$@" ;;
         -h|--help|help) usage ;;
         *) usage; exit 2 ;;
     esac

@@ -70,7 +70,7 @@ def scores(graph: QMSGraph, config: AlignmentConfig | None = None,
         for a_, b_ in zip(s[keep].tolist(), t[keep].tolist(), strict=True):
             items[ids[a_]].add(ids[b_])
     units = []
-    for unit, members in unit_tree(graph).items():
+    for unit, members in sorted(unit_tree(graph).items()):  # by id: the same on every store
         work = set().union(*(items.get(m, set()) for m in members))
         a = sum(aligned(w) for w in work)
         units.append(Score(unit=unit, label=graph.label(unit), aligned=a,

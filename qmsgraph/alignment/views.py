@@ -256,7 +256,7 @@ def thread_view(graph: QMSGraph, focus: str, depth: int | None = None) -> MapVie
     else:
         names = ", ".join(f"'{t.goal_label}'" for t in active)
         notes.append(f"'{label}' reaches {len(active)} active goal(s): {names}.")
-    for t in graph.successors(focus, "alignsTo"):
+    for t in sorted(graph.successors(focus, "alignsTo")):  # by id: the same on every store
         nodes.add(t)
         edges.add((focus, "alignsTo", t))
         if t not in {x.goal for x in active} and not any(

@@ -28,16 +28,40 @@ def _neo4j(uri: str):  # noqa: ANN202 - the store type is imported lazily
 
 
 def push(
-    uri: UriArg,
+    uri: Annotated[str | None, typer.Argument(
+        help="Neo4j URI: bolt://host:7687 or neo4j://host (neo4j+s:// for Aura); credentials "
+        "from QMSGRAPH_NEO4J_USER / QMSGRAPH_NEO4J_PASSWORD or user:password@ in the URI. "
+        "Not with --offline.")] = None,
     source: Annotated[Path, typer.Option("--from", help="Embedded store to copy from.")]
     = Path(DEFAULT_STORE),
     replace: ReplaceOpt = False,
+    offline: Annotated[Path | None, typer.Option(
+        "--offline", help="Write CSV files for Neo4j's bulk importer (neo4j-admin database "
+        "import full) into this folder instead, with import.sh: the fast first load of a "
+        "large graph into a new database (docs/neo4j.md).")] = None,
 ) -> None:
     """Copy the embedded store to Neo4j (batched; run it again to finish an interrupted push)."""
     from ..stores import SQLiteStore, changes_from_graph
 
     target = None
     try:
+        if offline is not None:
+            from ..stores.neo4j.offline import write_import_csv
+
+            if uri:
+                raise StoreError("--offline writes files for the importer: give no URI")
+            src = SQLiteStore(source, create=False)
+            try:
+                view = src.view()
+                out = write_import_csv(view.nodes(), view.edges(), offline)
+            finally:
+                src.close()
+            console.print(f"wrote {out['nodes']} nodes and {out['relationships']} edges "
+                          f"from {source} to {offline} for the importer: run "
+                          f"{offline / 'import.sh'} on the stopped server", highlight=False)
+            return
+        if not uri:
+            raise StoreError("give the Neo4j URI to push to (or --offline DIR)")
         src = SQLiteStore(source, create=False)
         try:  # every node and edge, read from the store's snapshot
             changes = changes_from_graph(src.view(), source=str(source))

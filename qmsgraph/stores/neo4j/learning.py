@@ -34,13 +34,14 @@ BALANCE = (
     "MATCH (m)-[:unitOf*0..]->(u:OrganisationalUnit) "
     "WITH DISTINCT u, m, qp, qc, qa, qi "
     "WITH u, sum(qp) AS qp, sum(qc) AS qc, sum(qa) AS qa, sum(qi) AS qi "
-    "RETURN u.id AS u, u.kind AS kind, qp, qc, qa, qi ORDER BY u")
+    "WITH u, qp, qc, qa, qi ORDER BY u.id "
+    "RETURN collect([u.id, u.kind, qp, qc, qa, qi]) AS rows")  # one record: fast to decode
 
 
 def balance_rows(tx: Any, work: list[str]) -> list[tuple[str, str, dict[str, int]]]:
     """(unit, kind, QP/QC/QA/QI totals) of every unit with activity at or below it."""
-    return [(r["u"], r["kind"], {"QP": r["qp"], "QC": r["qc"], "QA": r["qa"], "QI": r["qi"]})
-            for r in tx.run(BALANCE, work=work)]
+    return [(u, kind, {"QP": qp, "QC": qc, "QA": qa, "QI": qi})
+            for u, kind, qp, qc, qa, qi in tx.run(BALANCE, work=work).single()["rows"]]
 
 
 def learning_facts(tx: Any, cfg: AlignmentConfig, rows: list[tuple[str, str, dict[str, int]]]

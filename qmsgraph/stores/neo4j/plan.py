@@ -39,7 +39,7 @@ class Op:
     maps of the operation are sent once, as ``$provs``.
     """
 
-    __slots__ = ("what", "kind", "rows", "provs", "_index")
+    __slots__ = ("what", "kind", "rows", "provs", "_index", "_seen")
 
     def __init__(self, what: str, kind: str) -> None:
         self.what = what    # delete_edge, delete_node, update_node, add_node, add_edge
@@ -47,15 +47,24 @@ class Op:
         self.rows: list[list[Any]] = []
         self.provs: list[dict[str, Any]] = []
         self._index: dict[tuple[Any, ...], int] = {}
+        self._seen: dict[int, tuple[Provenance, int]] = {}  # id(p) -> (p, index)
 
     def prov(self, p: Provenance) -> int:
+        seen = self._seen.get(id(p))  # a load shares provenance objects: convert each once
+        if seen is not None and seen[0] is p:
+            return seen[1]
         props = _prov_props(p)
         key = tuple(sorted(props.items()))
         i = self._index.get(key)
         if i is None:
             i = self._index[key] = len(self.provs)
             self.provs.append(props)
+        self._seen[id(p)] = (p, i)
         return i
+
+
+# The distinct provenance maps of an operation, their time converted once (not per row).
+PROVS = "WITH [x IN $provs | x {.*, prov_at: datetime(x.prov_at)}] AS provs"
 
 
 def _query(op: Op) -> str:
@@ -68,14 +77,15 @@ def _query(op: Op) -> str:
         keep = set(schema.ancestors(op.kind))
         others = "".join(":" + label(k) for k in ALL_KIND_LABELS if k not in keep)
         remove = f" REMOVE n{others}" if op.what == "update_node" else ""
-        return ("UNWIND $rows AS row WITH row[0] AS p, $provs[row[1]] AS pv "
+        dates = _temporal_sets("n", op.kind).split(", ")[1:]  # prov_at: converted once
+        return (f"{PROVS} UNWIND $rows AS row WITH row[0] AS p, provs[row[1]] AS pv "
                 f"MERGE (n:QMSNode {{id: p.id}}){remove} "
-                f"SET n = p, n += pv, n{labels_of(op.kind)} SET {_temporal_sets('n', op.kind)}")
+                f"SET n = p, n += pv, n{labels_of(op.kind)}"
+                + (f" SET {', '.join(dates)}" if dates else ""))
     if op.what == "add_edge":
-        return ("UNWIND $rows AS row MATCH (s:QMSNode {id: row[0]}) "
-                "MATCH (t:QMSNode {id: row[1]}) WITH s, t, $provs[row[2]] AS pv "
-                f"MERGE (s)-[r:{rel_type(op.kind)}]->(t) "
-                f"SET r = pv, {_temporal_sets('r', None)}")
+        return (f"{PROVS} UNWIND $rows AS row MATCH (s:QMSNode {{id: row[0]}}) "
+                "MATCH (t:QMSNode {id: row[1]}) WITH s, t, provs[row[2]] AS pv "
+                f"MERGE (s)-[r:{rel_type(op.kind)}]->(t) SET r = pv")
     raise ValueError(op.what)
 
 
@@ -119,6 +129,17 @@ def plan(changes: ChangeSet, versions: dict[str, int], batch: int = BATCH
                 op.rows.append([props, op.prov(item.provenance)])
         batches.append(list(ops.values()))
     return batches
+
+
+def set_versions(batches: list[list[Op]], versions: dict[str, int]) -> None:
+    """Give the nodes a plan writes the versions in ``versions`` (in place)."""
+    for ops in batches:
+        for op in ops:
+            if op.what in ("add_node", "update_node"):
+                for row in op.rows:
+                    v = versions.get(row[0]["id"])
+                    if v is not None:
+                        row[0]["version"] = v
 
 
 def fingerprint(batches: list[list[Op]]) -> str:

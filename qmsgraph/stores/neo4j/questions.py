@@ -317,6 +317,21 @@ class ServerQuestions:
 
 
 
+def declared_bad_of(tx: Any, work: list[str]) -> dict[str, list[str]]:
+    """Work (processes, measures, live projects in ``work`` statuses) declaring priorities
+    (``alignsTo``) that its thread does not reach, or inactive goals: work -> those targets."""
+    is_work = "(w:Process OR w:Measure OR (w:ImprovementProject AND w.status IN $work))"
+    declared_bad: dict[str, list[str]] = {}
+    for r in tx.run(
+            f"MATCH (w:QMSNode)-[:alignsTo]->(d:QMSNode) WHERE {is_work} "
+            "WITH w, d, (d:StrategicGoal AND d.status <> 'active') AS inactive "
+            f"WITH w, d, inactive OR NOT d IN COLLECT {{ MATCH (w)-[:{THREAD}*1..]->(x) "
+            "RETURN DISTINCT x } AS bad WHERE bad "
+            "RETURN w.id AS w, collect(d.id) AS ds", work=work):
+        declared_bad[r["w"]] = sorted(r["ds"])
+    return declared_bad
+
+
 def _facts(tx: Any, cfg: AlignmentConfig, concern: list[str]) -> Facts:
     """Every fact the rules need, by Cypher (definitions: :func:`alignment.index_facts`)."""
     from ...alignment import Facts
@@ -350,15 +365,7 @@ def _facts(tx: Any, cfg: AlignmentConfig, concern: list[str]) -> Facts:
         "RETURN l.id AS l, [(o:QMSNode)-[:owns]->(l) | o.id] AS os",
         ids=sorted({x for _, ls in locally_aligned for x in ls}))}
 
-    # Declared priorities (alignsTo) not reached on the thread, or inactive goals.
-    declared_bad: dict[str, list[str]] = {}
-    for r in tx.run(
-            f"MATCH (w:QMSNode)-[:alignsTo]->(d:QMSNode) WHERE {is_work} "
-            "WITH w, d, (d:StrategicGoal AND d.status <> 'active') AS inactive "
-            f"WITH w, d, inactive OR NOT d IN COLLECT {{ MATCH (w)-[:{THREAD}*1..]->(x) "
-            "RETURN DISTINCT x } AS bad WHERE bad "
-            "RETURN w.id AS w, collect(d.id) AS ds", work=work):
-        declared_bad[r["w"]] = sorted(r["ds"])
+    declared_bad = declared_bad_of(tx, work)
 
     classification: dict[str, str] = {}
     live_ids = tx.run("MATCH (w:ImprovementProject) WHERE w.status IN $work "

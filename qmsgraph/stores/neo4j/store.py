@@ -44,15 +44,18 @@ from .mapping import (
     project_light,
     split_uri,
 )
-from .plan import Op, _query, _remaining, fingerprint, plan
+from .maps import ServerMaps
+from .plan import Op, _query, _remaining, fingerprint, plan, set_versions
+from .portfolio import ServerPortfolio
 from .questions import ServerQuestions
+from .view import ServerView
 
 # The driver logs retries and dropped connections as warnings; without a handler of the
 # application's they would go to stderr next to the one clear error qmsgraph reports.
 logging.getLogger("neo4j").addHandler(logging.NullHandler())
 
 
-class Neo4jStore(ServerQuestions, Store):
+class Neo4jStore(ServerMaps, ServerPortfolio, ServerQuestions, Store):
     """A store on a Neo4j 5 server (``bolt://`` or ``neo4j://``, so clusters and Aura too).
 
     Credentials come from the arguments, else from ``user:password@`` in the URI, else from
@@ -93,6 +96,10 @@ class Neo4jStore(ServerQuestions, Store):
                 notifications_min_severity="OFF")
         except (neo4j.exceptions.ConfigurationError, ValueError) as err:
             raise StoreError(f"bad Neo4j URI {self.url}: {_one_line(err)}") from None
+        # One bookmark manager per store: every session of this client starts after the
+        # writes this client committed, so on a cluster a read routed to a follower sees
+        # them (causal consistency; a no-op on one server).
+        self.bookmarks = neo4j.GraphDatabase.bookmark_manager()
         try:
             with self._errors():
                 self.driver.verify_connectivity()
@@ -122,18 +129,23 @@ class Neo4jStore(ServerQuestions, Store):
         except OSError as err:
             raise StoreError(f"cannot reach Neo4j at {self.url}: {_one_line(err)}") from None
 
-    def _session(self) -> Any:
+    def _session(self, mode: str | None = None) -> Any:
         if self.driver is None:
             raise StoreError(f"the store at {self.url} is closed")
-        return self.driver.session(database=self.database)
+        access = self._neo4j.READ_ACCESS if mode == "r" else self._neo4j.WRITE_ACCESS
+        return self.driver.session(database=self.database, bookmark_manager=self.bookmarks,
+                                   default_access_mode=access)
 
     def read(self, fn: Callable[..., Any], *args: Any) -> Any:
-        """Run ``fn(tx, *args)`` in a managed read transaction (retried on failover)."""
-        with self._errors(), self._session() as s:
+        """Run ``fn(tx, *args)`` in a managed read transaction: routed to a reader (a
+        follower or read replica) under ``neo4j://``, after this client's own writes
+        (bookmarks), retried on transient errors and failover."""
+        with self._errors(), self._session("r") as s:
             return s.execute_read(fn, *args)
 
     def write(self, fn: Callable[..., Any], *args: Any) -> Any:
-        """Run ``fn(tx, *args)`` in a managed write transaction (retried on failover)."""
+        """Run ``fn(tx, *args)`` in a managed write transaction (routed to the leader,
+        retried on transient errors and leader switches)."""
         with self._errors(), self._session() as s:
             return s.execute_write(fn, *args)
 
@@ -191,6 +203,11 @@ class Neo4jStore(ServerQuestions, Store):
     def revision(self) -> int:
         """A counter bumped by every committed write (to any client)."""
         return self.read(self._revision)
+
+    def view(self) -> ServerView:
+        """A read view that asks the server for what is read (a node, its edges, a kind's
+        ids), never the whole graph unless every node is asked for (see :mod:`.view`)."""
+        return ServerView(self)
 
     def graph(self, progress: Progress | None = None) -> QMSGraph:
         """The whole graph (pulled from the server; cached until the next write anywhere)."""
@@ -462,7 +479,8 @@ class Neo4jStore(ServerQuestions, Store):
             result.edges_added = len(changes.add_edges)
             result.edges_deleted = len(changes.delete_edges)
         result.versions = {n.id: clock for n, *_ in [*changes.update_nodes, *changes.add_nodes]}
-        batches = plan(changes, result.versions, self.batch_size)
+        batches = draft  # the same cut: only the versions change
+        set_versions(batches, result.versions)
 
         done_set = set(done)
         written = sum(sum(len(op.rows) for op in b) for i, b in enumerate(batches)

@@ -26,7 +26,7 @@ from pydantic import BaseModel, Field
 from .. import schema
 from ..graph import QMSGraph
 from .config import AlignmentConfig
-from .index import ASPECTS, _own_balance, _roll_up, index_of
+from .index import ASPECTS, UNIT_CODES, _own_balance, index_of
 
 PER_YEAR: dict[str, float] = {"daily": 365, "weekly": 52, "monthly": 12, "quarterly": 4,
                               "yearly": 1, "ad-hoc": 1}
@@ -89,9 +89,31 @@ def level_of(kind: str) -> str:
     return "other units"
 
 
+class OwnRow(BaseModel):
+    """One unit's own items (not the units below it), as a store reads them."""
+
+    unit: str
+    label: str
+    kind: str
+    parents: list[str]
+    items: list[int]
+    per_year: list[float]
+    no_cadence: int
+
+
+def weight_of(kind: str, frequency: str | None) -> tuple[float, bool]:
+    """(occasions a year, whether the cadence is missing) of an item of ``kind``."""
+    if frequency is None and schema.is_a(kind, "Measure"):
+        frequency = "monthly"  # the model's default
+    if frequency is None:
+        return 1.0, any(schema.is_a(kind, k) for k in CADENCED)
+    return PER_YEAR.get(frequency, 1.0), False
+
+
 def effort(graph: QMSGraph, config: AlignmentConfig | None, fields: Fields) -> Effort:
     """The balance of effort by cadence of every unit (with the units below it) and of each
-    level; ``fields`` reads node fields in bulk (:meth:`Store.node_fields`)."""
+    level, from the array index; ``fields`` reads node fields in bulk
+    (:meth:`Store.node_fields`)."""
     cfg = config or AlignmentConfig()
     ix = index_of(graph)
     n = len(ix.ids)
@@ -100,38 +122,56 @@ def effort(graph: QMSGraph, config: AlignmentConfig | None, fields: Fields) -> E
     for kind in CADENCED:
         for nid, row in fields(kind, ("frequency",)).items():
             pos = ix.pos.get(nid)
-            if pos is None:
-                continue
-            freq = row.get("frequency")
-            if freq is None and schema.is_a(graph.kind(nid), "Measure"):
-                freq = "monthly"
-            if freq is None:
-                missing[pos] = 1
-            else:
-                weight[pos] = PER_YEAR.get(freq, 1)
+            if pos is not None:
+                weight[pos], miss = weight_of(graph.kind(nid), row.get("frequency"))
+                missing[pos] = float(miss)
     own_items = _own_balance(ix, cfg)
     own_year = _own_balance(ix, cfg, weight)
     own_missing = _own_balance(ix, cfg, missing).sum(axis=1)
-    units, items = _roll_up(graph, ix, own_items)
-    _, per_year = _roll_up(graph, ix, own_year)
-    _, no_cad = _roll_up(graph, ix, own_missing[:, None])
-    rows = []
-    levels: dict[str, list[int]] = {}
-    for u in units.tolist():
-        uid = ix.ids[u]
-        kind = graph.kind(uid)
-        level = level_of(kind)
-        levels.setdefault(level, []).append(u)
-        rows.append(UnitEffort(unit=uid, label=graph.label(uid), kind=kind, level=level,
-                               no_cadence=int(no_cad[u, 0]),
-                               **_figures(items[u], per_year[u])))
-    rows.sort(key=lambda r: r.unit)
+    units = np.flatnonzero(np.isin(ix.kind, UNIT_CODES))
+    parents: dict[int, list[str]] = {}
+    cs, ps = ix.edges["unitOf"]
+    for c, p in zip(cs.tolist(), ps.tolist(), strict=True):
+        parents.setdefault(c, []).append(ix.ids[p])
+    return from_own([OwnRow(unit=ix.ids[u], label=graph.label(ix.ids[u]),
+                            kind=graph.kind(ix.ids[u]), parents=parents.get(u, []),
+                            items=own_items[u].tolist(), per_year=own_year[u].tolist(),
+                            no_cadence=int(own_missing[u])) for u in units.tolist()])
+
+
+def from_own(rows: list[OwnRow]) -> Effort:
+    """Every unit with the distinct units at or below it (``unitOf``), and each level's own
+    items: what every store answers from its own rows."""
+    by_id = {r.unit: r for r in rows}
+    children: dict[str, list[str]] = {}
+    for r in rows:
+        for p in r.parents:
+            if p in by_id:
+                children.setdefault(p, []).append(r.unit)
+    units_out = []
+    levels: dict[str, list[OwnRow]] = {}
+    for r in rows:
+        below, stack = {r.unit}, [r.unit]
+        while stack:  # the units at or below it, each once (cycles and shared parents too)
+            for c in children.get(stack.pop(), ()):
+                if c not in below:
+                    below.add(c)
+                    stack.append(c)
+        mine = [by_id[u] for u in below]
+        level = level_of(r.kind)
+        levels.setdefault(level, []).append(r)
+        units_out.append(UnitEffort(
+            unit=r.unit, label=r.label, kind=r.kind, level=level,
+            no_cadence=sum(m.no_cadence for m in mine),
+            **_figures(np.sum([m.items for m in mine], axis=0),
+                       np.sum([m.per_year for m in mine], axis=0))))
+    units_out.sort(key=lambda u: u.unit)
     out_levels = [LevelEffort(level=lv, units=len(levels[lv]),
-                              **_figures(own_items[levels[lv]].sum(axis=0),
-                                         own_year[levels[lv]].sum(axis=0)))
+                              **_figures(np.sum([m.items for m in levels[lv]], axis=0),
+                                         np.sum([m.per_year for m in levels[lv]], axis=0)))
                   for lv in LEVEL_ORDER if lv in levels]
-    return Effort(units=rows, levels=out_levels, weights=dict(PER_YEAR),
-                  no_cadence=int(own_missing[units].sum()), note=(
+    return Effort(units=units_out, levels=out_levels, weights=dict(PER_YEAR),
+                  no_cadence=sum(r.no_cadence for r in rows), note=(
         "Occasions a year: each item weighted by its cadence (daily 365, weekly 52, monthly "
         "12, quarterly 4, yearly 1, ad hoc 1); services and projects count once, as do "
         "items with no cadence recorded (no_cadence). Units include the units below them; "

@@ -70,7 +70,8 @@ def compare(neo: Neo4jStore, lite: SQLiteStore, g: QMSGraph, seed: int) -> int:
         assert neo.balance(cfg) == lite.balance(cfg)
         assert neo.matrix(cfg) == lite.matrix(cfg)
         assert neo.scores(cfg) == lite.scores(cfg)
-        n += 3
+        assert neo.effort(cfg) == lite.effort(cfg)
+        n += 4
     return n
 
 

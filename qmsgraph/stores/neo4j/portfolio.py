@@ -34,6 +34,25 @@ SCOPE = (
     "CALL (actors) { UNWIND actors AS a "
     f"MATCH (a)-[:{LINKS}]->(n:QMSNode) RETURN collect(DISTINCT n) AS linked }} ")
 
+# Each unit's own items per aspect (0 QP, 1 QC, 2 QA, 3 QI) as [aspect, kind, frequency], with
+# its parents: what alignment.effort rolls up (the same items as BALANCE counts).
+_ITEM = "| [{a}, x.kind, x.frequency]]"
+EFFORT = (
+    "MATCH (m:OrganisationalUnit) WITH m, "
+    "[(m)-[:delivers]->(x:QMSNode) " + _ITEM.format(a=0) + " + "
+    "[(m)-[:owns]->(x:Process) WHERE x.process_type = 'driver' " + _ITEM.format(a=0) + " + "
+    "[(m)-[:uses]->(x:PlanningTool) " + _ITEM.format(a=0) + " + "
+    "[(m)-[:monitors]->(x:QMSNode) WHERE x:Measure OR x:Process " + _ITEM.format(a=1) + " + "
+    "[(m)-[:owns]->(x:QMSNode) WHERE x:Measure OR (x:Process AND x.process_type <> 'driver') "
+    + _ITEM.format(a=1) + " + "
+    "[(m)-[:uses]->(x:ControlTool) " + _ITEM.format(a=1) + " + "
+    "[(m)-[:leads]->(x:AssuranceActivity) " + _ITEM.format(a=2) + " + "
+    "[(m)-[:uses]->(x:AssuranceTool) " + _ITEM.format(a=2) + " + "
+    "[(m)-[:leads]->(x:ImprovementProject) WHERE x.status IN $work " + _ITEM.format(a=3) + " + "
+    "[(m)-[:uses]->(x:ImprovementTool) " + _ITEM.format(a=3) + " AS items "
+    "RETURN collect([m.id, m.label, m.kind, [(m)-[:unitOf]->(p:QMSNode) | p.id], items]) "
+    "AS rows")
+
 # Work items reaching an active goal on the thread (for scores), among the work of $ids.
 REACH_ACTIVE = (
     "UNWIND $ids AS id MATCH (w:QMSNode {id: id}) "
@@ -149,6 +168,27 @@ class ServerPortfolio:
             return dict(sorted(out.items()))
 
         return self.read(work)
+
+    def effort(self, config: AlignmentConfig | None = None) -> Any:
+        """Balance of effort by cadence from each unit's own items, read in one query and
+        rolled up as the embedded store does (:func:`qmsgraph.alignment.effort.from_own`)."""
+        from ...alignment import AlignmentConfig
+        from ...alignment.effort import OwnRow, from_own, weight_of
+
+        cfg = config or AlignmentConfig()
+        rows = self.read(lambda tx: tx.run(  # type: ignore[attr-defined]
+            EFFORT, work=list(cfg.work_statuses)).single()["rows"])
+        own = []
+        for uid, lab, kind, parents, items in rows:
+            counts, year, missing = [0] * 4, [0.0] * 4, 0
+            for aspect, xkind, freq in items:
+                w, miss = weight_of(xkind, freq)
+                counts[aspect] += 1
+                year[aspect] += w
+                missing += miss
+            own.append(OwnRow(unit=uid, label=lab, kind=kind, parents=parents, items=counts,
+                              per_year=year, no_cadence=missing))
+        return from_own(own)
 
     def matrix(self, config: AlignmentConfig | None = None) -> XMatrix:
         """The X-matrix from three queries: goals, and for each live project and each measure

@@ -180,17 +180,8 @@ def vital_processes(ctx: Context) -> Result:
     """Processes ranked by the active goals their golden thread reaches (the alignment
     index's reachability masks: one popcount per process) plus the nodes that depend on them
     directly (measures, projects, change ideas, sub-processes, owners)."""
-    import numpy as np
-
-    from ..alignment import index_of
-
     procs = ctx.ids("Process")
-    goals: dict[str, int] = {}
-    if procs:
-        ix = index_of(ctx.g)
-        pos = np.array([ix.pos[p] for p in procs])
-        reach = np.bitwise_count(ix.masks[pos] & ix.active_bits[ix.comp[pos]]).sum(axis=1)
-        goals = dict(zip(procs, map(int, reach), strict=True))
+    goals = ctx.store.goals_reached(procs) if procs else {}
     scored = []
     for pid in procs:
         direct = len({s for rel in DEPENDS for s in ctx.g.predecessors(pid, rel)})

@@ -349,6 +349,20 @@ class Store(ABC):
 
         return balance(self.view(), config)
 
+    def goals_reached(self, ids: list[str]) -> dict[str, int]:
+        """How many active strategic goals the golden thread of each node reaches."""
+        import numpy as np
+
+        from ..alignment import index_of
+
+        ix = index_of(self.view())
+        known = [i for i in ids if i in ix.pos]
+        if not known:
+            return {}
+        pos = np.array([ix.pos[i] for i in known])
+        reach = np.bitwise_count(ix.masks[pos] & ix.active_bits[ix.comp[pos]]).sum(axis=1)
+        return dict(zip(known, map(int, reach), strict=True))
+
     def effort(self, config: AlignmentConfig | None = None) -> Any:
         """Balance of effort weighted by cadence, per unit and per level
         (:mod:`qmsgraph.alignment.effort`)."""

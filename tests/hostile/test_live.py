@@ -107,25 +107,20 @@ def test_the_last_admin_key_cannot_be_revoked_over_http(live: Server):
 
 
 @pytest.mark.browser
-def test_docs_render_under_their_csp_in_chromium(live: Server):
+def test_docs_render_under_their_csp_in_chromium(live: Server, browser):
     """The CSP is strict and the page still works: Swagger UI draws the API's title and
     its operations in real Chromium, with no CSP violation reported."""
-    from playwright.sync_api import sync_playwright
-
-    from ..visualisations.conftest import CHROMIUM, CHROMIUM_ARGS
-
     console: list[str] = []
-    with sync_playwright() as pw:
-        browser = pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        try:
-            page = browser.new_page()
-            page.on("console", lambda m: console.append(f"{m.type}: {m.text}"))
-            page.goto(live.url + "/docs")
-            page.wait_for_selector(".swagger-ui .info .title", timeout=30_000)
-            page.wait_for_selector(".opblock", timeout=30_000)
-            assert "qmsgraph API" in page.inner_text(".swagger-ui .info .title")
-            assert page.locator(".opblock").count() > 10
-        finally:
-            browser.close()
+    ctx = browser.new_context()
+    try:
+        page = ctx.new_page()
+        page.on("console", lambda m: console.append(f"{m.type}: {m.text}"))
+        page.goto(live.url + "/docs")
+        page.wait_for_selector(".swagger-ui .info .title", timeout=30_000)
+        page.wait_for_selector(".opblock", timeout=30_000)
+        assert "qmsgraph API" in page.inner_text(".swagger-ui .info .title")
+        assert page.locator(".opblock").count() > 10
+    finally:
+        ctx.close()
     violations = [c for c in console if "Content Security Policy" in c]
     assert not violations, violations

@@ -43,6 +43,12 @@ def _filters(g: QMSGraph, rng: random.Random) -> list[dict[str, str | None]]:
                     "unit": rng.choice([None, *units]) if units else None,
                     "status": rng.choice([None, "active", "completed", "retired"]),
                     "q": rng.choice([None, *words[:30]]) if words else None})
+    for domain in ("safe", "equitable", "timely"):  # goals, objectives, measures naming it
+        out.append({"quality_domain": domain})
+        out.append({"quality_domain": domain, "kind": "Measure",
+                    "unit": rng.choice([None, *units]) if units else None})
+    for aim in ("population-health", "staff-experience"):
+        out.append({"quadruple_aim": aim})
     return out
 
 

@@ -14,7 +14,7 @@ from qmsgraph.io.readers import load_files
 from qmsgraph.model import make_edge, make_node
 from qmsgraph.stores import ChangeSet, SQLiteStore
 
-from ..visualisations.conftest import browser, open_page  # noqa: F401 - Chromium fixtures
+from ..visualisations.conftest import open_page  # noqa: F401 - Chromium pages
 
 ROOT = Path(__file__).resolve().parents[2]
 EASTBROOK = ROOT / "examples" / "eastbrook.yaml"

@@ -4,7 +4,6 @@ headless Chromium (Playwright) that may load nothing from any other host."""
 from __future__ import annotations
 
 import datetime as dt
-import os
 import re
 import time
 from collections.abc import Callable, Iterator
@@ -23,14 +22,10 @@ from qmsgraph.model import make_edge, make_node
 from qmsgraph.spc.graph import all_summaries
 from qmsgraph.stores import ChangeSet, SQLiteStore
 
-from ..conftest import DATA, REPO
+from ..conftest import CHROMIUM, CHROMIUM_ARGS, DATA, REPO  # noqa: F401 (re-exported)
 
 HOSTILE = "<img src=x onerror=alert(1)>"
 SCRIPT_BREAKER = "</script><script>window.__pwned=1;alert(2)</script>"
-CHROMIUM = os.environ.get("QMSGRAPH_CHROMIUM", "/usr/bin/chromium")
-CHROMIUM_ARGS = ["--headless=new", "--no-sandbox", "--disable-gpu", "--disable-quic",
-                 "--no-first-run", "--disable-background-networking",
-                 "--disable-component-update", "--disable-sync"]
 ARTEFACTS = REPO / "artefacts" / "visualisations"
 
 
@@ -116,17 +111,6 @@ class Watch:
         assert self.blocked == [], f"requests to other hosts: {self.blocked}"
         assert self.dialogs == [], f"dialogs opened: {self.dialogs}"
         assert self.errors == [], f"page errors: {self.errors}"
-
-
-@pytest.fixture(scope="session")
-def browser() -> Iterator[Any]:
-    if not Path(CHROMIUM).exists():
-        pytest.skip(f"no Chromium at {CHROMIUM}")
-    sync_api = pytest.importorskip("playwright.sync_api")
-    with sync_api.sync_playwright() as p:
-        b = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        yield b
-        b.close()
 
 
 @pytest.fixture

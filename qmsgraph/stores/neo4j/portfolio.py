@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING, Any
 from ... import schema
 from ...errors import NotFoundError, ValidationError
 from ...model import make_edge
-from ..queries import UNIT_LINKS
+from ..queries import UNIT_LINKS, _check_value
 from .learning import balance_rows
 from .mapping import PROV_FIELDS, THREAD, label, rel_type
 from .questions import declared_bad_of
@@ -85,21 +85,32 @@ class ServerPortfolio:
         return self.read(work)
 
     def find_nodes(self, *, kind: str | None = None, unit: str | None = None,
-                   status: str | None = None, q: str | None = None) -> list[str]:
+                   status: str | None = None, q: str | None = None,
+                   quality_domain: str | None = None,
+                   quadruple_aim: str | None = None) -> list[str]:
         """As :meth:`Store.find_nodes`, one query on the server. The text filter compares
         case-insensitively with Cypher's ``toLower`` on both sides (Python's ``casefold``
         differs only for a few letters such as German sharp s)."""
+        _check_value(quality_domain, schema.QUALITY_DOMAINS, "quality_domain")
+        _check_value(quadruple_aim, schema.QUADRUPLE_AIM, "quadruple_aim")
         if kind is not None and kind not in schema.NODE_KINDS:
             return []
         lab = label(kind) if kind else "`QMSNode`"
         where = []  # only the filters given (each a parameter)
         if status is not None:
             where.append("n.status = $status")
+        if quality_domain or quadruple_aim:  # goals, objectives and measures naming it
+            where.append("n.kind IN ['StrategicGoal', 'Objective', 'Measure']")
+        if quality_domain:
+            where.append("$qd IN coalesce(n.quality_domains, [])")
+        if quadruple_aim:
+            where.append("$qa IN coalesce(n.quadruple_aim, [])")
         if q:
             where.append("(toLower(n.id) CONTAINS $q OR toLower(n.label) CONTAINS $q "
                          "OR toLower(coalesce(n.description, '')) CONTAINS $q)")
         needle = _needle(q)
-        params = {"status": status, "q": needle.lower() if needle else None}
+        params = {"status": status, "q": needle.lower() if needle else None,
+                  "qd": quality_domain, "qa": quadruple_aim}
         # One record holding the sorted list: the driver decodes one list far faster than a
         # record per node.
         tail = " WITH n.id AS id ORDER BY id RETURN collect(id) AS ids"
@@ -168,6 +179,31 @@ class ServerPortfolio:
             return dict(sorted(out.items()))
 
         return self.read(work)
+
+    def portfolio(self, *, goal: str | None = None, unit: str | None = None,
+                  status: str | None = None, config: AlignmentConfig | None = None) -> Any:
+        """The QI hub's portfolio from the light fields of the system map's nodes (no
+        bodies, no people) and the edges among them: what :func:`alignment.hub.portfolio`
+        reads, with progress and the audit answered on the server."""
+        from ...alignment.hub import portfolio
+        from ...graph import QMSGraph
+
+        g = QMSGraph()
+        self.read(lambda tx: self._among(  # type: ignore[attr-defined]
+            tx, self._view_ids(tx, "system", None, None, None), g))  # type: ignore[attr-defined]
+        types = {k: v["measure_type"] for k, v in self.node_fields(  # type: ignore[attr-defined]
+            "Measure", ("measure_type",)).items()}
+        return portfolio(g, self.progress(), self.audit(config),  # type: ignore[attr-defined]
+                         types, goal=goal, unit=unit, status=status)
+
+    def goals_reached(self, ids: list[str]) -> dict[str, int]:
+        """As :meth:`Store.goals_reached`: one pruned closure per node on the server."""
+        rows = self.read(lambda tx: tx.run(  # type: ignore[attr-defined]
+            "UNWIND $ids AS id MATCH (w:QMSNode {id: id}) "
+            f"CALL (w) {{ MATCH (w)-[:{THREAD}*1..]->(g:StrategicGoal) "
+            "WHERE g.status = 'active' RETURN count(DISTINCT g) AS c } "
+            "RETURN collect([w.id, c]) AS rows", ids=list(ids)).single()["rows"])
+        return {i: int(c) for i, c in rows}
 
     def effort(self, config: AlignmentConfig | None = None) -> Any:
         """Balance of effort by cadence from each unit's own items, read in one query and

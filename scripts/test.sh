@@ -28,6 +28,8 @@ if [ -f scripts/neo4j.sh ]; then
   bash scripts/neo4j.sh build
   neo4j_env=$(bash scripts/neo4j.sh start)
   eval "$neo4j_env"
+  # a free port for the tests that serve a second database (the bulk importer's output)
+  export QMSGRAPH_NEO4J_SPARE_PORT="${QMSGRAPH_NEO4J_SPARE_PORT:-7702}"
   trap 'bash scripts/neo4j.sh stop' EXIT
 fi
 

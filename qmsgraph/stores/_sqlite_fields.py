@@ -59,6 +59,15 @@ class FieldReads:
                           lambda: Store.progress(self))  # type: ignore[arg-type]
 
 
+    def effort(self, config: Any = None) -> Any:
+        """As :meth:`Store.effort`, once per revision and configuration (every Board page
+        asks it)."""
+        from .base import Store
+
+        return self._once("effort", config,  # type: ignore[attr-defined]
+                          lambda: Store.effort(self, config))  # type: ignore[arg-type]
+
+
 def _value(name: str, v: Any) -> Any:
     if name == "data":
         return [p["date"] for p in json.loads(v)] if v else []
